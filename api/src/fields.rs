@@ -1,0 +1,245 @@
+//! Newtypes for input with rules: built only by parsing, so holding one means the rules held.
+
+use std::fmt;
+
+/// Why one request field was refused; the server sends these as `ErrorBody::fields`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The request field's name, as in the JSON body.
+    pub field: &'static str,
+    /// A sentence for the person who typed it.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+fn char_count_between(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), FieldError> {
+    let n = value.chars().count();
+    if n < min {
+        return Err(FieldError::new(
+            field,
+            if min == 1 {
+                "must not be empty".to_string()
+            } else {
+                format!("must be at least {min} characters")
+            },
+        ));
+    }
+    if n > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters (got {n})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A sign-in name: 1 to 64 characters after trimming, no whitespace or control characters.
+/// Compared without regard to ASCII case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+impl Username {
+    /// The longest accepted username, in characters.
+    pub const MAX: usize = 64;
+
+    /// The name as typed (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form used for look-ups and throttling keys.
+    pub fn folded(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl TryFrom<&str> for Username {
+    type Error = FieldError;
+
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        let value = value.trim();
+        char_count_between("username", value, 1, Self::MAX)?;
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(FieldError::new(
+                "username",
+                "must not contain spaces or control characters",
+            ));
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A password as typed: 1 to 1,024 characters at sign-in; `Password::new_account` also asks
+/// for at least 8 when one is set. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// The longest accepted password, in characters (hashing cost must stay bounded).
+    pub const MAX: usize = 1024;
+    /// The shortest password accepted when one is set.
+    pub const MIN_NEW: usize = 8;
+
+    /// Parses a password to be set on an account.
+    pub fn new_account(value: &str) -> Result<Self, FieldError> {
+        char_count_between("password", value, Self::MIN_NEW, Self::MAX)?;
+        Ok(Self(value.to_string()))
+    }
+
+    /// The secret itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for Password {
+    type Error = FieldError;
+
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        char_count_between("password", value, 1, Self::MAX)?;
+        Ok(Self(value.to_string()))
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// A note title: 1 to 200 characters after trimming, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteTitle(String);
+
+impl NoteTitle {
+    /// The longest accepted title, in characters.
+    pub const MAX: usize = 200;
+
+    /// The title text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for NoteTitle {
+    type Error = FieldError;
+
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        let value = value.trim();
+        char_count_between("title", value, 1, Self::MAX)?;
+        if value.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                "title",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+
+/// A note body: up to 20,000 characters, kept exactly as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteBody(String);
+
+impl NoteBody {
+    /// The longest accepted body, in characters.
+    pub const MAX: usize = 20_000;
+
+    /// The body text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for NoteBody {
+    type Error = FieldError;
+
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        char_count_between("body", value, 0, Self::MAX)?;
+        if value.contains('\0') {
+            return Err(FieldError::new("body", "must not contain NUL characters"));
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_username_is_trimmed_and_folded_for_lookups() {
+        let name = Username::try_from("  Alice ").unwrap();
+        assert_eq!(name.as_str(), "Alice");
+        assert_eq!(name.folded(), "alice");
+    }
+
+    #[test]
+    fn a_username_must_have_1_to_64_characters_without_spaces() {
+        assert_eq!(Username::try_from("").unwrap_err().field, "username");
+        assert!(Username::try_from("   ").is_err());
+        assert!(Username::try_from("a b").is_err());
+        assert!(Username::try_from("a\tb").is_err());
+        assert!(Username::try_from(&"x".repeat(64)[..]).is_ok());
+        let err = Username::try_from(&"x".repeat(65)[..]).unwrap_err();
+        assert!(err.message.contains("at most 64"), "{err}");
+        // Characters, not bytes: 64 two-byte letters are fine.
+        assert!(Username::try_from(&"é".repeat(64)[..]).is_ok());
+    }
+
+    #[test]
+    fn a_new_password_needs_eight_characters_and_never_shows_in_debug() {
+        assert!(Password::new_account("short").is_err());
+        let p = Password::new_account("long enough").unwrap();
+        assert_eq!(p.expose(), "long enough");
+        assert!(!format!("{p:?}").contains("long"));
+        assert!(
+            Password::try_from("x").is_ok(),
+            "sign-in accepts any length from 1"
+        );
+        assert!(Password::try_from(&"x".repeat(1025)[..]).is_err());
+    }
+
+    #[test]
+    fn a_note_title_has_1_to_200_characters_and_a_body_up_to_20000() {
+        assert!(NoteTitle::try_from(" ").is_err());
+        assert!(NoteTitle::try_from(&"t".repeat(200)[..]).is_ok());
+        assert!(NoteTitle::try_from(&"t".repeat(201)[..]).is_err());
+        assert!(NoteTitle::try_from("a\u{7}b").is_err());
+        assert!(NoteBody::try_from("").is_ok());
+        assert!(NoteBody::try_from(&"b".repeat(20_000)[..]).is_ok());
+        assert_eq!(
+            NoteBody::try_from(&"b".repeat(20_001)[..])
+                .unwrap_err()
+                .field,
+            "body"
+        );
+    }
+}

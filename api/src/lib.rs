@@ -1,0 +1,314 @@
+//! The types that cross the wire between the Gatehouse SPA and its server.
+//!
+//! Both sides depend on this crate, so renaming a field breaks the build instead of production.
+//! Request types reject unknown fields; input that has rules (usernames, note titles and bodies)
+//! is parsed into newtypes here, so the server and the SPA's forms apply the same rules.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+mod fields;
+
+pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
+
+/// The stable, machine-readable reason carried by every error response.
+///
+/// The HTTP status is given on each variant; clients branch on the code, never on the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 401: the request carries no valid session.
+    Unauthenticated,
+    /// 401: the session ran past its idle timeout or absolute lifetime, or was ended elsewhere.
+    SessionExpired,
+    /// 401: wrong username or password (the same for both, so no account is revealed).
+    InvalidCredentials,
+    /// 403: the CSRF token is missing or wrong, or the request came from another site.
+    CsrfFailed,
+    /// 403: signed in, but the account lacks the role the route needs.
+    Forbidden,
+    /// 400 or 422: the body is malformed or a field breaks its rules (see `fields`).
+    Validation,
+    /// 404: no such route, or no such resource visible to this user.
+    NotFound,
+    /// 405: the route exists but not with this method.
+    MethodNotAllowed,
+    /// 409: the resource changed since the version the client edited.
+    Conflict,
+    /// 413: the request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// 415: the request body is not `application/json`.
+    UnsupportedMediaType,
+    /// 429: too many failed sign-ins; the `Retry-After` header says when to try again.
+    TooManyRequests,
+    /// 408: the request took longer than the server allows.
+    Timeout,
+    /// 503: a dependency (database or session store) is not answering; nothing was decided.
+    Unavailable,
+    /// 500: an unexpected server fault; details are in the server log, never in the response.
+    Internal,
+    /// A code this build does not know yet (a newer server); treated like `Internal`.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The wire spelling of the code, as in the JSON body and the login page's `reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::SessionExpired => "session_expired",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::CsrfFailed => "csrf_failed",
+            Self::Forbidden => "forbidden",
+            Self::Validation => "validation",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict => "conflict",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooManyRequests => "too_many_requests",
+            Self::Timeout => "timeout",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Parses the wire spelling; anything unrecognised is `Unknown`.
+    pub fn parse(s: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .unwrap_or(Self::Unknown)
+    }
+
+    /// Every known code (all but `Unknown`).
+    pub const ALL: [Self; 15] = [
+        Self::Unauthenticated,
+        Self::SessionExpired,
+        Self::InvalidCredentials,
+        Self::CsrfFailed,
+        Self::Forbidden,
+        Self::Validation,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::TooManyRequests,
+        Self::Timeout,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every error response: `{"code": "...", "message": "..."}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for people. Never carries internal details.
+    pub message: String,
+    /// Per-field messages for `validation` errors, keyed by the request field's name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A user's role; routes under `/api/admin` need `Admin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An ordinary user: their own notes.
+    User,
+    /// Also sees the user list.
+    Admin,
+}
+
+impl Role {
+    /// The spelling stored in the database and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// A signed-in user as the SPA sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Database id.
+    pub id: i64,
+    /// The unique sign-in name.
+    pub username: String,
+    /// What the user may do.
+    pub role: Role,
+}
+
+/// `POST /api/auth/login` body.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The sign-in name.
+    pub username: String,
+    /// The password in clear; only ever sent over the wire to be hashed and compared.
+    pub password: String,
+}
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `GET /api/auth/me` and `POST /api/auth/login` response: who is signed in, and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// The signed-in user.
+    pub user: User,
+    /// When the session ends without further activity (RFC 3339, UTC): the earlier of the idle
+    /// deadline and the absolute lifetime.
+    pub expires_at: String,
+}
+
+/// `GET /api/secured-resource` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuredResource {
+    /// A greeting only a signed-in user can read.
+    pub message: String,
+}
+
+/// One note, as returned by `GET /api/notes/{id}`, `POST` and `PUT`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// Database id.
+    pub id: i64,
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 20,000 characters.
+    pub body: String,
+    /// Incremented by each successful `PUT`; a `PUT` must carry the version it edited.
+    pub version: i64,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// One row of `GET /api/notes` (no body, so the list stays small).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteSummary {
+    /// Database id.
+    pub id: i64,
+    /// The note's title.
+    pub title: String,
+    /// The current version.
+    pub version: i64,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// `POST /api/notes` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNote {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 20,000 characters.
+    pub body: String,
+}
+
+/// `PUT /api/notes/{id}` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteUpdate {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 20,000 characters.
+    pub body: String,
+    /// The version the client edited; a stale one answers 409 `conflict`.
+    pub version: i64,
+}
+
+/// One row of `GET /api/admin/users`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// Database id.
+    pub id: i64,
+    /// The sign-in name.
+    pub username: String,
+    /// What the user may do.
+    pub role: Role,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// `GET /api/health` response (200 when every dependency answers, else 503).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// True when every dependency answered.
+    pub ok: bool,
+    /// One entry per dependency the server uses.
+    pub dependencies: Vec<DependencyHealth>,
+}
+
+/// Whether one dependency answered the health check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DependencyHealth {
+    /// For example `database` or `session_store`.
+    pub name: String,
+    /// True when it answered in time.
+    pub ok: bool,
+}
+
+/// The name of the readable cookie that carries the CSRF token.
+pub const CSRF_COOKIE: &str = "CSRF-TOKEN";
+/// The request header that must echo the CSRF token on unsafe methods.
+pub const CSRF_HEADER: &str = "X-CSRF-TOKEN";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_round_trips_through_its_wire_spelling() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::parse(code.as_str()), code);
+        }
+    }
+
+    #[test]
+    fn an_unknown_error_code_decodes_as_unknown() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"code":"brand_new","message":"m"}"#).unwrap();
+        assert_eq!(body.code, ErrorCode::Unknown);
+        assert!(body.fields.is_empty());
+    }
+
+    #[test]
+    fn login_request_rejects_unknown_fields_and_hides_the_password_in_debug() {
+        let err =
+            serde_json::from_str::<LoginRequest>(r#"{"username":"a","password":"b","admin":true}"#);
+        assert!(err.is_err());
+        let req = LoginRequest {
+            username: "ann".into(),
+            password: "hunter2".into(),
+        };
+        let debug = format!("{req:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+    }
+}

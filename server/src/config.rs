@@ -1,0 +1,187 @@
+//! Command-line and environment configuration: one typed struct, every field an env twin.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use axum::http::Uri;
+use clap::{Args, Parser, Subcommand};
+
+/// `gatehouse-server`: serves the Gatehouse API and SPA, or manages accounts.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse-server", version, about)]
+pub struct Cli {
+    /// Where the data lives and how the server behaves.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do; without one, serve.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does besides serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the SPA (the default).
+    Serve,
+    /// Manage accounts in the database.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `gatehouse-server user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from a prompt, or from stdin when not a terminal.
+    Add {
+        /// The sign-in name (1 to 64 characters, no spaces).
+        name: String,
+        /// Give the account the admin role.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Remove an account, its notes and its sessions.
+    Remove {
+        /// The sign-in name.
+        name: String,
+    },
+    /// Set a new password, ending every session of that account.
+    Passwd {
+        /// The sign-in name.
+        name: String,
+    },
+}
+
+/// The server's settings. Durations take `humantime` forms such as `90s`, `30m` or `12h`.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database for users, notes and sessions; the SQLite file and its folder are created.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DATABASE_URL",
+        default_value = "sqlite://data/gatehouse.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// The built SPA (Trunk's output folder).
+    #[arg(long, env = "GATEHOUSE_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// The URL people reach the server at; an `https` URL turns on `Secure` cookies with the
+    /// `__Host-` prefix and HSTS.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
+    pub public_url: Option<PublicUrl>,
+
+    /// A session ends after this long without a request.
+    #[arg(long, env = "GATEHOUSE_SESSION_IDLE_TIMEOUT", default_value = "30m", value_parser = humantime::parse_duration)]
+    pub session_idle_timeout: Duration,
+
+    /// A session ends this long after sign-in, however active.
+    #[arg(long, env = "GATEHOUSE_SESSION_MAX_LIFETIME", default_value = "12h", value_parser = humantime::parse_duration)]
+    pub session_max_lifetime: Duration,
+
+    /// Failed sign-ins allowed per username, and ten times as many per client address, within
+    /// one throttle window.
+    #[arg(long, env = "GATEHOUSE_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+
+    /// How long failed sign-ins are remembered for throttling.
+    #[arg(long, env = "GATEHOUSE_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub login_throttle_window: Duration,
+
+    /// Seed a demo user and admin when the database has no accounts, printing their passwords once.
+    #[arg(long, env = "GATEHOUSE_DEMO")]
+    pub demo: bool,
+}
+
+/// An absolute `http` or `https` URL, reduced to its origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub origin: String,
+    /// Whether the scheme is `https`.
+    pub https: bool,
+}
+
+impl FromStr for PublicUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let uri: Uri = s.parse().map_err(|e| format!("not a URL ({e}): {s:?}"))?;
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            _ => return Err(format!("must start with http:// or https://: {s:?}")),
+        };
+        let authority = uri
+            .authority()
+            .ok_or_else(|| format!("has no host: {s:?}"))?;
+        if authority.as_str().contains('@') {
+            return Err(format!("must not carry credentials: {s:?}"));
+        }
+        let scheme = if https { "https" } else { "http" };
+        Ok(Self {
+            origin: format!("{scheme}://{}", authority.as_str().to_ascii_lowercase()),
+            https,
+        })
+    }
+}
+
+impl Config {
+    /// Whether cookies must be `Secure` and HSTS sent.
+    pub fn https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.https)
+    }
+
+    /// Settings for tests and tools: everything default but the database, with no SPA.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        let cli = Cli::parse_from(["gatehouse-server", "--database-url", &database_url.into()]);
+        cli.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_reduced_to_its_lowercase_origin() {
+        let url: PublicUrl = "https://Example.COM:8443/app/".parse().unwrap();
+        assert_eq!(url.origin, "https://example.com:8443");
+        assert!(url.https);
+        let url: PublicUrl = "http://127.0.0.1:8080".parse().unwrap();
+        assert!(!url.https);
+    }
+
+    #[test]
+    fn a_public_url_without_http_scheme_or_with_credentials_is_refused() {
+        assert!("ftp://example.com".parse::<PublicUrl>().is_err());
+        assert!("example.com".parse::<PublicUrl>().is_err());
+        assert!("https://user@example.com".parse::<PublicUrl>().is_err());
+    }
+
+    #[test]
+    fn durations_take_human_forms_and_defaults_match_the_docs() {
+        let cli = Cli::parse_from([
+            "gatehouse-server",
+            "--session-idle-timeout",
+            "90s",
+            "--session-max-lifetime",
+            "2h",
+        ]);
+        assert_eq!(cli.config.session_idle_timeout, Duration::from_secs(90));
+        assert_eq!(cli.config.session_max_lifetime, Duration::from_secs(7200));
+        let default = Config::for_database("sqlite::memory:");
+        assert_eq!(default.session_idle_timeout, Duration::from_secs(30 * 60));
+        assert_eq!(default.session_max_lifetime, Duration::from_secs(12 * 3600));
+        assert_eq!(default.listen.port(), 8080);
+    }
+}

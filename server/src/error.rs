@@ -1,0 +1,268 @@
+//! `AppError`: everything a request can end in, and the JSON error body it becomes.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gatehouse_api::{ErrorBody, ErrorCode, FieldError};
+
+/// Why a request failed. Each variant documents the status and `code` it answers with; 5xx
+/// details are logged and never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 401 `unauthenticated`: no valid session.
+    #[error("sign-in required")]
+    Unauthenticated,
+    /// 401 `session_expired`: idle timeout, absolute lifetime, or ended by a password change.
+    #[error("your session has ended; please sign in again")]
+    SessionExpired,
+    /// 401 `invalid_credentials`: wrong username or password, indistinguishably.
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// 403 `csrf_failed`: missing or wrong CSRF token, or a cross-site request.
+    #[error("security check failed: {0}")]
+    CsrfFailed(&'static str),
+    /// 403 `forbidden`: the account lacks the role.
+    #[error("your account does not have access to this")]
+    Forbidden,
+    /// 422 `validation`: one or more fields break their rules.
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// 422 `validation`: well-formed JSON of the wrong shape (unknown or missing field, wrong type).
+    #[error("{0}")]
+    WrongShape(String),
+    /// 400 `validation`: the body is not valid JSON.
+    #[error("{0}")]
+    Malformed(String),
+    /// 404 `not_found`.
+    #[error("not found")]
+    NotFound,
+    /// 405 `method_not_allowed`.
+    #[error("method not allowed here")]
+    MethodNotAllowed,
+    /// 409 `conflict`: edited a stale version.
+    #[error("this was changed elsewhere since you loaded it")]
+    Conflict,
+    /// 413 `payload_too_large`.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 415 `unsupported_media_type`.
+    #[error("request body must be JSON with Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// 429 `too_many_requests`, with `Retry-After`.
+    #[error("too many failed sign-ins; try again in {} seconds", retry_after.as_secs().max(1))]
+    TooManyRequests {
+        /// How long until the next attempt is allowed.
+        retry_after: Duration,
+    },
+    /// 408 `timeout`.
+    #[error("the request took too long")]
+    Timeout,
+    /// 503 `unavailable`: the database or session store did not answer. Fails closed.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// 500 `internal`.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    /// The status and stable code this error answers with.
+    pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+        use ErrorCode as C;
+        match self {
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, C::Unauthenticated),
+            Self::SessionExpired => (StatusCode::UNAUTHORIZED, C::SessionExpired),
+            Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, C::InvalidCredentials),
+            Self::CsrfFailed(_) => (StatusCode::FORBIDDEN, C::CsrfFailed),
+            Self::Forbidden => (StatusCode::FORBIDDEN, C::Forbidden),
+            Self::Invalid(_) | Self::WrongShape(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, C::Validation)
+            }
+            Self::Malformed(_) => (StatusCode::BAD_REQUEST, C::Validation),
+            Self::NotFound => (StatusCode::NOT_FOUND, C::NotFound),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, C::MethodNotAllowed),
+            Self::Conflict => (StatusCode::CONFLICT, C::Conflict),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType)
+            }
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, C::TooManyRequests),
+            Self::Timeout => (StatusCode::REQUEST_TIMEOUT, C::Timeout),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, C::Unavailable),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, C::Internal),
+        }
+    }
+
+    /// Wraps any fault as a 500.
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    /// The error for a bare status produced outside our handlers (router, layers).
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::REQUEST_TIMEOUT => Self::Timeout,
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable("dependency unavailable".into()),
+            s if s.is_client_error() => {
+                Self::Malformed(s.canonical_reason().unwrap_or("bad request").to_lowercase())
+            }
+            s => Self::internal(format!("bare {s} from a layer")),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        match &self {
+            Self::Internal(e) => {
+                tracing::error!(error = %e, source = ?e.source(), "internal error")
+            }
+            Self::Unavailable(e) => tracing::error!(error = %e, "dependency unavailable"),
+            _ => {}
+        }
+        let fields = match &self {
+            Self::Invalid(errors) => errors
+                .iter()
+                .map(|e| (e.field.to_string(), e.message.clone()))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let body = ErrorBody {
+            code,
+            message: self.to_string(),
+            fields,
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::TooManyRequests { retry_after } = self {
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => Self::WrongShape(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => Self::Malformed(e.body_text()),
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
+            other => Self::from_status(other.status()),
+        }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    /// A path parameter that does not parse names nothing that exists.
+    fn from(_: PathRejection) -> Self {
+        Self::NotFound
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(err.into())
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    /// A session store that cannot answer fails closed.
+    fn from(err: tower_sessions::session::Error) -> Self {
+        Self::Unavailable(err.into())
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(err: FieldError) -> Self {
+        Self::Invalid(vec![err])
+    }
+}
+
+/// `axum::Json`, but its rejections are `AppError`s (JSON bodies with stable codes).
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path`, but a parameter that does not parse is a 404.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
+
+/// Collects every field error of a request, so the form can show them all at once.
+#[derive(Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    /// Records the outcome of one field's parse, returning the value if it parsed.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// `Err(Invalid)` if any field failed.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_send_their_details() {
+        let err = AppError::internal("secret table users_v2 is missing");
+        assert_eq!(err.to_string(), "internal error");
+        let response = err.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn too_many_requests_rounds_retry_after_up_to_whole_seconds() {
+        let response = AppError::TooManyRequests {
+            retry_after: Duration::from_millis(1500),
+        }
+        .into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+    }
+
+    #[test]
+    fn bare_statuses_map_to_their_codes() {
+        for (status, code) in [
+            (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            (StatusCode::BAD_GATEWAY, ErrorCode::Internal),
+        ] {
+            assert_eq!(AppError::from_status(status).status_and_code().1, code);
+        }
+    }
+}

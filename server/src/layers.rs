@@ -1,0 +1,116 @@
+//! Cross-cutting response rules: security headers, JSON error bodies on `/api`, and `Secure`
+//! on every cookie over https.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderName};
+use axum::http::{HeaderValue, response::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+/// Headers every response carries.
+#[derive(Clone, Debug)]
+pub struct SecurityHeaders {
+    /// The SPA's CSP (see `spa`).
+    pub csp: HeaderValue,
+    /// Send HSTS (the public URL is https).
+    pub https: bool,
+}
+
+/// Sets the security headers on every response.
+pub async fn security_headers(
+    State(cfg): State<SecurityHeaders>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, cfg.csp.clone());
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    if cfg.https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// `/api` answers are never cached, and every error is a JSON `ErrorBody`, including the bare
+/// ones made by the router (404, 405) and by layers (413, 408, a panic).
+pub async fn api_responses(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let mut response = if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let (parts, _) = response.into_parts();
+        rebuild(parts, AppError::from_status(status).into_response())
+    } else {
+        response
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The JSON error response, keeping the original's other headers (`Allow`, `Set-Cookie`).
+fn rebuild(original: Parts, json: Response) -> Response {
+    let (mut parts, body) = json.into_parts();
+    for (name, value) in &original.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            parts.headers.append(name.clone(), value.clone());
+        }
+    }
+    Response::from_parts(parts, Body::new(body))
+}
+
+/// Over https, adds `Secure` to any cookie set without it. tower-sessions 0.14 builds its
+/// removal cookie from the request's cookie, which has no attributes, so without this the
+/// sign-out of a `__Host-` cookie is ignored by browsers.
+pub async fn secure_cookies(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let cookies: Vec<HeaderValue> = response
+        .headers_mut()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| {
+            let text = v.to_str().unwrap_or_default();
+            if text.to_ascii_lowercase().contains("; secure") {
+                v.clone()
+            } else {
+                HeaderValue::try_from(format!("{text}; Secure")).unwrap_or_else(|_| v.clone())
+            }
+        })
+        .collect();
+    if !cookies.is_empty() {
+        let h = response.headers_mut();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            h.append(header::SET_COOKIE, c);
+        }
+    }
+    response
+}
+
+/// The catch-panic layer's answer: a 500 `internal` with nothing of the panic in it.
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    AppError::internal("a handler panicked").into_response()
+}

@@ -1,0 +1,95 @@
+//! `/api/auth`: sign in, sign out, and who is signed in.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gatehouse_api::{LoginRequest, Password, Username};
+use tower_sessions::Session;
+
+use super::Route;
+use crate::error::{AppError, Fields, Json};
+use crate::session::{self, Access, CurrentUser};
+use crate::state::AppState;
+use crate::users;
+
+/// This resource's routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(Method::POST, "/api/auth/login", Access::Public, login),
+        Route::new(Method::POST, "/api/auth/logout", Access::User, logout),
+        Route::new(Method::GET, "/api/auth/me", Access::User, me),
+    ]
+}
+
+/// `POST /api/auth/login`: 200 with the session, or 401 `invalid_credentials` (the same for
+/// an unknown user as for a wrong password, in body and in time), or 429 when throttled.
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    session: Session,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response, AppError> {
+    let mut fields = Fields::default();
+    let username = fields.check(Username::try_from(req.username.as_str()));
+    let password = fields.check(Password::try_from(req.password.as_str()));
+    fields.finish()?;
+    let (Some(username), Some(password)) = (username, password) else {
+        unreachable!("finish() returned Ok, so every field parsed");
+    };
+    let key = username.folded();
+    state.throttle.check(&key, address)?;
+
+    let account = users::find_by_name(&state.db, &username).await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let verified = state.hasher.verify(&password, hash).await?;
+    let Some(account) = account.filter(|_| verified) else {
+        state.throttle.failed(&key, address);
+        tracing::info!(username = %key, "sign-in failed");
+        return Err(AppError::InvalidCredentials);
+    };
+    state.throttle.succeeded(&key);
+    tracing::info!(user_id = account.id, "signed in");
+    session::sign_in(&state.sessions, &session, &account, |user| {
+        Json(user.session_info()).into_response()
+    })
+    .await
+}
+
+/// `POST /api/auth/logout`: 204; the session is deleted and both cookies cleared.
+async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    tracing::info!(user_id = user.account.id, "signed out");
+    session::sign_out(
+        &state.sessions,
+        &session,
+        StatusCode::NO_CONTENT.into_response(),
+    )
+    .await
+}
+
+/// `GET /api/auth/me`: the signed-in user and when the session ends.
+async fn me(user: CurrentUser) -> Json<gatehouse_api::SessionInfo> {
+    Json(user.session_info())
+}
+
+/// The peer address of the connection, when the server was started with connect info.
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}

@@ -1,0 +1,185 @@
+//! Serves the built SPA: hashed assets cached forever, `index.html` for every other path, and
+//! the Content-Security-Policy that lets exactly Trunk's inline loader script run.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::services::ServeDir;
+
+/// The loaded `index.html` and the CSP that matches it.
+#[derive(Clone, Debug)]
+pub struct Spa {
+    index_html: Option<Arc<str>>,
+    /// The `Content-Security-Policy` header value for every response.
+    pub csp: HeaderValue,
+}
+
+const NOT_BUILT: &str = "<!doctype html><title>Gatehouse</title><p>The SPA is not built yet. \
+Run <code>cargo xtask serve</code>, or <code>trunk build --release</code> and restart.";
+
+impl Spa {
+    /// Reads `dist/index.html` (if built) and hashes its inline scripts into the CSP.
+    pub fn load(dist: &Path) -> Self {
+        let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
+        if index_html.is_none() {
+            tracing::warn!(dist = %dist.display(), "no index.html: the SPA is not built");
+        }
+        let hashes: Vec<String> = index_html
+            .as_deref()
+            .map(inline_scripts)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|script| {
+                let digest = Sha256::digest(script.as_bytes());
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}{}; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             frame-ancestors 'none'; form-action 'self'",
+            if hashes.is_empty() { "" } else { " " },
+            hashes.join(" ")
+        );
+        Self {
+            index_html: index_html.map(Arc::from),
+            csp: HeaderValue::try_from(csp).expect("CSP is ASCII"),
+        }
+    }
+
+    /// The service for every non-`/api` path.
+    pub fn router(&self, dist: &Path) -> Router {
+        let html = self.index_html.clone();
+        let files = ServeDir::new(dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(false)
+            .fallback(index.with_state(html.clone()));
+        Router::new()
+            .route("/", get(index))
+            .route("/index.html", get(index))
+            .fallback_service(files)
+            .with_state(html)
+            .layer(from_fn(cache_control))
+    }
+}
+
+async fn index(State(html): State<Option<Arc<str>>>) -> Response {
+    match html {
+        Some(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            Body::from(html.to_string()),
+        )
+            .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            NOT_BUILT,
+        )
+            .into_response(),
+    }
+}
+
+/// Hashed asset names change with their content, so they may be cached for a year; anything
+/// else must be revalidated so a new build shows up.
+async fn cache_control(req: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut response = next.run(req).await;
+    if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Trunk names assets `name-<16 hex digits>.ext` (and `name-<hash>_bg.wasm`).
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    file.split(['-', '.', '_'])
+        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The contents of every `<script>` element without a `src`, exactly as the browser hashes them.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body_and_rest = &after[tag_end + 1..];
+        let Some(close) = body_and_rest.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            scripts.push(&body_and_rest[..close]);
+        }
+        rest = &body_and_rest[close..];
+    }
+    scripts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_found_and_external_ones_skipped() {
+        let html = r#"<head><script src="/a.js"></script><script type="module">import x from '/x.js';
+x();</script></head><body><script>one()</script></body>"#;
+        assert_eq!(
+            inline_scripts(html),
+            vec!["import x from '/x.js';\nx();", "one()"]
+        );
+    }
+
+    #[test]
+    fn the_csp_hashes_each_inline_script_and_allows_no_unsafe_inline() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<script>alert(1)</script>").unwrap();
+        let csp = Spa::load(dir.path()).csp;
+        let csp = csp.to_str().unwrap();
+        // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert!(
+            csp.contains("'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"));
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"));
+    }
+
+    #[test]
+    fn only_trunk_hashed_names_count_as_immutable() {
+        assert!(is_hashed_asset("/gatehouse-5f3c2b1a9e8d7c6b.js"));
+        assert!(is_hashed_asset("/gatehouse-5f3c2b1a9e8d7c6b_bg.wasm"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/favicon.ico"));
+        assert!(!is_hashed_asset("/notes/42"));
+    }
+}

@@ -1,0 +1,231 @@
+//! Accounts: look-ups, creation, removal and password changes.
+
+use std::fmt;
+
+use gatehouse_api::{Role, UserRecord, Username};
+use sqlx::SqlitePool;
+
+use crate::db;
+
+/// A stored Argon2id PHC string. Never `Serialize`, never shown by `Debug`.
+#[derive(Clone)]
+pub struct PasswordHash(pub String);
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(<redacted>)")
+    }
+}
+
+/// One row of `users`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Account {
+    /// Database id.
+    pub id: i64,
+    /// The name as created.
+    pub username: String,
+    #[sqlx(try_from = "String")]
+    /// The role.
+    pub role: StoredRole,
+    /// Bumped by a password change; sessions made under an older epoch are over.
+    pub session_epoch: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+    #[sqlx(try_from = "String")]
+    /// The Argon2id hash.
+    pub password_hash: PasswordHash,
+}
+
+/// `Role` as it is stored (`'user'` or `'admin'`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredRole(pub Role);
+
+impl TryFrom<String> for StoredRole {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.as_str() {
+            "user" => Ok(Self(Role::User)),
+            "admin" => Ok(Self(Role::Admin)),
+            other => Err(format!("unknown role {other:?}")),
+        }
+    }
+}
+
+impl From<String> for PasswordHash {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl Account {
+    /// The account as the SPA sees it.
+    pub fn to_user(&self) -> gatehouse_api::User {
+        gatehouse_api::User {
+            id: self.id,
+            username: self.username.clone(),
+            role: self.role.0,
+        }
+    }
+
+    /// The account as the admin list shows it.
+    pub fn to_record(&self) -> UserRecord {
+        UserRecord {
+            id: self.id,
+            username: self.username.clone(),
+            role: self.role.0,
+            created_at: db::rfc3339(self.created_at),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash";
+
+/// The account with this name (any ASCII case), if any.
+pub async fn find_by_name(db: &SqlitePool, name: &Username) -> sqlx::Result<Option<Account>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE username_folded = ?"
+    ))
+    .bind(name.folded())
+    .fetch_optional(db)
+    .await
+}
+
+/// The account with this id, if it still exists.
+pub async fn find_by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Option<Account>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Every account, oldest first.
+pub async fn list(db: &SqlitePool) -> sqlx::Result<Vec<Account>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id"))
+        .fetch_all(db)
+        .await
+}
+
+/// How many accounts exist.
+pub async fn count(db: &SqlitePool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(db)
+        .await
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// Another account has this name (in any ASCII case).
+    #[error("an account named {0:?} already exists")]
+    Taken(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Creates an account.
+pub async fn create(
+    db: &SqlitePool,
+    name: &Username,
+    hash: PasswordHash,
+    role: Role,
+) -> Result<Account, CreateError> {
+    let result = sqlx::query_as(&format!(
+        "INSERT INTO users (username, username_folded, password_hash, role, created_at) \
+         VALUES (?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(name.as_str())
+    .bind(name.folded())
+    .bind(hash.0)
+    .bind(role.as_str())
+    .bind(db::now())
+    .fetch_one(db)
+    .await;
+    match result {
+        Ok(account) => Ok(account),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(CreateError::Taken(name.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes an account with its notes; its sessions end because the account is gone.
+/// Returns whether it existed.
+pub async fn remove(db: &SqlitePool, name: &Username) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM users WHERE username_folded = ?")
+        .bind(name.folded())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Sets a new password and bumps the session epoch, ending every existing session.
+/// Returns whether the account existed.
+pub async fn set_password(
+    db: &SqlitePool,
+    name: &Username,
+    hash: PasswordHash,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 \
+         WHERE username_folded = ?",
+    )
+    .bind(hash.0)
+    .bind(name.folded())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pool() -> (tempfile::TempDir, SqlitePool) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("u.db").display());
+        (dir, db::connect(&url).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn usernames_are_unique_without_regard_to_case() {
+        let (_dir, db) = pool().await;
+        let ann = Username::try_from("Ann").unwrap();
+        create(&db, &ann, PasswordHash("h".into()), Role::User)
+            .await
+            .unwrap();
+        let err = create(
+            &db,
+            &Username::try_from("ANN").unwrap(),
+            PasswordHash("h".into()),
+            Role::User,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CreateError::Taken(_)), "{err}");
+        let found = find_by_name(&db, &Username::try_from("ann").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.username, "Ann");
+    }
+
+    #[tokio::test]
+    async fn a_password_change_bumps_the_session_epoch() {
+        let (_dir, db) = pool().await;
+        let bob = Username::try_from("bob").unwrap();
+        let before = create(&db, &bob, PasswordHash("a".into()), Role::Admin)
+            .await
+            .unwrap();
+        assert!(
+            set_password(&db, &bob, PasswordHash("b".into()))
+                .await
+                .unwrap()
+        );
+        let after = find_by_id(&db, before.id).await.unwrap().unwrap();
+        assert_eq!(after.session_epoch, before.session_epoch + 1);
+        assert_eq!(after.role.0, Role::Admin);
+        assert!(!format!("{after:?}").contains("\"b\""));
+    }
+}

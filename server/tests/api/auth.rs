@@ -1,0 +1,239 @@
+use std::time::Instant;
+
+use gatehouse_api::{ErrorCode, Role, SessionInfo};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn signing_in_returns_the_user_and_sets_an_httponly_session_cookie_and_a_csrf_cookie() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    let mut agent = Agent::default();
+    let response = app.login_as(&mut agent, "ann", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies = set_cookies(response.headers());
+    let session = cookies
+        .iter()
+        .find(|c| c.name == "gatehouse_session")
+        .expect("session cookie");
+    assert!(session.has("HttpOnly"));
+    assert_eq!(session.attr("SameSite"), Some("Strict"));
+    assert_eq!(session.attr("Path"), Some("/"));
+    assert!(!session.has("Domain"));
+    assert!(!session.has("Secure"), "plain http public URL");
+    let csrf = cookies
+        .iter()
+        .find(|c| c.name == "CSRF-TOKEN")
+        .expect("csrf cookie");
+    assert!(!csrf.has("HttpOnly"), "the SPA must read it");
+    let info: SessionInfo = response.json().await.unwrap();
+    assert_eq!(info.user.username, "ann");
+    assert_eq!(info.user.role, Role::User);
+
+    let me: SessionInfo = app.get(&agent, "/api/auth/me").await.json().await.unwrap();
+    assert_eq!(me.user, info.user);
+}
+
+#[tokio::test]
+async fn an_unknown_user_and_a_wrong_password_get_the_same_answer_in_about_the_same_time() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    let try_login = |name: &'static str| {
+        let app = &app;
+        async move {
+            let start = Instant::now();
+            let r = app
+                .login_as(&mut Agent::default(), name, "wrong password")
+                .await;
+            let elapsed = start.elapsed();
+            let status = r.status();
+            let cookies = set_cookies(r.headers()).len();
+            (status, cookies, r.text().await.unwrap(), elapsed)
+        }
+    };
+    // Warm up, then compare medians of a few tries each.
+    try_login("ann").await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..3 {
+        known.push(try_login("ann").await);
+        unknown.push(try_login("nobody").await);
+    }
+    let (ks, kc, kb, _) = &known[0];
+    let (us, uc, ub, _) = &unknown[0];
+    assert_eq!(*ks, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (ks, kc, kb),
+        (us, uc, ub),
+        "identical status, cookies and body"
+    );
+    assert!(kb.contains("invalid_credentials"));
+    let median = |v: &mut Vec<(StatusCode, usize, String, std::time::Duration)>| {
+        v.sort_by_key(|t| t.3);
+        v[1].3.as_secs_f64()
+    };
+    let (k, u) = (median(&mut known), median(&mut unknown));
+    // Both pay one Argon2 verification; without the dummy hash `unknown` would be ~100x faster.
+    assert!(
+        u > k / 3.0,
+        "unknown user answered in {u:.4}s, known in {k:.4}s"
+    );
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_with_retry_after_and_a_success_resets_the_count() {
+    let app = spawn_app_with(|c| c.login_max_failures = 3).await;
+    app.add_user("ann", Role::User).await;
+    for _ in 0..3 {
+        let r = app.login_as(&mut Agent::default(), "ann", "nope").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = app.login_as(&mut Agent::default(), "ann", PASSWORD).await;
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests).await;
+
+    // An unknown username is throttled the same way, so 429 reveals nothing.
+    for _ in 0..3 {
+        app.login_as(&mut Agent::default(), "ghost", "nope").await;
+    }
+    let r = app.login_as(&mut Agent::default(), "ghost", "nope").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Below the limit, a success forgets the failures.
+    app.add_user("bob", Role::User).await;
+    for _ in 0..2 {
+        app.login_as(&mut Agent::default(), "bob", "nope").await;
+    }
+    assert_eq!(
+        app.login_as(&mut Agent::default(), "bob", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for _ in 0..2 {
+        app.login_as(&mut Agent::default(), "bob", "nope").await;
+    }
+    assert_eq!(
+        app.login_as(&mut Agent::default(), "bob", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn usernames_match_without_regard_to_case_and_surrounding_spaces() {
+    let app = spawn_app().await;
+    app.add_user("Ann", Role::User).await;
+    let r = app
+        .login_as(&mut Agent::default(), "  ANN ", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_deletes_the_session_so_the_old_cookie_gets_401() {
+    let app = spawn_app().await;
+    let mut agent = app.signed_in("ann", Role::User).await;
+    let before = agent.clone();
+    let r = app
+        .send(&agent, Method::POST, "/api/auth/logout", None)
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let cookies = set_cookies(r.headers());
+    for name in ["gatehouse_session", "CSRF-TOKEN"] {
+        let c = cookies
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{name} cleared"));
+        assert_eq!(c.attr("Max-Age"), Some("0"), "{name}");
+    }
+    agent.absorb(r.headers());
+    assert!(agent.session.is_none() && agent.csrf.is_none());
+    let replay = app.get(&before, "/api/auth/me").await;
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    let replay = app
+        .send(
+            &before,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "x", "body": ""})),
+        )
+        .await;
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_host_prefixed_and_their_removal_is_secure_too() {
+    let app = spawn_app_with(https).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    assert_eq!(
+        agent.session.as_ref().unwrap().0,
+        "__Host-gatehouse_session"
+    );
+    let me = app.get(&agent, "/api/auth/me").await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert!(
+        me.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+
+    let r = app
+        .send(&agent, Method::POST, "/api/auth/logout", None)
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let cookies = set_cookies(r.headers());
+    assert_eq!(cookies.len(), 2, "session and CSRF removals");
+    for c in cookies {
+        // Browsers ignore a `__Host-` removal without Secure (tower-sessions 0.14 omits it).
+        assert!(c.has("Secure"), "{} removal lacks Secure", c.name);
+        assert_eq!(c.attr("Path"), Some("/"));
+    }
+}
+
+#[tokio::test]
+async fn health_answers_without_a_session_and_reports_the_database() {
+    let app = spawn_app().await;
+    let r = app.get(&Agent::default(), "/api/health").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let health: gatehouse_api::Health = r.json().await.unwrap();
+    assert!(health.ok);
+    assert_eq!(health.dependencies[0].name, "database");
+}
+
+#[tokio::test]
+async fn the_admin_list_is_for_admins_only() {
+    let app = spawn_app().await;
+    let user = app.signed_in("ann", Role::User).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    expect_error(
+        app.get(&user, "/api/admin/users").await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+    )
+    .await;
+    let list: Vec<gatehouse_api::UserRecord> = app
+        .get(&admin, "/api/admin/users")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<_> = list.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["ann", "root"]);
+    let text = app
+        .get(&admin, "/api/admin/users")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("argon2"), "hashes never leave the server");
+}

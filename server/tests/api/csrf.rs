@@ -1,0 +1,123 @@
+use gatehouse_api::{ErrorCode, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn note() -> Option<serde_json::Value> {
+    Some(json!({"title": "t", "body": "b"}))
+}
+
+#[tokio::test]
+async fn unsafe_requests_need_the_sessions_csrf_token_in_the_header() {
+    let app = spawn_app().await;
+    let agent = app.signed_in("ann", Role::User).await;
+    let missing = Agent {
+        csrf: None,
+        ..agent.clone()
+    };
+    expect_error(
+        app.send(&missing, Method::POST, "/api/notes", note()).await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::CsrfFailed,
+    )
+    .await;
+    let wrong = Agent {
+        csrf: Some("not-the-token".into()),
+        ..agent.clone()
+    };
+    expect_error(
+        app.send(&wrong, Method::POST, "/api/notes", note()).await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::CsrfFailed,
+    )
+    .await;
+    assert_eq!(
+        app.send(&agent, Method::POST, "/api/notes", note())
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    // Safe methods need no token.
+    assert_eq!(
+        app.get(&missing, "/api/notes").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_csrf_token_from_one_session_is_refused_in_another() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let bob = app.signed_in("bob", Role::User).await;
+    let mixed = Agent {
+        csrf: bob.csrf.clone(),
+        ..ann.clone()
+    };
+    expect_error(
+        app.send(&mixed, Method::POST, "/api/notes", note()).await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::CsrfFailed,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_foreign_origin_or_cross_site_fetch_metadata_is_refused_even_for_sign_in() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    let login = |origin: Option<&'static str>, site: Option<&'static str>| {
+        let mut req = app
+            .http
+            .post(app.url("/api/auth/login"))
+            .json(&json!({"username": "ann", "password": PASSWORD}));
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        if let Some(s) = site {
+            req = req.header("Sec-Fetch-Site", s);
+        }
+        req.send()
+    };
+    expect_error(
+        login(Some("https://evil.example"), None).await.unwrap(),
+        StatusCode::FORBIDDEN,
+        ErrorCode::CsrfFailed,
+    )
+    .await;
+    expect_error(
+        login(None, Some("cross-site")).await.unwrap(),
+        StatusCode::FORBIDDEN,
+        ErrorCode::CsrfFailed,
+    )
+    .await;
+    let own = app.base.clone();
+    let own: &'static str = Box::leak(own.into_boxed_str());
+    assert_eq!(
+        login(Some(own), Some("same-origin"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    let agent = app.signed_in("bob", Role::User).await;
+    let r = app
+        .http
+        .post(app.url("/api/notes"))
+        .header(
+            "Cookie",
+            format!(
+                "{}={}",
+                agent.session.as_ref().unwrap().0,
+                agent.session.as_ref().unwrap().1
+            ),
+        )
+        .header("X-CSRF-TOKEN", agent.csrf.as_ref().unwrap())
+        .header("Sec-Fetch-Site", "cross-site")
+        .json(&json!({"title": "t", "body": ""}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::FORBIDDEN, ErrorCode::CsrfFailed).await;
+}

@@ -1,0 +1,224 @@
+//! `spawn_app()`: the real server on port 0 with a fresh SQLite file, and an `Agent` that
+//! handles cookies by hand so tests can replay, plant and drop them.
+
+use std::time::Duration;
+
+use gatehouse_api::{ErrorBody, ErrorCode, Role, Username};
+use gatehouse_server::config::{Config, PublicUrl};
+use gatehouse_server::password::Hasher;
+use gatehouse_server::{Running, users};
+use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub config: Config,
+    pub db: SqlitePool,
+    pub http: reqwest::Client,
+    running: Option<Running>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config =
+        Config::for_database(format!("sqlite://{}", dir.path().join("t.db").display()));
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.dist = dir.path().join("dist");
+    std::fs::create_dir_all(&config.dist).unwrap();
+    std::fs::write(
+        config.dist.join("index.html"),
+        "<!doctype html><title>t</title><script type=\"module\">boot()</script>",
+    )
+    .unwrap();
+    tweak(&mut config);
+    let running = gatehouse_server::start(&config).await.unwrap();
+    let db = gatehouse_server::db::connect(&config.database_url)
+        .await
+        .unwrap();
+    TestApp {
+        base: format!("http://{}", running.addr),
+        config,
+        db,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        running: Some(running),
+        _dir: dir,
+    }
+}
+
+/// An https public URL: `Secure` cookies, `__Host-` prefix, HSTS.
+pub fn https(config: &mut Config) {
+    config.public_url = Some("https://app.example".parse::<PublicUrl>().unwrap());
+}
+
+/// One browser's cookies, kept by hand.
+#[derive(Clone, Debug, Default)]
+pub struct Agent {
+    pub session: Option<(String, String)>,
+    pub csrf: Option<String>,
+}
+
+impl Agent {
+    /// Applies a response's `Set-Cookie` headers as a browser would.
+    pub fn absorb(&mut self, headers: &HeaderMap) {
+        for cookie in set_cookies(headers) {
+            let removed = cookie
+                .attrs
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case("max-age=0"));
+            if cookie.name == "CSRF-TOKEN" {
+                self.csrf = (!removed).then(|| cookie.value.clone());
+            } else if cookie.name.ends_with("gatehouse_session") {
+                self.session = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
+            }
+        }
+    }
+}
+
+pub struct SetCookie {
+    pub name: String,
+    pub value: String,
+    pub attrs: Vec<String>,
+}
+
+impl SetCookie {
+    pub fn has(&self, attr: &str) -> bool {
+        self.attrs.iter().any(|a| {
+            a.eq_ignore_ascii_case(attr)
+                || a.to_ascii_lowercase()
+                    .starts_with(&format!("{}=", attr.to_ascii_lowercase()))
+        })
+    }
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find_map(|a| {
+            let (k, v) = a.split_once('=')?;
+            k.eq_ignore_ascii_case(name).then_some(v)
+        })
+    }
+}
+
+pub fn set_cookies(headers: &HeaderMap) -> Vec<SetCookie> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| {
+            let text = v.to_str().unwrap();
+            let mut parts = text.split(';').map(str::trim);
+            let (name, value) = parts.next().unwrap().split_once('=').unwrap();
+            SetCookie {
+                name: name.into(),
+                value: value.into(),
+                attrs: parts.map(String::from).collect(),
+            }
+        })
+        .collect()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request with the agent's cookies and, on unsafe methods, its CSRF token.
+    pub async fn send(
+        &self,
+        agent: &Agent,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.http.request(method.clone(), self.url(path));
+        if let Some((name, value)) = &agent.session {
+            req = req.header(COOKIE, format!("{name}={value}"));
+        }
+        if !method.is_safe() {
+            if let Some(token) = &agent.csrf {
+                req = req.header("X-CSRF-TOKEN", token);
+            }
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get(&self, agent: &Agent, path: &str) -> Response {
+        self.send(agent, Method::GET, path, None).await
+    }
+
+    pub async fn add_user(&self, name: &str, role: Role) {
+        let hash = Hasher::new(1)
+            .hash(&gatehouse_api::Password::new_account(PASSWORD).unwrap())
+            .await
+            .unwrap();
+        users::create(&self.db, &Username::try_from(name).unwrap(), hash, role)
+            .await
+            .unwrap();
+    }
+
+    /// Signs `agent` in, keeping the cookies it is given.
+    pub async fn login_as(&self, agent: &mut Agent, name: &str, password: &str) -> Response {
+        let response = self
+            .send(
+                agent,
+                Method::POST,
+                "/api/auth/login",
+                Some(json!({"username": name, "password": password})),
+            )
+            .await;
+        agent.absorb(response.headers());
+        response
+    }
+
+    /// A new account with `role`, signed in.
+    pub async fn signed_in(&self, name: &str, role: Role) -> Agent {
+        self.add_user(name, role).await;
+        let mut agent = Agent::default();
+        let response = self.login_as(&mut agent, name, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {name}");
+        assert!(agent.session.is_some() && agent.csrf.is_some());
+        agent
+    }
+
+    /// Stops the server and starts it again on the same database.
+    pub async fn restart(&mut self) {
+        self.running.take().unwrap().stop().await;
+        let running = gatehouse_server::start(&self.config).await.unwrap();
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
+    }
+}
+
+/// Asserts the status and the JSON error code, returning the body.
+pub async fn expect_error(response: Response, status: StatusCode, code: ErrorCode) -> ErrorBody {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content-type {content_type}"
+    );
+    let body: ErrorBody = response.json().await.unwrap();
+    assert_eq!(body.code, code, "{body:?}");
+    body
+}
+
+/// Waits out a session timeout. Sleeping is the point here: the condition is time passing,
+/// and polling the session would renew it.
+pub async fn wait(d: Duration) {
+    tokio::time::sleep(d).await;
+}

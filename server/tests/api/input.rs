@@ -1,0 +1,203 @@
+use gatehouse_api::{ErrorCode, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn raw_post(
+    app: &TestApp,
+    agent: &Agent,
+    path: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    let (name, value) = agent.session.clone().unwrap_or_default();
+    app.http
+        .post(app.url(path))
+        .header("Cookie", format!("{name}={value}"))
+        .header("X-CSRF-TOKEN", agent.csrf.clone().unwrap_or_default())
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_wrong_content_type_is_415() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    for path in ["/api/auth/login", "/api/notes"] {
+        let r = raw_post(&app, &ann, path, "application/json", "{ not json").await;
+        expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::Validation).await;
+        let r = raw_post(&app, &ann, path, "text/plain", "{}").await;
+        expect_error(
+            r,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_413() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let big = json!({"title": "t", "body": "x".repeat(70 * 1024)}).to_string();
+    let r = raw_post(&app, &ann, "/api/notes", "application/json", big.clone()).await;
+    expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge).await;
+    let r = raw_post(
+        &app,
+        &Agent::default(),
+        "/api/auth/login",
+        "application/json",
+        big,
+    )
+    .await;
+    expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge).await;
+}
+
+#[tokio::test]
+async fn fields_out_of_range_are_422_with_a_message_per_field() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let r = app
+        .send(
+            &ann,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "", "body": "b".repeat(20_001)})),
+        )
+        .await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+    assert!(body.fields["title"].contains("empty"), "{body:?}");
+    assert!(body.fields["body"].contains("20000"), "{body:?}");
+    let r = app
+        .send(
+            &ann,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "t".repeat(201), "body": ""})),
+        )
+        .await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+    assert!(body.fields.contains_key("title"));
+
+    let r = app
+        .send(
+            &Agent::default(),
+            Method::POST,
+            "/api/auth/login",
+            Some(json!({"username": "u".repeat(65), "password": "x"})),
+        )
+        .await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+    assert!(body.fields.contains_key("username"));
+}
+
+#[tokio::test]
+async fn unknown_missing_or_mistyped_fields_are_422() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    for body in [
+        json!({"title": "t", "body": "", "owner": 2}),
+        json!({"title": "t"}),
+        json!({"title": 5, "body": ""}),
+        json!([1, 2]),
+    ] {
+        let r = app
+            .send(&ann, Method::POST, "/api/notes", Some(body.clone()))
+            .await;
+        expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+    }
+    let r = app
+        .send(
+            &Agent::default(),
+            Method::POST,
+            "/api/auth/login",
+            Some(json!({"username": "a", "password": "b", "role": "admin"})),
+        )
+        .await;
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+}
+
+#[tokio::test]
+async fn unknown_api_paths_bad_ids_and_wrong_methods_answer_json_never_the_spa() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    for path in [
+        "/api/nope",
+        "/api",
+        "/api/notes/abc",
+        "/api/notes/99999999999999999999",
+        "/api/notes/1/extra",
+    ] {
+        expect_error(
+            app.get(&ann, path).await,
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+        )
+        .await;
+    }
+    let r = app.send(&ann, Method::PATCH, "/api/notes", None).await;
+    assert!(r.headers().contains_key("allow"));
+    expect_error(
+        r,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_api_answers_are_not_stored() {
+    let app = spawn_app().await;
+    for path in ["/api/health", "/api/nope", "/", "/notes/5"] {
+        let r = app.get(&Agent::default(), path).await;
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("'sha256-") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert!(
+            csp.contains("object-src 'none'")
+                && csp.contains("base-uri 'none'")
+                && csp.contains("frame-ancestors 'none'")
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(h.contains_key("referrer-policy"), "{path}");
+        assert!(
+            !h.contains_key("strict-transport-security"),
+            "http public URL: no HSTS"
+        );
+        if path.starts_with("/api") {
+            assert_eq!(h["cache-control"], "no-store", "{path}");
+        } else {
+            assert_eq!(h["cache-control"], "no-cache", "{path}");
+            assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_a_year_and_deep_links_get_index_html() {
+    let app = spawn_app().await;
+    std::fs::write(
+        app.config.dist.join("gatehouse-0123456789abcdef.js"),
+        "export {}",
+    )
+    .unwrap();
+    let r = app
+        .get(&Agent::default(), "/gatehouse-0123456789abcdef.js")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let r = app.get(&Agent::default(), "/notes/42?tab=a").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("<title>t</title>"));
+}

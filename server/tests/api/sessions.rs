@@ -1,0 +1,204 @@
+use std::time::Duration;
+
+use gatehouse_api::{ErrorCode, Password, Role, SessionInfo, Username};
+use gatehouse_server::password::Hasher;
+use gatehouse_server::users;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn every_sign_in_gets_a_new_session_id_even_a_re_login_and_the_old_id_dies() {
+    let app = spawn_app().await;
+    let mut agent = app.signed_in("ann", Role::User).await;
+    let first = agent.clone();
+    let r = app.login_as(&mut agent, "ann", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_ne!(agent.session, first.session, "re-login must rotate the id");
+    assert_ne!(agent.csrf, first.csrf, "and the CSRF token");
+    expect_error(
+        app.get(&first, "/api/auth/me").await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+    )
+    .await;
+    assert_eq!(
+        app.get(&agent, "/api/auth/me").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_session_id_planted_by_someone_else_is_never_adopted() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    // A well-formed id the server never issued.
+    let planted = (
+        "gatehouse_session".to_string(),
+        "AAAAAAAAAAAAAAAAAAAAAA".to_string(),
+    );
+    let mut agent = Agent {
+        session: Some(planted.clone()),
+        csrf: None,
+    };
+    assert_eq!(
+        app.login_as(&mut agent, "ann", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_ne!(agent.session.as_ref(), Some(&planted));
+    let attacker = Agent {
+        session: Some(planted),
+        csrf: None,
+    };
+    assert_eq!(
+        app.get(&attacker, "/api/auth/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_session_idle_past_its_timeout_answers_session_expired_and_clears_the_cookies() {
+    let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_millis(1500)).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    wait(Duration::from_millis(1700)).await;
+    let r = app.get(&agent, "/api/secured-resource").await;
+    let cleared: Vec<_> = set_cookies(r.headers())
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(
+        cleared.contains(&"CSRF-TOKEN".to_string())
+            && cleared.contains(&"gatehouse_session".to_string())
+    );
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
+}
+
+#[tokio::test]
+async fn reads_count_as_activity_and_renew_the_idle_timer() {
+    let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_millis(1500)).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    // Active for twice the idle timeout, with GETs only.
+    for _ in 0..6 {
+        wait(Duration::from_millis(500)).await;
+        assert_eq!(app.get(&agent, "/api/notes").await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn an_active_session_still_ends_at_its_absolute_lifetime() {
+    let app = spawn_app_with(|c| c.session_max_lifetime = Duration::from_millis(2000)).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    let info: SessionInfo = app.get(&agent, "/api/auth/me").await.json().await.unwrap();
+    assert!(!info.expires_at.is_empty());
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        wait(Duration::from_millis(500)).await;
+        last = app.get(&agent, "/api/notes").await.status();
+        if last != StatusCode::OK {
+            break;
+        }
+    }
+    assert_eq!(
+        last,
+        StatusCode::UNAUTHORIZED,
+        "still signed in past the absolute lifetime"
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_or_a_removed_account_ends_existing_sessions() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let bob = app.signed_in("bob", Role::User).await;
+    let hash = Hasher::new(1)
+        .hash(&Password::new_account("a new password").unwrap())
+        .await
+        .unwrap();
+    assert!(
+        users::set_password(&app.db, &Username::try_from("ann").unwrap(), hash)
+            .await
+            .unwrap()
+    );
+    expect_error(
+        app.get(&ann, "/api/notes").await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionExpired,
+    )
+    .await;
+    let mut again = Agent::default();
+    assert_eq!(
+        app.login_as(&mut again, "ann", "a new password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.get(&again, "/api/notes").await.status(), StatusCode::OK);
+
+    assert_eq!(
+        app.get(&bob, "/api/notes").await.status(),
+        StatusCode::OK,
+        "others unaffected"
+    );
+    assert!(
+        users::remove(&app.db, &Username::try_from("bob").unwrap())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        app.get(&bob, "/api/notes").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn sessions_and_notes_survive_a_server_restart() {
+    let mut app = spawn_app().await;
+    let agent = app.signed_in("ann", Role::User).await;
+    let r = app
+        .send(
+            &agent,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "keep", "body": "me"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.restart().await;
+    let notes: Vec<gatehouse_api::NoteSummary> =
+        app.get(&agent, "/api/notes").await.json().await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].title, "keep");
+    let r = app
+        .send(
+            &agent,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "after", "body": ""})),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "the CSRF token survives too"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_session_store_fails_closed_with_503() {
+    let app = spawn_app().await;
+    let agent = app.signed_in("ann", Role::User).await;
+    sqlx::query("DROP TABLE tower_sessions")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let r = app.get(&agent, "/api/secured-resource").await;
+    let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
+    assert!(
+        !body.message.contains("tower_sessions"),
+        "no internals: {}",
+        body.message
+    );
+    let r = app.login_as(&mut Agent::default(), "ann", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
