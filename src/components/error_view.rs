@@ -1,0 +1,44 @@
+//! `ErrorView`: how every `ApiError` is shown, with Retry where retrying makes sense.
+
+use yew::prelude::*;
+
+use crate::api::ApiError;
+
+/// Props of `ErrorView`.
+#[derive(Properties, PartialEq)]
+pub struct ErrorViewProps {
+    /// The error to show; silent ones (aborted, redirecting) render nothing.
+    pub error: ApiError,
+    /// Offered as a Retry button when the error may pass.
+    #[prop_or_default]
+    pub onretry: Option<Callback<()>>,
+}
+
+/// Renders an error as an alert.
+#[function_component]
+pub fn ErrorView(props: &ErrorViewProps) -> Html {
+    let error = &props.error;
+    if error.is_silent() {
+        return html! {};
+    }
+    let fields = match error {
+        ApiError::Http { body, .. } if !body.fields.is_empty() => html! {
+            <ul>{ for body.fields.iter().map(|(f, m)| html! { <li><strong>{ f }</strong>{ ": " }{ m }</li> }) }</ul>
+        },
+        _ => html! {},
+    };
+    let retry = match (&props.onretry, error.can_retry()) {
+        (Some(onretry), true) => {
+            let onretry = onretry.clone();
+            html! { <button type="button" onclick={Callback::from(move |_| onretry.emit(()))}>{ "Retry" }</button> }
+        }
+        _ => html! {},
+    };
+    html! {
+        <div class="error" role="alert">
+            <p>{ error.message() }</p>
+            { fields }
+            { retry }
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! `Loading`: the one loading indicator.
+
+use yew::prelude::*;
+
+/// Shown while something is being fetched or decided.
+#[function_component]
+pub fn Loading() -> Html {
+    html! { <p class="loading" aria-busy="true" aria-live="polite">{ "Loading…" }</p> }
+}

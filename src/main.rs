@@ -1,0 +1,5 @@
+//! Renders the app.
+
+fn main() {
+    yew::Renderer::<gatehouse::app::App>::new().render();
+}

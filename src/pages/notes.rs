@@ -1,0 +1,130 @@
+//! `/notes`: the user's notes, and a form for a new one.
+
+use gatehouse_api::{NewNote, Note, NoteSummary};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::{drafts, local_time};
+use crate::api::{ApiError, Fetch, Request, use_api, use_fetch};
+use crate::app::Route;
+use crate::auth::RequireAuth;
+use crate::components::{ErrorView, Loading};
+
+/// The notes page (signed-in users).
+#[function_component]
+pub fn NotesPage() -> Html {
+    html! { <RequireAuth><Notes /></RequireAuth> }
+}
+
+#[function_component]
+fn Notes() -> Html {
+    let list = use_fetch::<Vec<NoteSummary>>("/api/notes".into());
+    let body = match list.state {
+        Fetch::Loading => html! { <Loading /> },
+        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={list.reload} /> },
+        Fetch::Ready(notes) if notes.is_empty() => {
+            html! { <p class="empty">{ "No notes yet. Write the first one below." }</p> }
+        }
+        Fetch::Ready(notes) => html! {
+            <ul class="notes">
+                { for notes.iter().map(|n| html! {
+                    <li key={n.id}>
+                        <Link<Route> to={Route::Note { id: n.id }}>{ &n.title }</Link<Route>>
+                        <small>{ " edited " }{ local_time(&n.updated_at) }</small>
+                    </li>
+                }) }
+            </ul>
+        },
+    };
+    html! {
+        <section>
+            <h1>{ "Notes" }</h1>
+            { body }
+            <NewNoteForm />
+        </section>
+    }
+}
+
+#[function_component]
+fn NewNoteForm() -> Html {
+    let api = use_api();
+    let navigator = use_navigator();
+    let key = drafts::key(None);
+    let draft = use_state(|| {
+        drafts::load(&key).unwrap_or(drafts::Draft {
+            title: String::new(),
+            body: String::new(),
+            version: None,
+        })
+    });
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<ApiError>);
+
+    let update = |edit: fn(&mut drafts::Draft, String)| {
+        let (draft, key) = (draft.clone(), key.clone());
+        move |value: String| {
+            let mut next = (*draft).clone();
+            edit(&mut next, value);
+            drafts::save(&key, &next);
+            draft.set(next);
+        }
+    };
+    let set_title = update(|d, v| d.title = v);
+    let set_body = update(|d, v| d.body = v);
+    let oninput_title = Callback::from(move |e: InputEvent| {
+        set_title(e.target_unchecked_into::<HtmlInputElement>().value())
+    });
+    let oninput_body = Callback::from(move |e: InputEvent| {
+        set_body(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+    });
+
+    let onsubmit = {
+        let (draft, busy, error, key) = (draft.clone(), busy.clone(), error.clone(), key.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = NewNote {
+                title: draft.title.clone(),
+                body: draft.body.clone(),
+            };
+            let (api, navigator, busy, error, key) = (
+                api.clone(),
+                navigator.clone(),
+                busy.clone(),
+                error.clone(),
+                key.clone(),
+            );
+            busy.set(true);
+            yew::platform::spawn_local(async move {
+                match api
+                    .send::<Note>(Request::post("/api/notes").json(&body))
+                    .await
+                {
+                    Ok(note) => {
+                        drafts::clear(&key);
+                        if let Some(n) = navigator {
+                            n.push(&Route::Note { id: note.id });
+                        }
+                    }
+                    Err(e) => {
+                        busy.set(false);
+                        error.set(Some(e));
+                    }
+                }
+            });
+        })
+    };
+    html! {
+        <form class="editor" {onsubmit} aria-busy={(*busy).to_string()}>
+            <h2>{ "New note" }</h2>
+            <label for="new-title">{ "Title" }</label>
+            <input id="new-title" name="title" type="text" maxlength="200" value={draft.title.clone()} oninput={oninput_title} />
+            <label for="new-body">{ "Text" }</label>
+            <textarea id="new-body" name="body" rows="6" value={draft.body.clone()} oninput={oninput_body} />
+            <button type="submit" disabled={*busy}>{ "Create note" }</button>
+            if let Some(e) = &*error {
+                <ErrorView error={e.clone()} />
+            }
+        </form>
+    }
+}
