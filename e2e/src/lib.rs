@@ -1,1 +1,435 @@
-//! e2e
+//! The end-to-end harness: the real `gatehouse-server` binary with the release SPA and a fresh
+//! SQLite file, and a headless Chromium driven through Debian's chromedriver. Every process it
+//! starts is ended when the journey ends, pass or fail; a failing journey leaves a screenshot,
+//! the browser console log and the server log under `target/e2e/<journey>/`.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+
+/// The password every journey account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// How long any wait for the page lasts before the journey fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{name} is not set: run the journeys with `cargo xtask test`"))
+}
+
+fn workspace_target() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target")
+}
+
+/// Server settings a journey may change.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `--session-idle-timeout`.
+    pub idle_timeout: &'static str,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            idle_timeout: "30m",
+        }
+    }
+}
+
+/// The server process, restartable on the same port and database.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    addr: SocketAddr,
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    options: Options,
+}
+
+impl Server {
+    fn database_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("e2e.db").display())
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    async fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
+        let mut child = Command::new(env_path("GATEHOUSE_E2E_SERVER"))
+            .args(["--listen", &self.addr.to_string()])
+            .args(["--database-url", &self.database_url()])
+            .arg("--dist")
+            .arg(env_path("GATEHOUSE_E2E_DIST"))
+            .args(["--session-idle-timeout", self.options.idle_timeout])
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start gatehouse-server");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = tokio::time::timeout(PATIENCE, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("Gatehouse is listening on ") {
+                    return Some(url.to_string());
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+        .expect("the server prints where it listens");
+        self.addr = listening.trim_start_matches("http://").parse().unwrap();
+        self.base = listening;
+        self.child = Some(child);
+    }
+
+    /// Starts a server on a free port with a fresh database.
+    pub async fn start(options: Options) -> Self {
+        let mut server = Self {
+            base: String::new(),
+            addr: "127.0.0.1:0".parse().unwrap(),
+            child: None,
+            dir: tempfile::tempdir().unwrap(),
+            options,
+        };
+        server.spawn().await;
+        server
+    }
+
+    /// Kills the server (as a crash or an operator would).
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill().await;
+        }
+    }
+
+    /// Starts it again on the same port with the same database.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.spawn().await;
+    }
+
+    /// `gatehouse-server user add NAME [--admin]`, the password on stdin.
+    pub async fn add_user(&self, name: &str, admin: bool) {
+        let mut cmd = Command::new(env_path("GATEHOUSE_E2E_SERVER"));
+        cmd.args(["--database-url", &self.database_url(), "user", "add", name]);
+        if admin {
+            cmd.arg("--admin");
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .await
+            .unwrap();
+        drop(stdin);
+        assert!(child.wait().await.unwrap().success(), "user add {name}");
+    }
+}
+
+/// Chromedriver (in its own process group, so Chromium goes with it) and one session.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile.
+    pub async fn start() -> Self {
+        let port = free_port();
+        let driver = Command::new(env_path("CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = Capabilities::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": env_path("CHROMIUM"),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1100,800",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        Self {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn end(mut self) {
+        let _ = self.client.close().await;
+        if let Some(pid) = self.driver.id() {
+            // The whole group: chromedriver and the Chromium it started. Note `--`: procps
+            // reads `kill -9 -PID` as `kill(-1, SIGKILL)`, every process we may signal.
+            let group = format!("-{pid}");
+            let _ = std::process::Command::new("kill")
+                .args(["-s", "KILL", "--", &group])
+                .status();
+        }
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// chromedriver's console log (`POST /session/{id}/se/log`).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// What a journey gets: the server, the browser, and helpers that wait for the page.
+#[derive(Clone)]
+pub struct Env {
+    /// The server (lock it to stop or restart).
+    pub server: Arc<Mutex<Server>>,
+    /// The browser.
+    pub client: Client,
+    /// `http://127.0.0.1:PORT` (stable across restarts).
+    pub base: String,
+}
+
+/// Runs one journey with a fresh server and browser; ends them whatever happens, and on a
+/// failure saves a screenshot, the console log and the server log under `target/e2e/<name>/`.
+pub async fn journey<F, Fut>(name: &str, options: Options, body: F)
+where
+    F: FnOnce(Env) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let server = Server::start(options).await;
+    let base = server.base.clone();
+    let browser = Browser::start().await;
+    let env = Env {
+        server: Arc::new(Mutex::new(server)),
+        client: browser.client.clone(),
+        base,
+    };
+    let outcome = tokio::spawn(body(env.clone())).await;
+    if let Err(failure) = outcome {
+        let dir = workspace_target().join("e2e").join(name);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = env.client.screenshot().await {
+            let _ = std::fs::write(dir.join("screenshot.png"), png);
+        }
+        if let Ok(log) = env.client.issue_cmd(BrowserLog).await {
+            let _ = std::fs::write(
+                dir.join("console.json"),
+                serde_json::to_string_pretty(&log).unwrap_or_default(),
+            );
+        }
+        if let Ok(url) = env.client.current_url().await {
+            let _ = std::fs::write(dir.join("url.txt"), url.as_str());
+        }
+        let server_log = env.server.lock().await.log_path();
+        let _ = std::fs::copy(server_log, dir.join("server.log"));
+        eprintln!(
+            "journey {name} failed; screenshot and logs in {}",
+            dir.display()
+        );
+        browser.end().await;
+        env.server.lock().await.stop().await;
+        std::panic::resume_unwind(failure.into_panic());
+    }
+    browser.end().await;
+    env.server.lock().await.stop().await;
+}
+
+impl Env {
+    /// Opens `path` on the server.
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    /// `path + query + hash` of the page.
+    pub async fn location(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        let mut s = url.path().to_string();
+        if let Some(q) = url.query() {
+            s.push('?');
+            s.push_str(q);
+        }
+        if let Some(f) = url.fragment() {
+            s.push('#');
+            s.push_str(f);
+        }
+        s
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.js("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Polls until `check` holds for the page, failing after `PATIENCE` with `what`.
+    pub async fn wait_for<F, Fut>(&self, what: &str, check: F)
+    where
+        F: Fn(Env) -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if check(self.clone()).await {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "timed out waiting for {what}; at {} showing:\n{}",
+                    self.location().await,
+                    self.text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the path (without query) is `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        let path = path.to_string();
+        self.wait_for(&format!("path {path}"), |env| {
+            let path = path.clone();
+            async move {
+                env.client
+                    .current_url()
+                    .await
+                    .is_ok_and(|u| u.path() == path)
+            }
+        })
+        .await;
+    }
+
+    /// Waits until the page shows `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        let text = text.to_string();
+        self.wait_for(&format!("text {text:?}"), |env| {
+            let text = text.clone();
+            async move { env.text().await.contains(&text) }
+        })
+        .await;
+    }
+
+    /// Sets an input or textarea's value as typing would (firing `input`).
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Clicks the button whose text is `label`.
+    pub async fn click_button(&self, label: &str) {
+        let xpath = format!("//button[normalize-space(.)='{label}']");
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Fills and submits the sign-in form (the stable form contract).
+    pub async fn sign_in(&self, username: &str, password: &str) {
+        self.fill("input[name=username]", username).await;
+        self.fill("input[name=password]", password).await;
+        self.click("button[type=submit]").await;
+    }
+
+    /// `history.length`.
+    pub async fn history_length(&self) -> i64 {
+        self.js("return history.length").await.as_i64().unwrap()
+    }
+}

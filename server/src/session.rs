@@ -321,20 +321,21 @@ fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {
 /// Chosen over a pre-login token because that would create a stored session for every anonymous
 /// visitor.
 pub async fn same_origin_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.method().is_safe() {
-        if let Err(err) = check_origin(req.headers(), state.sessions.public_origin.as_deref()) {
-            return err.into_response();
-        }
+    if !req.method().is_safe()
+        && let Err(err) = check_origin(req.headers(), state.sessions.public_origin.as_deref())
+    {
+        return err.into_response();
     }
     next.run(req).await
 }
 
 fn check_origin(headers: &HeaderMap, public_origin: Option<&str>) -> Result<(), AppError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = header("sec-fetch-site") {
-        if site != "same-origin" && site != "none" {
-            return Err(AppError::CsrfFailed("cross-site request"));
-        }
+    if let Some(site) = header("sec-fetch-site")
+        && site != "same-origin"
+        && site != "none"
+    {
+        return Err(AppError::CsrfFailed("cross-site request"));
     }
     if let Some(origin) = header(ORIGIN.as_str()) {
         let origin = origin.to_ascii_lowercase();

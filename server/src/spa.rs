@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::handler::Handler;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -77,7 +77,18 @@ impl Spa {
     }
 }
 
-async fn index(State(html): State<Option<Arc<str>>>) -> Response {
+async fn index(State(html): State<Option<Arc<str>>>, uri: Uri) -> Response {
+    // A missing file (`/favicon.ico`, an old asset) is a 404, not the app: serving HTML under
+    // a script's name only produces confusing errors.
+    let last = uri.path().rsplit('/').next().unwrap_or_default();
+    if last.contains('.') && last != "index.html" {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CACHE_CONTROL, "no-cache")],
+            "not found",
+        )
+            .into_response();
+    }
     match html {
         Some(html) => (
             [

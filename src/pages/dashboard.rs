@@ -1,6 +1,6 @@
 //! `/dashboard`: the user, their note count, and when the session ends.
 
-use gatehouse_api::{NoteSummary, Role};
+use gatehouse_api::{NoteSummary, Role, SecuredResource};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -20,6 +20,7 @@ pub fn DashboardPage() -> Html {
 fn Dashboard() -> Html {
     let auth = use_auth();
     let notes = use_fetch::<Vec<NoteSummary>>("/api/notes".into());
+    let secured = use_fetch::<SecuredResource>("/api/secured-resource".into());
     let AuthState::SignedIn(info) = &auth.state else {
         return html! {};
     };
@@ -30,9 +31,15 @@ fn Dashboard() -> Html {
         },
         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={notes.reload} /> },
     };
+    let message = match secured.state {
+        Fetch::Loading => html! { <Loading /> },
+        Fetch::Ready(r) => html! { <p class="secured">{ &r.message }</p> },
+        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={secured.reload} /> },
+    };
     html! {
         <section class="dashboard">
             <h1>{ format!("Welcome, {}", info.user.username) }</h1>
+            { message }
             <dl>
                 <dt>{ "Role" }</dt>
                 <dd>{ if info.user.role == Role::Admin { "Administrator" } else { "User" } }</dd>

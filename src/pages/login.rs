@@ -64,10 +64,11 @@ pub fn LoginPage() -> Html {
         let (navigator, target) = (navigator.clone(), target.clone());
         let signed_in = matches!(auth.state, AuthState::SignedIn(_));
         use_effect_with((signed_in, reason), move |(signed_in, reason)| {
-            if *signed_in && reason.is_none() {
-                if let Some(n) = navigator {
-                    n.replace(&AnyRoute::new(target));
-                }
+            if *signed_in
+                && reason.is_none()
+                && let Some(n) = navigator
+            {
+                n.replace(&AnyRoute::new(target));
             }
         });
     }
@@ -75,10 +76,10 @@ pub fn LoginPage() -> Html {
     {
         let alert = alert.clone();
         use_effect_with((*error).clone(), move |e| {
-            if e.is_some() {
-                if let Some(el) = alert.cast::<web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
+            if e.is_some()
+                && let Some(el) = alert.cast::<web_sys::HtmlElement>()
+            {
+                let _ = el.focus();
             }
         });
     }

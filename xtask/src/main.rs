@@ -1,1 +1,267 @@
-fn main() {}
+//! `cargo xtask`: setup, serve, test. Standard library only, so it builds in seconds on a bare
+//! machine before anything else is installed.
+
+use std::env;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+mod setup;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup   install what building and testing need (idempotent; says what it does)
+  serve   build the release SPA and server, then serve http://127.0.0.1:8080 with demo accounts
+  test    every test: native, SPA in headless Chromium, end-to-end journeys; ends `N passed, N failed`
+  lint    rustfmt check, clippy on the workspace and on the SPA for wasm32 (warnings are errors)
+  dist    build the release SPA into dist/";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run().map(|_| ()),
+        Some("serve") => serve(),
+        Some("test") => test(),
+        Some("lint") => lint(),
+        Some("dist") => setup::run().and_then(|tools| build_spa(&tools)),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs `cmd` in the workspace root with its output shown, failing on a non-zero exit.
+fn sh(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// `trunk build --release` with the project's tools first on PATH.
+fn build_spa(tools: &setup::Tools) -> Result<(), String> {
+    println!("==> building the SPA (trunk build --release)");
+    sh(Command::new(&tools.trunk)
+        .args(["build", "--release"])
+        .env("PATH", &tools.path))
+}
+
+fn lint() -> Result<(), String> {
+    println!("==> cargo fmt --check");
+    sh(cargo().args(["fmt", "--all", "--check"]))?;
+    println!("==> clippy (workspace, native)");
+    sh(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    println!("==> clippy (SPA, wasm32)");
+    sh(cargo().args([
+        "clippy",
+        "-p",
+        "gatehouse",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn serve() -> Result<(), String> {
+    let tools = setup::run()?;
+    build_spa(&tools)?;
+    println!("==> building the server (release)");
+    sh(cargo().args(["build", "--release", "-p", "gatehouse-server"]))?;
+    let url = "http://127.0.0.1:8080";
+    println!("==> starting Gatehouse on {url}");
+    println!("    Open {url} in a browser and sign in with a demo account printed below.");
+    println!("    Data lives in data/gatehouse.db; stop with Ctrl-C.");
+    sh(
+        Command::new(root().join("target/release/gatehouse-server")).args([
+            "--listen",
+            "127.0.0.1:8080",
+            "--database-url",
+            "sqlite://data/gatehouse.db",
+            "--dist",
+            "dist",
+            "--demo",
+        ]),
+    )
+}
+
+/// Counts of one test run, read from libtest's (and wasm-bindgen-test's) summary lines.
+#[derive(Debug, Default, PartialEq)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    /// Adds a `test result: ok. 3 passed; 1 failed; ...` line, if `line` is one.
+    fn add_line(&mut self, line: &str) -> bool {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return false;
+        };
+        let count = |label: &str| {
+            rest.split(';').find_map(|part| {
+                let part = part
+                    .trim()
+                    .trim_start_matches("ok.")
+                    .trim_start_matches("FAILED.")
+                    .trim();
+                part.strip_suffix(label)?.trim().parse::<u64>().ok()
+            })
+        };
+        self.passed += count("passed").unwrap_or(0);
+        self.failed += count("failed").unwrap_or(0);
+        true
+    }
+}
+
+/// Runs a test command, echoing its output and tallying its summary lines. A command that
+/// fails without printing a failed test (a build error, a crashed runner) counts one failure.
+fn run_tests(label: &str, cmd: &mut Command, tally: &mut Tally) {
+    println!("==> {label}");
+    let mut child = match cmd.current_dir(root()).stdout(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            eprintln!("xtask: could not start {label}: {e}");
+            tally.failed += 1;
+            return;
+        }
+    };
+    let mut this = Tally::default();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            this.add_line(&line);
+        }
+    }
+    let ok = child.wait().is_ok_and(|s| s.success());
+    if !ok && this.failed == 0 {
+        eprintln!("xtask: {label} failed before reporting a failed test");
+        this.failed += 1;
+    }
+    tally.passed += this.passed;
+    tally.failed += this.failed;
+}
+
+fn test() -> Result<(), String> {
+    let tools = setup::run()?;
+    let mut tally = Tally::default();
+
+    run_tests(
+        "native tests (wire types, server, SPA logic, doc tests)",
+        cargo().args(["test", "--workspace", "--exclude", "gatehouse-e2e"]),
+        &mut tally,
+    );
+
+    run_tests(
+        "SPA browser tests (wasm-bindgen-test in headless Chromium)",
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "gatehouse",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--tests",
+            ])
+            .env("PATH", &tools.path)
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env(
+                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                root().join("tests/webdriver.json"),
+            )
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        &mut tally,
+    );
+
+    let e2e_ready =
+        build_spa(&tools).and_then(|()| sh(cargo().args(["build", "-p", "gatehouse-server"])));
+    match e2e_ready {
+        Ok(()) => run_tests(
+            "end-to-end journeys (server binary + release SPA in headless Chromium)",
+            cargo()
+                .args(["test", "-p", "gatehouse-e2e"])
+                .env(
+                    "GATEHOUSE_E2E_SERVER",
+                    root().join("target/debug/gatehouse-server"),
+                )
+                .env("GATEHOUSE_E2E_DIST", root().join("dist"))
+                .env("CHROMEDRIVER", &tools.chromedriver)
+                .env("CHROMIUM", &tools.chromium),
+            &mut tally,
+        ),
+        Err(e) => {
+            eprintln!("xtask: could not build for the end-to-end tests: {e}");
+            tally.failed += 1;
+        }
+    }
+
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_summary_lines_are_tallied_and_other_lines_ignored() {
+        let mut t = Tally::default();
+        assert!(t.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.2s"));
+        assert!(t.add_line(
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out"
+        ));
+        assert!(!t.add_line("test foo ... ok"));
+        assert!(!t.add_line("running 3 tests"));
+        assert_eq!(
+            t,
+            Tally {
+                passed: 15,
+                failed: 2
+            }
+        );
+    }
+}

@@ -143,10 +143,10 @@ impl TestApp {
         if let Some((name, value)) = &agent.session {
             req = req.header(COOKIE, format!("{name}={value}"));
         }
-        if !method.is_safe() {
-            if let Some(token) = &agent.csrf {
-                req = req.header("X-CSRF-TOKEN", token);
-            }
+        if !method.is_safe()
+            && let Some(token) = &agent.csrf
+        {
+            req = req.header("X-CSRF-TOKEN", token);
         }
         if let Some(body) = body {
             req = req.json(&body);

@@ -200,4 +200,12 @@ async fn hashed_assets_are_cached_for_a_year_and_deep_links_get_index_html() {
     let r = app.get(&Agent::default(), "/notes/42?tab=a").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("<title>t</title>"));
+    for missing in ["/favicon.ico", "/gatehouse-ffffffffffffffff.js"] {
+        let r = app.get(&Agent::default(), missing).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::NOT_FOUND,
+            "{missing} must not be the SPA"
+        );
+    }
 }

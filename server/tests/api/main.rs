@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod binary;
 mod csrf;
 mod input;
 mod matrix;

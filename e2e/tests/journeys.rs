@@ -1,0 +1,321 @@
+//! Users meet Gatehouse in a browser: each journey drives headless Chromium against the real
+//! server binary with the release SPA and a fresh database.
+
+use std::time::Duration;
+
+use gatehouse_e2e::{Env, Options, PASSWORD, journey};
+
+const SECRET: &str = "Only signed-in users can read this.";
+
+async fn signed_in(env: &Env, name: &str) {
+    env.open("/login").await;
+    env.sign_in(name, PASSWORD).await;
+    env.wait_for_path("/").await;
+}
+
+/// Creates a note through the UI and returns its page's path.
+async fn new_note(env: &Env, title: &str, body: &str) -> String {
+    env.open("/notes").await;
+    env.fill("#new-title", title).await;
+    env.fill("#new-body", body).await;
+    env.click_button("Create note").await;
+    env.wait_for("the note's page", |env: Env| async move {
+        env.location()
+            .await
+            .strip_prefix("/notes/")
+            .is_some_and(|id| id.parse::<i64>().is_ok())
+    })
+    .await;
+    env.wait_for_text("Version 1").await;
+    env.location().await
+}
+
+#[tokio::test]
+async fn a_protected_page_opened_signed_out_lands_on_login_and_signing_in_returns_there_with_query_and_hash()
+ {
+    journey(
+        "return_to_protected_page",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            env.open("/dashboard?tab=a#sec").await;
+            env.wait_for_path("/login").await;
+            assert_eq!(
+                env.location().await,
+                "/login?next=%2Fdashboard%3Ftab%3Da%23sec&reason=unauthenticated"
+            );
+            env.wait_for_text("Please sign in to continue.").await;
+            env.sign_in("ann", PASSWORD).await;
+            env.wait_for_path("/dashboard").await;
+            assert_eq!(env.location().await, "/dashboard?tab=a#sec");
+            env.wait_for_text(SECRET).await;
+            env.wait_for_text("Welcome, ann").await;
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_error_in_the_form_and_stays_on_login() {
+    journey(
+        "wrong_password",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            env.open("/login").await;
+            let history = env.history_length().await;
+            env.sign_in("ann", "not the password").await;
+            env.wait_for("the alert", |env: Env| async move {
+                env.js(
+                    "const a = document.querySelector('[role=alert]'); return a ? a.innerText : ''",
+                )
+                .await
+                .as_str()
+                .is_some_and(|t| t.contains("wrong username or password"))
+            })
+            .await;
+            assert_eq!(env.location().await, "/login");
+            assert_eq!(env.history_length().await, history, "nothing navigated");
+            let focused = env
+                .js("return document.activeElement.getAttribute('role')")
+                .await;
+            assert_eq!(focused, "alert", "focus moves to the alert");
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn after_signing_out_the_back_button_shows_no_protected_data_and_goes_to_login() {
+    journey(
+        "sign_out_then_back",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            signed_in(&env, "ann").await;
+            env.click("a[href='/dashboard']").await;
+            env.wait_for_text(SECRET).await;
+            env.click_button("Sign out").await;
+            env.wait_for_path("/login").await;
+            env.client.back().await.unwrap();
+            env.wait_for_path("/login").await;
+            assert!(
+                env.location().await.contains("next=%2Fdashboard"),
+                "{}",
+                env.location().await
+            );
+            assert!(!env.text().await.contains(SECRET));
+            // The old session is gone on the server too: a reload does not bring the data back.
+            env.open("/dashboard").await;
+            env.wait_for_path("/login").await;
+            assert!(!env.text().await.contains(SECRET));
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_expiring_while_editing_returns_to_the_editor_with_the_unsaved_text_after_sign_in()
+ {
+    let options = Options { idle_timeout: "3s" };
+    journey("expiry_while_editing", options, |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        signed_in(&env, "ann").await;
+        let note = new_note(&env, "Draft", "first words").await;
+        env.fill("#body", "words I must not lose").await;
+        // The condition is time passing; polling the server would keep the session alive.
+        tokio::time::sleep(Duration::from_millis(3_500)).await;
+        env.click_button("Save").await;
+        env.wait_for_path("/login").await;
+        assert!(env.location().await.contains("reason=session_expired"));
+        env.wait_for_text("Your session has expired").await;
+        env.sign_in("ann", PASSWORD).await;
+        env.wait_for_path(&note).await;
+        env.wait_for_text("Your unsaved changes were restored")
+            .await;
+        let body = env.js("return document.querySelector('#body').value").await;
+        assert_eq!(body, "words I must not lose");
+        assert!(
+            env.text().await.contains("Version 1"),
+            "never resubmitted automatically"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_page_whose_requests_fail_after_expiry_navigates_exactly_once() {
+    let options = Options { idle_timeout: "2s" };
+    journey(
+        "expired_page_navigates_once",
+        options,
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            signed_in(&env, "ann").await;
+            tokio::time::sleep(Duration::from_millis(2_500)).await;
+            let before = env.history_length().await;
+            // The dashboard fires its requests together; all answer 401.
+            env.click("a[href='/dashboard']").await;
+            env.wait_for_path("/login").await;
+            assert_eq!(
+                env.location().await,
+                "/login?next=%2Fdashboard&reason=session_expired"
+            );
+            assert_eq!(
+                env.history_length().await,
+                before + 1,
+                "the link's push, then one replace"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_non_admin_opening_admin_is_told_the_account_lacks_access_and_an_admin_sees_the_users() {
+    journey("admin_only", Options::default(), |env: Env| async move {
+        {
+            let server = env.server.lock().await;
+            server.add_user("ann", false).await;
+            server.add_user("root", true).await;
+        }
+        signed_in(&env, "ann").await;
+        env.open("/admin").await;
+        env.wait_for_path("/login").await;
+        assert!(env.location().await.contains("reason=forbidden"));
+        env.wait_for_text("Your account (ann) doesn't have access to that page").await;
+        env.sign_in("root", PASSWORD).await;
+        env.wait_for_path("/admin").await;
+        env.wait_for_text("Users").await;
+        let rows = env.js("return [...document.querySelectorAll('table.users td:first-child')].map(td => td.innerText)").await;
+        assert_eq!(rows, serde_json::json!(["ann", "root"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_removed_csrf_cookie_fails_the_save_with_403_and_asks_to_sign_in_again_losing_nothing() {
+    journey(
+        "csrf_cookie_removed",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            signed_in(&env, "ann").await;
+            let note = new_note(&env, "Keep", "original").await;
+            env.js("document.cookie = 'CSRF-TOKEN=; path=/; max-age=0'; return null")
+                .await;
+            env.fill("#body", "edited without a token").await;
+            env.click_button("Save").await;
+            env.wait_for_path("/login").await;
+            assert!(env.location().await.contains("reason=csrf_failed"));
+            env.wait_for_text("A security check failed").await;
+            env.sign_in("ann", PASSWORD).await;
+            env.wait_for_path(&note).await;
+            env.wait_for_text("Your unsaved changes were restored")
+                .await;
+            assert_eq!(
+                env.js("return document.querySelector('#body').value").await,
+                "edited without a token"
+            );
+            // The server's copy is untouched and still there.
+            assert!(env.text().await.contains("Version 1"));
+            env.click_button("Save").await;
+            env.wait_for_text("Saved.").await;
+            assert!(env.text().await.contains("Version 2"));
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn with_the_server_stopped_the_page_offers_retry_and_after_a_restart_retry_works_still_signed_in()
+ {
+    journey(
+        "server_restart",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            signed_in(&env, "ann").await;
+            env.server.lock().await.stop().await;
+            env.click("a[href='/dashboard']").await;
+            env.wait_for_text("Can't reach the server").await;
+            assert_eq!(env.location().await, "/dashboard", "stays where it is");
+            env.server.lock().await.restart().await;
+            env.click_button("Retry").await;
+            env.wait_for_text(SECRET).await;
+            assert_eq!(env.location().await, "/dashboard");
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unsafe_next_parameter_lands_at_the_root_after_sign_in() {
+    journey("unsafe_next", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        for next in ["//evil.example", "https://evil.example", "/%5Cevil.example"] {
+            env.open(&format!(
+                "/login?next={}",
+                next.replace('/', "%2F").replace(':', "%3A")
+            ))
+            .await;
+            env.sign_in("ann", PASSWORD).await;
+            env.wait_for_path("/").await;
+            let url = env.client.current_url().await.unwrap();
+            assert_eq!(url.host_str(), Some("127.0.0.1"), "{next}");
+            assert_eq!(url.path(), "/", "{next}");
+            env.click_button("Sign out").await;
+            env.wait_for_path("/login").await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_in_one_window_sends_the_other_to_login_without_a_reload() {
+    journey("two_windows", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        signed_in(&env, "ann").await;
+        let first = env.client.window().await.unwrap();
+        let second = env.client.new_window(true).await.unwrap().handle;
+        env.client.switch_to_window(second.clone()).await.unwrap();
+        env.open("/dashboard").await;
+        env.wait_for_text(SECRET).await;
+        env.js("window.__same_document = true; return null").await;
+        env.client.switch_to_window(first).await.unwrap();
+        env.click_button("Sign out").await;
+        env.wait_for_path("/login").await;
+        env.client.switch_to_window(second).await.unwrap();
+        env.wait_for_path("/login").await;
+        assert_eq!(
+            env.js("return window.__same_document === true").await,
+            true,
+            "no reload"
+        );
+        assert!(!env.text().await.contains(SECRET));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reloading_a_deep_link_renders_that_note_and_unknown_api_paths_answer_json_404() {
+    journey("deep_link", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        signed_in(&env, "ann").await;
+        let note = new_note(&env, "Deep", "linked").await;
+        env.client.refresh().await.unwrap();
+        env.wait_for_path(&note).await;
+        env.wait_for("the note", |env: Env| async move {
+            env.js("const t = document.querySelector('#title'); return t ? t.value : ''")
+                .await
+                == "Deep"
+        })
+        .await;
+        env.open("/api/no-such-thing").await;
+        let body = env.text().await;
+        let json: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+        assert_eq!(json["code"], "not_found");
+    })
+    .await;
+}

@@ -1,0 +1,189 @@
+//! The `gatehouse-server` binary as an operator runs it: the `user` commands, `--demo`, and
+//! what reaches the log.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Agent, PASSWORD, set_cookies};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse-server");
+
+fn db_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("bin.db").display())
+}
+
+/// Runs `gatehouse-server --database-url … args…` with `stdin`, returning (code, stdout, stderr).
+fn run(dir: &tempfile::TempDir, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &db_url(dir)])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn user_commands_add_list_change_and_remove_accounts_and_refuse_bad_input_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(
+        &dir,
+        &["user", "add", "ann", "--admin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("created ann (admin)"), "{out}");
+    let (code, out, _) = run(&dir, &["user", "list"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("ann\tadmin"), "{out}");
+
+    for (args, stdin, says) in [
+        (
+            &["user", "add", "ANN"][..],
+            "another password\n",
+            "already exists",
+        ),
+        (
+            &["user", "add", "has space"][..],
+            "another password\n",
+            "invalid username",
+        ),
+        (&["user", "add", "bob"][..], "short\n", "at least 8"),
+        (&["user", "remove", "nobody"][..], "", "no account named"),
+        (
+            &["user", "passwd", "nobody"][..],
+            "whatever123\n",
+            "no account named",
+        ),
+    ] {
+        let (code, _, err) = run(&dir, args, stdin);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let (code, out, _) = run(&dir, &["user", "passwd", "ann"], "a brand new password\n");
+    assert_eq!(code, 0, "{out}");
+    let (code, _, _) = run(&dir, &["user", "remove", "ann"], "");
+    assert_eq!(code, 0);
+    let (_, out, _) = run(&dir, &["user", "list"], "");
+    assert!(!out.contains("ann"), "{out}");
+}
+
+/// The server process, killed when dropped.
+struct Serving {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `serve` on port 0; returns the process, its URL and what it printed before listening.
+fn serve(dir: &tempfile::TempDir, extra: &[&str]) -> (Serving, Vec<String>) {
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &db_url(dir), "--listen", "127.0.0.1:0"])
+        .arg("--dist")
+        .arg(dir.path().join("no-dist"))
+        .args(extra)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut printed = Vec::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server prints where it listens")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("Gatehouse is listening on ") {
+            break url.to_string();
+        }
+        printed.push(line);
+    };
+    (Serving { child, base }, printed)
+}
+
+#[test]
+fn demo_accounts_are_created_once_and_their_passwords_printed_only_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, first) = serve(&dir, &["--demo"]);
+    drop(server);
+    let printed = first.join("\n");
+    assert!(
+        printed.contains("username: demo") && printed.contains("username: admin"),
+        "{printed}"
+    );
+    let (server, second) = serve(&dir, &["--demo"]);
+    drop(server);
+    assert!(!second.join("\n").contains("password: "), "{second:?}");
+    let (_, out, _) = run(&dir, &["user", "list"], "");
+    assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+#[tokio::test]
+async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&dir, &["user", "add", "ann"], &format!("{PASSWORD}\n"));
+    let (server, _) = serve(&dir, &[]);
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}/api/auth/login", server.base))
+        .json(&json!({"username": "ann", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let mut agent = Agent::default();
+    agent.absorb(login.headers());
+    let cookies = set_cookies(login.headers());
+    let (name, session) = agent.session.clone().unwrap();
+    let csrf = agent.csrf.clone().unwrap();
+    let r = http
+        .post(format!("{}/api/notes", server.base))
+        .header("Cookie", format!("{name}={session}"))
+        .header("X-CSRF-TOKEN", &csrf)
+        .json(&json!({"title": "t", "body": "b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let wrong = http
+        .post(format!("{}/api/auth/login", server.base))
+        .json(&json!({"username": "ann", "password": "guessing-a-secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    drop(server);
+    assert_eq!(cookies.len(), 2);
+
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        log.contains("/api/notes") && log.contains("user_id=1"),
+        "requests are logged:\n{log}"
+    );
+    for secret in [PASSWORD, "guessing-a-secret", &session, &csrf] {
+        assert!(!log.contains(secret), "{secret:?} reached the log");
+    }
+}

@@ -1,0 +1,276 @@
+//! The API client hook and the guard in a real headless Chromium, against a scripted `fetch`.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use gatehouse::api::{ApiError, Request};
+use gatehouse::auth::{AuthProvider, RequireAuth};
+use gatehouse_api::ErrorCode;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn a_401_replaces_the_page_with_login_remembering_path_query_and_hash() {
+    script(
+        "/notes/7?tab=a#sec",
+        vec![Reply::error(401, "session_expired", "ended")],
+    );
+    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert_eq!(results.borrow()[0], Err(ApiError::Redirecting));
+    assert_eq!(
+        location(),
+        "/login?next=%2Fnotes%2F7%3Ftab%3Da%23sec&reason=session_expired"
+    );
+    assert_eq!(history_changes(), 1, "one replaceState, no push");
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_403_sends_to_login_with_the_servers_reason() {
+    script("/admin", vec![Reply::error(403, "forbidden", "no")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/admin/users")]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert_eq!(results.borrow()[0], Err(ApiError::Redirecting));
+    assert_eq!(location(), "/login?next=%2Fadmin&reason=forbidden");
+    app.destroy();
+
+    script(
+        "/notes/1",
+        vec![Reply::error(403, "csrf_failed", "bad token")],
+    );
+    let (results, app) = mount_caller(vec![Request::put("/api/notes/1").json(&1)]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert_eq!(location(), "/login?next=%2Fnotes%2F1&reason=csrf_failed");
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn ten_requests_failing_together_with_401_navigate_exactly_once() {
+    script(
+        "/dashboard",
+        vec![Reply::error(401, "unauthenticated", "sign in").after(20)],
+    );
+    let requests = (0..10)
+        .map(|i| Request::get(format!("/api/notes/{i}")))
+        .collect();
+    let (results, app) = mount_caller(requests);
+    wait_until("all ten settle", || results.borrow().len() == 10).await;
+    assert!(
+        results
+            .borrow()
+            .iter()
+            .all(|r| *r == Err(ApiError::Redirecting))
+    );
+    assert_eq!(history_changes(), 1);
+    assert_eq!(
+        location(),
+        "/login?next=%2Fdashboard&reason=unauthenticated"
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_500_with_a_body_reaches_the_component_with_code_and_message_and_is_not_retried() {
+    script(
+        "/notes",
+        vec![Reply::error(500, "internal", "internal error")],
+    );
+    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    let Err(ApiError::Http { status, body }) = &results.borrow()[0] else {
+        panic!("{:?}", results.borrow()[0]);
+    };
+    assert_eq!(
+        (*status, body.code, body.message.as_str()),
+        (500, ErrorCode::Internal, "internal error")
+    );
+    assert_eq!(location(), "/notes", "no navigation");
+    assert_eq!(calls().len(), 1);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_validation_error_carries_its_field_messages() {
+    script(
+        "/notes",
+        vec![Reply::json(
+            422,
+            r#"{"code":"validation","message":"some fields are invalid","fields":{"title":"must not be empty"}}"#,
+        )],
+    );
+    let (results, app) = mount_caller(vec![
+        Request::post("/api/notes").json(&serde_json::json!({})),
+    ]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    let err = results.borrow()[0].clone().unwrap_err();
+    assert_eq!(err.field("title"), Some("must not be empty"));
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_get_retries_a_network_failure_twice_then_reports_it_and_a_post_never_retries() {
+    script("/notes", vec![Reply::network_failure()]);
+    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert!(
+        matches!(results.borrow()[0], Err(ApiError::Network(_))),
+        "{:?}",
+        results.borrow()[0]
+    );
+    assert_eq!(calls().len(), 3, "one try and two retries");
+    app.destroy();
+
+    script("/notes", vec![Reply::network_failure()]);
+    let (results, app) = mount_caller(vec![Request::post("/api/notes").json(&1)]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert!(matches!(results.borrow()[0], Err(ApiError::Network(_))));
+    assert_eq!(calls().len(), 1, "POST is not idempotent");
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_get_that_meets_a_503_is_retried_and_can_succeed() {
+    script(
+        "/notes",
+        vec![
+            Reply::error(503, "unavailable", "busy"),
+            Reply::json(200, "[1,2]"),
+        ],
+    );
+    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert_eq!(results.borrow()[0], Ok(serde_json::json!([1, 2])));
+    assert_eq!(calls().len(), 2);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_body_that_is_not_json_is_a_decode_error() {
+    script("/notes", vec![Reply::json(200, "<html>surprise</html>")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert!(
+        matches!(results.borrow()[0], Err(ApiError::Decode(_))),
+        "{:?}",
+        results.borrow()[0]
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_call_that_handles_auth_errors_itself_gets_the_401_and_nothing_navigates() {
+    script(
+        "/notes",
+        vec![Reply::error(
+            401,
+            "invalid_credentials",
+            "wrong username or password",
+        )],
+    );
+    let (results, app) = mount_caller(vec![
+        Request::post("/api/auth/login")
+            .json(&1)
+            .handle_auth_errors(),
+    ]);
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    let err = results.borrow()[0].clone().unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidCredentials));
+    assert_eq!(location(), "/notes");
+    assert_eq!(history_changes(), 0);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_aborts_the_request_in_flight_and_the_abort_is_silent() {
+    script("/notes", vec![Reply::json(200, "[]").after(2_000)]);
+    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    wait_until("the request is sent", || calls().len() == 1).await;
+    app.destroy();
+    wait_until("the request settles", || results.borrow().len() == 1).await;
+    assert_eq!(aborted_count(), 1);
+    assert_eq!(results.borrow()[0], Err(ApiError::Aborted));
+    assert!(results.borrow()[0].as_ref().unwrap_err().is_silent());
+}
+
+#[wasm_bindgen_test]
+async fn unsafe_methods_carry_the_csrf_cookie_in_a_header_and_gets_do_not() {
+    let document: web_sys::HtmlDocument =
+        wasm_bindgen::JsCast::unchecked_into(web_sys::window().unwrap().document().unwrap());
+    document.set_cookie("CSRF-TOKEN=tok123; path=/").unwrap();
+    script("/notes", vec![Reply::json(200, "{}")]);
+    let (results, app) = mount_caller(vec![Request::post("/api/notes").json(&1)]);
+    wait_until("the post settles", || results.borrow().len() == 1).await;
+    app.destroy();
+    let (results, app) = mount_caller(vec![
+        Request::get("/api/notes"),
+        Request::delete("/api/notes/1"),
+    ]);
+    wait_until("both settle", || results.borrow().len() == 2).await;
+    app.destroy();
+    document
+        .set_cookie("CSRF-TOKEN=; path=/; max-age=0")
+        .unwrap();
+    let calls = calls();
+    let by_method = |m: &str| calls.iter().find(|c| c.method == m).unwrap();
+    assert_eq!(by_method("POST").csrf.as_deref(), Some("tok123"));
+    assert_eq!(by_method("DELETE").csrf.as_deref(), Some("tok123"));
+    assert_eq!(by_method("GET").csrf, None);
+}
+
+#[function_component]
+fn GuardedApp() -> Html {
+    html! {
+        <Harness>
+            <AuthProvider>
+                <RequireAuth><p id="secret">{ "SECRET" }</p></RequireAuth>
+            </AuthProvider>
+        </Harness>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_guarded_page_shows_loading_until_the_session_check_answers_then_redirects() {
+    script(
+        "/dashboard",
+        vec![Reply::error(401, "unauthenticated", "sign in").after(300)],
+    );
+    let root = root();
+    let app = yew::Renderer::<GuardedApp>::with_root(root.clone()).render();
+    wait_until("the session check is sent", || calls().len() == 1).await;
+    assert!(
+        root.inner_html().contains("Loading"),
+        "{}",
+        root.inner_html()
+    );
+    assert!(!root.inner_html().contains("SECRET"));
+    assert_eq!(location(), "/dashboard", "no redirect before the answer");
+    wait_until("the guard redirects", || location().starts_with("/login")).await;
+    assert_eq!(
+        location(),
+        "/login?next=%2Fdashboard&reason=unauthenticated"
+    );
+    assert!(!root.inner_html().contains("SECRET"));
+    assert_eq!(history_changes(), 1);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_guarded_page_renders_for_a_signed_in_user() {
+    script(
+        "/dashboard",
+        vec![Reply::json(
+            200,
+            r#"{"user":{"id":1,"username":"ann","role":"user"},"expires_at":"2030-01-01T00:00:00Z"}"#,
+        )],
+    );
+    let root = root();
+    let app = yew::Renderer::<GuardedApp>::with_root(root.clone()).render();
+    wait_until("the secret shows", || root.inner_html().contains("SECRET")).await;
+    assert_eq!(location(), "/dashboard");
+    app.destroy();
+}

@@ -1,0 +1,252 @@
+//! `cargo xtask setup`: installs only what is missing or at the wrong version, saying what it
+//! does. Versions are the ones known to work on these machines (see the README).
+
+use std::env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, root, sh};
+
+/// The Trunk release that builds with this toolchain (0.22 needs a newer rustc).
+const TRUNK_VERSION: &str = "0.21.14";
+/// npm's binaryen; Debian's (108) cannot read what rustc 1.95 emits.
+const BINARYEN_VERSION: &str = "132.0.0";
+const WASM_OPT_VERSION: &str = "version 132";
+
+/// Where the tools are, once present.
+pub struct Tools {
+    /// The `trunk` binary.
+    pub trunk: PathBuf,
+    /// `PATH` with the project's tools first (wasm-opt, wasm-bindgen, trunk).
+    pub path: OsString,
+    /// Debian's Chromium.
+    pub chromium: PathBuf,
+    /// Debian's ChromeDriver, matching it.
+    pub chromedriver: PathBuf,
+}
+
+fn cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+fn tools_dir() -> PathBuf {
+    root().join("tools")
+}
+
+/// The first line a command prints for `--version`, if it runs.
+fn version_of(program: &Path, path: &OsString) -> Option<String> {
+    let out = Command::new(program)
+        .arg("--version")
+        .env("PATH", path)
+        .output()
+        .ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    })
+}
+
+/// Finds `name` on `path`.
+fn which(name: &str, path: &OsString) -> Option<PathBuf> {
+    env::split_paths(path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The version of package `name` in Cargo.lock.
+pub fn locked_version(lock: &str, name: &str) -> Option<String> {
+    let needle = format!("name = \"{name}\"\n");
+    let at = lock.find(&needle)? + needle.len();
+    let line = lock[at..].lines().next()?;
+    Some(
+        line.strip_prefix("version = \"")?
+            .strip_suffix('"')?
+            .to_string(),
+    )
+}
+
+/// Checks and installs everything; returns where the tools are.
+pub fn run() -> Result<Tools, String> {
+    println!("==> setup: checking tools");
+    let path = env::join_paths(
+        [tools_dir().join("node_modules/.bin"), cargo_bin()]
+            .into_iter()
+            .chain(env::split_paths(&env::var_os("PATH").unwrap_or_default())),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut installed = Vec::new();
+
+    // The wasm32 target.
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup is needed to add the wasm32 target: {e}"))?;
+    if String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
+        println!("    ok  wasm32-unknown-unknown target");
+    } else {
+        println!("    installing the wasm32-unknown-unknown target");
+        sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+        installed.push("wasm32 target");
+    }
+
+    // Trunk.
+    let trunk = cargo_bin().join("trunk");
+    let want = format!("trunk {TRUNK_VERSION}");
+    match version_of(&trunk, &path) {
+        Some(v) if v == want => println!("    ok  {v}"),
+        found => {
+            println!(
+                "    installing trunk {TRUNK_VERSION} (found: {}; takes ~6 minutes)",
+                found.as_deref().unwrap_or("none")
+            );
+            sh(cargo().args([
+                "install",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+                "--locked",
+                "--force",
+            ]))?;
+            installed.push("trunk");
+        }
+    }
+
+    // wasm-bindgen CLI at exactly the Cargo.lock version, which Trunk.toml must name too.
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let bindgen =
+        locked_version(&lock, "wasm-bindgen").ok_or("wasm-bindgen is not in Cargo.lock")?;
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml"))
+        .map_err(|e| format!("Trunk.toml: {e}"))?;
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{bindgen}\"")) {
+        return Err(format!(
+            "Trunk.toml's [tools] wasm_bindgen must equal Cargo.lock's wasm-bindgen ({bindgen})"
+        ));
+    }
+    let want = format!("wasm-bindgen {bindgen}");
+    match version_of(&cargo_bin().join("wasm-bindgen"), &path) {
+        Some(v) if v == want => println!("    ok  {v} (matches Cargo.lock)"),
+        found => {
+            println!(
+                "    installing wasm-bindgen-cli {bindgen} (found: {}; takes ~2 minutes)",
+                found.as_deref().unwrap_or("none")
+            );
+            // Without --locked: its lock file pins a crate version the registry mirror lacks.
+            sh(cargo().args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &bindgen,
+                "--force",
+            ]))?;
+            installed.push("wasm-bindgen-cli");
+        }
+    }
+
+    // wasm-opt from npm's binaryen, into tools/ (git-ignored).
+    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
+    match version_of(&wasm_opt, &path) {
+        Some(v) if v.contains(WASM_OPT_VERSION) => println!("    ok  {v}"),
+        _ => {
+            println!("    installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into tools/");
+            std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+            sh(Command::new("npm").args([
+                "install",
+                "--prefix",
+                "tools",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ]))?;
+            installed.push("wasm-opt");
+        }
+    }
+
+    // Debian's Chromium and ChromeDriver.
+    let (mut chromium, mut chromedriver) = (which("chromium", &path), which("chromedriver", &path));
+    if chromium.is_some() && chromedriver.is_some() {
+        println!("    ok  chromium and chromedriver");
+    } else {
+        let root_user = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"));
+        if !root_user {
+            return Err(
+                "Chromium is missing: install Debian's packages `chromium` and `chromium-driver` \
+                 (sudo apt-get install -y chromium chromium-driver), then run this again"
+                    .into(),
+            );
+        }
+        println!("    installing chromium and chromium-driver with apt-get");
+        sh(Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        sh(Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        installed.push("chromium");
+        chromium = which("chromium", &path);
+        chromedriver = which("chromedriver", &path);
+    }
+    let chromium = chromium.ok_or("chromium is not on PATH after installing it")?;
+    let chromedriver = chromedriver.ok_or("chromedriver is not on PATH after installing it")?;
+
+    if installed.is_empty() {
+        println!("    everything is present");
+    } else {
+        println!("    installed: {}", installed.join(", "));
+    }
+    Ok(Tools {
+        trunk,
+        path,
+        chromium,
+        chromedriver,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locked_version_of_a_package_is_read_from_cargo_lock() {
+        let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.5\"\n";
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen-futures").as_deref(),
+            Some("0.4.5")
+        );
+        assert_eq!(locked_version(lock, "trunk"), None);
+    }
+
+    #[test]
+    fn this_repository_pins_trunk_to_the_locked_wasm_bindgen() {
+        let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+        let trunk = std::fs::read_to_string(root().join("Trunk.toml")).unwrap();
+        let v = locked_version(&lock, "wasm-bindgen").unwrap();
+        assert!(
+            trunk.contains(&format!("wasm_bindgen = \"{v}\"")),
+            "Trunk.toml must name {v}"
+        );
+    }
+}
