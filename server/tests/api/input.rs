@@ -151,6 +151,24 @@ async fn unknown_api_paths_bad_ids_and_wrong_methods_answer_json_never_the_spa()
 }
 
 #[tokio::test]
+async fn signing_out_takes_a_post_so_a_link_or_image_cannot_sign_anyone_out() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let r = app.get(&ann, "/api/auth/logout").await;
+    expect_error(
+        r,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+    )
+    .await;
+    assert_eq!(
+        app.get(&ann, "/api/auth/me").await.status(),
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers_and_api_answers_are_not_stored() {
     let app = spawn_app().await;
     for path in ["/api/health", "/api/nope", "/", "/notes/5"] {
