@@ -11,6 +11,9 @@ use crate::api::{ApiError, Request, safe_return_path, use_api};
 use crate::app::LOGIN_PATH;
 use crate::auth::{AuthState, use_auth};
 
+/// The `performance.mark` set when the sign-in form has rendered.
+pub const LOGIN_FORM_MARK: &str = "gatehouse:login-form";
+
 #[derive(Default, Deserialize)]
 struct LoginQuery {
     next: Option<String>,
@@ -59,6 +62,12 @@ pub fn LoginPage() -> Html {
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
 
+    // A mark for `cargo xtask bench`: the form is in the document (effects run after render).
+    use_effect_with((), |()| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(LOGIN_FORM_MARK);
+        }
+    });
     // Already signed in, with nothing to fix: go on.
     {
         let (navigator, target) = (navigator.clone(), target.clone());

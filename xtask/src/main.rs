@@ -1,11 +1,12 @@
-//! `cargo xtask`: setup, serve, test. Standard library only, so it builds in seconds on a bare
-//! machine before anything else is installed.
+//! `cargo xtask`: setup, serve, test, lint, dist. Few and small dependencies, so it builds in
+//! seconds on a bare machine before anything else is installed.
 
 use std::env;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+mod compress;
 mod setup;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -70,7 +71,10 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
     println!("==> building the SPA (trunk build --release)");
     sh(Command::new(&tools.trunk)
         .args(["build", "--release"])
-        .env("PATH", &tools.path))
+        .env("PATH", &tools.path))?;
+    let n = compress::precompress(&root().join("dist"))?;
+    println!("    wrote .br and .gz beside {n} files in dist/");
+    Ok(())
 }
 
 fn lint() -> Result<(), String> {
