@@ -22,13 +22,15 @@ pub const PASSWORD: &str = "correct horse battery";
 /// How long any wait for the page lasts before the journey fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
-fn env_path(name: &str) -> PathBuf {
+/// A path from the environment `cargo xtask` sets up.
+pub fn env_path(name: &str) -> PathBuf {
     std::env::var_os(name)
         .map(PathBuf::from)
         .unwrap_or_else(|| panic!("{name} is not set: run the journeys with `cargo xtask test`"))
 }
 
-fn workspace_target() -> PathBuf {
+/// `target/` of the workspace.
+pub fn workspace_target() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target")
 }
 
@@ -58,7 +60,8 @@ pub struct Server {
 }
 
 impl Server {
-    fn database_url(&self) -> String {
+    /// The SQLite URL of this server's database.
+    pub fn database_url(&self) -> String {
         format!("sqlite://{}", self.dir.path().join("e2e.db").display())
     }
 
@@ -209,7 +212,23 @@ impl Browser {
         }
     }
 
-    async fn end(mut self) {
+    /// An `Env` for this browser against `server` (for tools that manage both themselves).
+    pub fn env(&self, server: &Server) -> Env {
+        Env {
+            server: Arc::new(Mutex::new(Server {
+                base: server.base.clone(),
+                addr: server.addr,
+                child: None,
+                dir: tempfile::tempdir().unwrap(),
+                options: server.options.clone(),
+            })),
+            client: self.client.clone(),
+            base: server.base.clone(),
+        }
+    }
+
+    /// Ends the session and chromedriver with the Chromium it started.
+    pub async fn end(mut self) {
         let _ = self.client.close().await;
         if let Some(pid) = self.driver.id() {
             // The whole group: chromedriver and the Chromium it started. Note `--`: procps

@@ -15,7 +15,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{ExpiredDeletion, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, ExpiredDeletion, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::SqliteStore;
 use tracing::Level;
 
@@ -42,12 +43,22 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// How long a request may take before it answers 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Sessions as the server keeps them: SQLite, with an in-memory cache in front so the check on
+/// each request costs no database round trip. (One process owns the cache; several instances
+/// must share a store without it.)
+pub type SessionStore = CachingSessionStore<MokaStore, SqliteStore>;
+
+/// Live sessions kept in memory at most; beyond that, reads fall through to SQLite.
+pub const SESSION_CACHE: u64 = 100_000;
+
 /// Everything `app` needs besides the shared state.
 pub struct Parts {
     /// Handler state.
     pub state: AppState,
     /// Where sessions live.
-    pub store: SqliteStore,
+    pub store: SessionStore,
+    /// The store behind the cache, for deleting expired records.
+    pub persistent: SqliteStore,
     /// The built SPA.
     pub spa: spa::Spa,
     /// Trunk's output folder.
@@ -62,7 +73,8 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let state = AppState {
         db: pool,
-        hasher: password::Hasher::new(cores),
+        // Half the cores at most, at low priority: a flood of sign-ins leaves room for the rest.
+        hasher: password::Hasher::new(cores / 2),
         throttle: throttle::LoginThrottle::new(
             config.login_max_failures,
             config.login_throttle_window,
@@ -73,10 +85,12 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
             https: config.https(),
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
+        accounts: users::AccountCache::new(),
     };
     Ok(Parts {
         state,
-        store,
+        store: CachingSessionStore::new(MokaStore::new(Some(SESSION_CACHE)), store.clone()),
+        persistent: store,
         spa: spa::Spa::load(&config.dist),
         dist: config.dist.clone(),
     })
@@ -89,6 +103,7 @@ pub fn app(parts: Parts) -> Router {
         store,
         spa,
         dist,
+        ..
     } = parts;
     let policy = state.sessions.clone();
     let sessions = SessionManagerLayer::new(store)
@@ -172,7 +187,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     }
     tokio::spawn(
         parts
-            .store
+            .persistent
             .clone()
             .continuously_delete_expired(Duration::from_secs(60)),
     );

@@ -1,31 +1,47 @@
-//! Argon2id hashing off the async workers, with bounded concurrency.
+//! Argon2id hashing on a few dedicated low-priority threads, behind a bounded queue.
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash as Phc;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use gatehouse_api::Password;
-use tokio::sync::Semaphore;
 
 use crate::error::AppError;
 use crate::users::PasswordHash;
 
-/// Hashes and verifies passwords on the blocking pool, at most `permits` at once, so a flood
-/// of sign-ins queues here instead of starving other requests.
+/// Sign-ins waiting for a hashing thread at most; past that they answer 503 at once.
+pub const QUEUE: usize = 256;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes and verifies passwords on its own threads, never on the async workers. The threads
+/// run at the lowest scheduling priority, so a flood of sign-ins takes only the CPU that other
+/// requests leave; the queue in front of them is bounded.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
     /// Verified against when the username is unknown, so both cases cost the same.
     dummy: Arc<PasswordHash>,
 }
 
 impl Hasher {
-    /// A hasher allowing `concurrency` hashes at once (at least one).
-    pub fn new(concurrency: usize) -> Self {
+    /// A hasher with `threads` hashing threads (at least one). They end when the last clone
+    /// of the hasher is dropped.
+    pub fn new(threads: usize) -> Self {
         let dummy = hash_now("a password nobody has").expect("argon2 defaults are valid");
+        let (jobs, queue) = sync_channel::<Job>(QUEUE);
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || work(&queue))
+                .expect("spawn a hashing thread");
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             dummy: Arc::new(dummy),
         }
     }
@@ -64,10 +80,31 @@ impl Hasher {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(AppError::internal)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(f());
+        });
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => AppError::Unavailable("too many sign-ins in progress".into()),
+            TrySendError::Disconnected(_) => AppError::internal("hashing threads are gone"),
+        })?;
+        answer.await.map_err(AppError::internal)
+    }
+}
+
+/// A hashing thread: lowest priority, then jobs until the queue closes.
+fn work(queue: &Mutex<Receiver<Job>>) {
+    // Lowering one's own priority is always allowed; if the platform refuses, hash anyway.
+    let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min);
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
     }
 }
 
@@ -92,6 +129,30 @@ mod tests {
         assert!(hash.0.starts_with("$argon2id$"), "{}", hash.0);
         assert!(hasher.verify(&right, Some(hash.clone())).await.unwrap());
         assert!(!hasher.verify(&wrong, Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn many_hashes_at_once_all_complete_on_the_bounded_threads() {
+        let hasher = Hasher::new(2);
+        let hash = hasher
+            .hash(&Password::new_account("12345678").unwrap())
+            .await
+            .unwrap();
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let (hasher, hash) = (hasher.clone(), hash.clone());
+            let guess = if i == 0 { "12345678" } else { "wrong" };
+            set.spawn(async move {
+                hasher
+                    .verify(&Password::try_from(guess).unwrap(), Some(hash))
+                    .await
+            });
+        }
+        let mut matched = 0;
+        while let Some(result) = set.join_next().await {
+            matched += usize::from(result.unwrap().unwrap());
+        }
+        assert_eq!(matched, 1);
     }
 
     #[tokio::test]

@@ -25,7 +25,7 @@ use tower_sessions::{Expiry, Session};
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::users::{self, Account};
+use crate::users::Account;
 
 /// The session key under which `AuthSession` is stored.
 const AUTH_KEY: &str = "auth";
@@ -277,7 +277,9 @@ async fn authorize(
         session.flush().await?;
         return Err(AppError::SessionExpired);
     }
-    let account = users::find_by_id(&state.db, auth.user_id)
+    let account = state
+        .accounts
+        .get(&state.db, auth.user_id)
         .await?
         .filter(|a| a.session_epoch == auth.epoch);
     let Some(account) = account else {

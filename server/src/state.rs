@@ -6,6 +6,7 @@ use sqlx::SqlitePool;
 use crate::password::Hasher;
 use crate::session::SessionPolicy;
 use crate::throttle::LoginThrottle;
+use crate::users::AccountCache;
 
 /// Everything the handlers share, cheap to clone.
 #[derive(Clone, FromRef)]
@@ -18,4 +19,6 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Session expiry and cookie settings.
     pub sessions: SessionPolicy,
+    /// Accounts, briefly cached for the session check.
+    pub accounts: AccountCache,
 }

@@ -80,6 +80,45 @@ impl Account {
 
 const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash";
 
+/// Accounts by id, kept for `ACCOUNT_TTL` so that checking a session costs no database round
+/// trip per request. A password change or removal made by another process (the `user`
+/// command) therefore ends sessions within that time rather than at once.
+#[derive(Clone)]
+pub struct AccountCache {
+    cache: moka::sync::Cache<i64, Option<Account>>,
+}
+
+/// How long a cached account is trusted.
+pub const ACCOUNT_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl AccountCache {
+    /// An empty cache holding up to 100,000 accounts.
+    pub fn new() -> Self {
+        Self {
+            cache: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ACCOUNT_TTL)
+                .build(),
+        }
+    }
+
+    /// The account with this id (a miss reads the database).
+    pub async fn get(&self, db: &SqlitePool, id: i64) -> sqlx::Result<Option<Account>> {
+        if let Some(hit) = self.cache.get(&id) {
+            return Ok(hit);
+        }
+        let account = find_by_id(db, id).await?;
+        self.cache.insert(id, account.clone());
+        Ok(account)
+    }
+}
+
+impl Default for AccountCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The account with this name (any ASCII case), if any.
 pub async fn find_by_name(db: &SqlitePool, name: &Username) -> sqlx::Result<Option<Account>> {
     sqlx::query_as(&format!(

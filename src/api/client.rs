@@ -137,6 +137,16 @@ impl ApiClient {
         request: &Request,
         signal: Option<&AbortSignal>,
     ) -> Result<T, ApiError> {
+        decode(&self.send_text(request, signal).await?)
+    }
+
+    /// Sends `request` and returns a 2xx body as text. Not generic, so the retry and redirect
+    /// logic exists once in the wasm rather than once per response type.
+    pub async fn send_text(
+        &self,
+        request: &Request,
+        signal: Option<&AbortSignal>,
+    ) -> Result<String, ApiError> {
         let aborted = || signal.is_some_and(AbortSignal::aborted);
         let retries = if request.method == Method::GET {
             GET_RETRIES
@@ -158,14 +168,9 @@ impl ApiClient {
                 }
                 continue;
             }
-            break outcome?;
+            break outcome;
         };
-        let text = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+        text
     }
 
     async fn send_once(
@@ -248,6 +253,12 @@ impl ApiClient {
             let _ = navigator.replace_with_query(&AnyRoute::new(login), &query);
         }
     }
+}
+
+/// Decodes a response body as `T`; an empty body (204) reads as `null`, so `()` works.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// `path + search + hash` of the current page.

@@ -10,7 +10,7 @@ use web_sys::AbortController;
 use yew::prelude::*;
 use yew_router::hooks::use_navigator;
 
-use super::client::{ApiClient, Request};
+use super::client::{ApiClient, Request, decode};
 use super::error::ApiError;
 
 /// Props of `ApiProvider`.
@@ -81,8 +81,13 @@ impl Api {
 
     /// Sends `request`; see `ApiClient::send`.
     pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
+        decode(&self.send_text(request).await?)
+    }
+
+    /// Sends `request`, returning a 2xx body as text.
+    pub async fn send_text(&self, request: Request) -> Result<String, ApiError> {
         let Ok(controller) = AbortController::new() else {
-            return self.client.send(&request, None).await;
+            return self.client.send_text(&request, None).await;
         };
         let id = self.scope.next_id.get();
         self.scope.next_id.set(id.wrapping_add(1));
@@ -90,7 +95,10 @@ impl Api {
             .in_flight
             .borrow_mut()
             .insert(id, controller.clone());
-        let result = self.client.send(&request, Some(&controller.signal())).await;
+        let result = self
+            .client
+            .send_text(&request, Some(&controller.signal()))
+            .await;
         self.scope.in_flight.borrow_mut().remove(&id);
         result
     }
@@ -184,6 +192,25 @@ pub struct FetchHandle<T> {
 /// ```
 #[hook]
 pub fn use_fetch<T: DeserializeOwned + 'static>(path: String) -> FetchHandle<T> {
+    let (raw, reload) = use_fetch_text(path);
+    // Decoded once per answer; everything above this line exists once, whatever `T` is.
+    let state = use_memo(raw, |raw| match raw {
+        Fetch::Loading => Fetch::Loading,
+        Fetch::Ready(text) => match decode::<T>(text) {
+            Ok(value) => Fetch::Ready(Rc::new(value)),
+            Err(e) => Fetch::Failed(e),
+        },
+        Fetch::Failed(e) => Fetch::Failed(e.clone()),
+    });
+    FetchHandle {
+        state: (*state).clone(),
+        reload,
+    }
+}
+
+/// `use_fetch` without the decoding: the body as text.
+#[hook]
+fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
     let client = use_context::<ApiClient>().expect("use_fetch needs an ApiProvider above it");
     let state = use_state(|| Fetch::Loading);
     let generation = use_state(|| 0u32);
@@ -195,8 +222,8 @@ pub fn use_fetch<T: DeserializeOwned + 'static>(path: String) -> FetchHandle<T> 
             let signal = controller.as_ref().map(AbortController::signal);
             let request = Request::get(path.clone());
             yew::platform::spawn_local(async move {
-                match client.send::<T>(&request, signal.as_ref()).await {
-                    Ok(value) => state.set(Fetch::Ready(Rc::new(value))),
+                match client.send_text(&request, signal.as_ref()).await {
+                    Ok(text) => state.set(Fetch::Ready(Rc::new(text))),
                     Err(e) if e.is_silent() => {}
                     Err(e) => state.set(Fetch::Failed(e)),
                 }
@@ -212,8 +239,5 @@ pub fn use_fetch<T: DeserializeOwned + 'static>(path: String) -> FetchHandle<T> 
         let generation = generation.clone();
         Callback::from(move |()| generation.set(generation.wrapping_add(1)))
     };
-    FetchHandle {
-        state: (*state).clone(),
-        reload,
-    }
+    ((*state).clone(), reload)
 }

@@ -6,7 +6,7 @@ mod error;
 mod hook;
 mod return_path;
 
-pub use client::{ApiClient, GET_RETRIES, Request, current_location, read_cookie};
+pub use client::{ApiClient, GET_RETRIES, Request, current_location, decode, read_cookie};
 pub use error::{ApiError, Verdict, classify, is_transient};
 pub use hook::{Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, use_api, use_fetch};
 pub use return_path::safe_return_path;

@@ -64,7 +64,8 @@ mod tests {
         brotli::BrotliDecompress(&mut &br[..], &mut back).unwrap();
         assert_eq!(back, text.as_bytes());
         let mut back = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut back).unwrap();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut back)
+            .unwrap();
         assert_eq!(back, text);
     }
 
@@ -72,7 +73,11 @@ mod tests {
     fn precompress_writes_br_and_gz_beside_assets_only() {
         let dir = std::env::temp_dir().join(format!("gh-precompress-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("app-0123456789abcdef.js"), "export const a = 1;".repeat(50)).unwrap();
+        std::fs::write(
+            dir.join("app-0123456789abcdef.js"),
+            "export const a = 1;".repeat(50),
+        )
+        .unwrap();
         std::fs::write(dir.join("notes.txt"), "plain").unwrap();
         assert_eq!(precompress(&dir).unwrap(), 1);
         assert!(dir.join("app-0123456789abcdef.js.br").exists());

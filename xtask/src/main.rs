@@ -15,6 +15,7 @@ commands:
   setup   install what building and testing need (idempotent; says what it does)
   serve   build the release SPA and server, then serve http://127.0.0.1:8080 with demo accounts
   test    every test: native, SPA in headless Chromium, end-to-end journeys; ends `N passed, N failed`
+  bench   bundle sizes, first render, 401 → sign-in, server throughput; writes target/bench/report.md
   lint    rustfmt check, clippy on the workspace and on the SPA for wasm32 (warnings are errors)
   dist    build the release SPA into dist/";
 
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("test") => test(),
         Some("lint") => lint(),
+        Some("bench") => bench(),
         Some("dist") => setup::run().and_then(|tools| build_spa(&tools)),
         _ => {
             eprintln!("{USAGE}");
@@ -75,6 +77,23 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
     let n = compress::precompress(&root().join("dist"))?;
     println!("    wrote .br and .gz beside {n} files in dist/");
     Ok(())
+}
+
+fn bench() -> Result<(), String> {
+    let tools = setup::run()?;
+    setup::ensure_apt("wrk", "wrk")?;
+    build_spa(&tools)?;
+    println!("==> building the server (release)");
+    sh(cargo().args(["build", "--release", "-p", "gatehouse-server"]))?;
+    sh(cargo()
+        .args(["run", "-q", "-p", "gatehouse-e2e", "--bin", "bench"])
+        .env(
+            "GATEHOUSE_E2E_SERVER",
+            root().join("target/release/gatehouse-server"),
+        )
+        .env("GATEHOUSE_E2E_DIST", root().join("dist"))
+        .env("CHROMEDRIVER", &tools.chromedriver)
+        .env("CHROMIUM", &tools.chromium))
 }
 
 fn lint() -> Result<(), String> {

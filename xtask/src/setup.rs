@@ -74,6 +74,34 @@ pub fn locked_version(lock: &str, name: &str) -> Option<String> {
     )
 }
 
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Installs Debian `package` unless `program` is on PATH.
+pub fn ensure_apt(program: &str, package: &str) -> Result<(), String> {
+    let path = env::var_os("PATH").unwrap_or_default();
+    if which(program, &path).is_some() {
+        println!("    ok  {program}");
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "{program} is missing: install Debian's package `{package}`"
+        ));
+    }
+    println!("    installing {package} with apt-get");
+    sh(Command::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    sh(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", package])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 /// Checks and installs everything; returns where the tools are.
 pub fn run() -> Result<Tools, String> {
     println!("==> setup: checking tools");

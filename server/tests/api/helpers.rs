@@ -154,6 +154,20 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// GETs `path` until it answers `status` (within twice the account cache's lifetime).
+    pub async fn poll_status(&self, agent: &Agent, path: &str, status: StatusCode) -> Response {
+        let deadline =
+            std::time::Instant::now() + 2 * users::ACCOUNT_TTL + Duration::from_millis(500);
+        loop {
+            let response = self.get(agent, path).await;
+            if response.status() == status || std::time::Instant::now() > deadline {
+                assert_eq!(response.status(), status, "{path} never answered {status}");
+                return response;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn get(&self, agent: &Agent, path: &str) -> Response {
         self.send(agent, Method::GET, path, None).await
     }
