@@ -154,7 +154,7 @@ impl ApiClient {
             0
         };
         let mut attempt = 0;
-        let text = loop {
+        loop {
             let outcome = self.send_once(request, signal).await;
             if aborted() {
                 return Err(ApiError::Aborted);
@@ -168,9 +168,8 @@ impl ApiClient {
                 }
                 continue;
             }
-            break outcome;
-        };
-        text
+            return outcome;
+        }
     }
 
     async fn send_once(

@@ -1,9 +1,11 @@
 //! Unsaved editor text in sessionStorage, so a sign-in in the middle of editing loses nothing.
 
 use serde::{Deserialize, Serialize};
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
 
 /// What the editor had typed, and the version it was editing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     /// The title field.
     pub title: String,
@@ -42,5 +44,46 @@ pub fn key(note: Option<i64>) -> String {
     match note {
         Some(id) => format!("gatehouse.draft.note.{id}"),
         None => "gatehouse.draft.note.new".into(),
+    }
+}
+
+/// A draft being edited, and the `oninput` handlers that keep it (and sessionStorage) current.
+pub struct DraftFields {
+    /// The current text.
+    pub draft: UseStateHandle<Draft>,
+    /// For the title `<input>`.
+    pub oninput_title: Callback<InputEvent>,
+    /// For the body `<textarea>`.
+    pub oninput_body: Callback<InputEvent>,
+}
+
+/// Editor state saved under `key` on every keystroke; `onedit` hears each change.
+#[hook]
+pub fn use_draft(
+    key: String,
+    initial: impl FnOnce() -> Draft,
+    onedit: Callback<()>,
+) -> DraftFields {
+    let draft = use_state(initial);
+    let field = |edit: fn(&mut Draft, String), read: fn(&InputEvent) -> String| {
+        let (draft, key, onedit) = (draft.clone(), key.clone(), onedit.clone());
+        Callback::from(move |e: InputEvent| {
+            let mut next = (*draft).clone();
+            edit(&mut next, read(&e));
+            save(&key, &next);
+            draft.set(next);
+            onedit.emit(());
+        })
+    };
+    DraftFields {
+        oninput_title: field(
+            |d, v| d.title = v,
+            |e| e.target_unchecked_into::<HtmlInputElement>().value(),
+        ),
+        oninput_body: field(
+            |d, v| d.body = v,
+            |e| e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+        ),
+        draft,
     }
 }

@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use gatehouse_api::{ErrorCode, Note, NoteUpdate};
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -69,34 +68,24 @@ fn Editor(props: &EditorProps) -> Html {
     let restored = use_state(|| {
         drafts::load(&key).filter(|d| d.title != props.note.title || d.body != props.note.body)
     });
-    let draft = use_state(|| match &*restored {
-        Some(d) => d.clone(),
-        None => drafts::Draft {
-            title: props.note.title.clone(),
-            body: props.note.body.clone(),
-            version: Some(props.note.version),
-        },
-    });
     let status = use_state(|| Status::Idle);
-
-    let update = |edit: fn(&mut drafts::Draft, String)| {
-        let (draft, key, status) = (draft.clone(), key.clone(), status.clone());
-        move |value: String| {
-            let mut next = (*draft).clone();
-            edit(&mut next, value);
-            drafts::save(&key, &next);
-            draft.set(next);
-            status.set(Status::Idle);
-        }
+    let (note, restored_draft) = (props.note.clone(), (*restored).clone());
+    let initial = move || {
+        restored_draft.unwrap_or_else(|| drafts::Draft {
+            title: note.title.clone(),
+            body: note.body.clone(),
+            version: Some(note.version),
+        })
     };
-    let set_title = update(|d, v| d.title = v);
-    let set_body = update(|d, v| d.body = v);
-    let oninput_title = Callback::from(move |e: InputEvent| {
-        set_title(e.target_unchecked_into::<HtmlInputElement>().value())
-    });
-    let oninput_body = Callback::from(move |e: InputEvent| {
-        set_body(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-    });
+    let onedit = {
+        let status = status.clone();
+        Callback::from(move |()| status.set(Status::Idle))
+    };
+    let drafts::DraftFields {
+        draft,
+        oninput_title,
+        oninput_body,
+    } = drafts::use_draft(key.clone(), initial, onedit);
 
     let onsave = {
         let (api, draft, saved, status, restored, key) = (

@@ -1,7 +1,6 @@
 //! `/notes`: the user's notes, and a form for a new one.
 
 use gatehouse_api::{NewNote, Note, NoteSummary};
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -51,33 +50,18 @@ fn NewNoteForm() -> Html {
     let api = use_api();
     let navigator = use_navigator();
     let key = drafts::key(None);
-    let draft = use_state(|| {
-        drafts::load(&key).unwrap_or(drafts::Draft {
-            title: String::new(),
-            body: String::new(),
-            version: None,
-        })
-    });
+    let stored = key.clone();
+    let drafts::DraftFields {
+        draft,
+        oninput_title,
+        oninput_body,
+    } = drafts::use_draft(
+        key.clone(),
+        move || drafts::load(&stored).unwrap_or_default(),
+        Callback::noop(),
+    );
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
-
-    let update = |edit: fn(&mut drafts::Draft, String)| {
-        let (draft, key) = (draft.clone(), key.clone());
-        move |value: String| {
-            let mut next = (*draft).clone();
-            edit(&mut next, value);
-            drafts::save(&key, &next);
-            draft.set(next);
-        }
-    };
-    let set_title = update(|d, v| d.title = v);
-    let set_body = update(|d, v| d.body = v);
-    let oninput_title = Callback::from(move |e: InputEvent| {
-        set_title(e.target_unchecked_into::<HtmlInputElement>().value())
-    });
-    let oninput_body = Callback::from(move |e: InputEvent| {
-        set_body(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-    });
 
     let onsubmit = {
         let (draft, busy, error, key) = (draft.clone(), busy.clone(), error.clone(), key.clone());
