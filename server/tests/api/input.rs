@@ -227,3 +227,53 @@ async fn hashed_assets_are_cached_for_a_year_and_deep_links_get_index_html() {
         );
     }
 }
+
+#[tokio::test]
+async fn hashed_assets_are_sent_precompressed_and_json_answers_are_compressed() {
+    let app = spawn_app().await;
+    let dist = &app.config.dist;
+    std::fs::write(
+        dist.join("app-0123456789abcdef.js"),
+        "export const a = 1;\n".repeat(100),
+    )
+    .unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef.js.br"), b"pretend-brotli").unwrap();
+    std::fs::write(dist.join("app-0123456789abcdef.js.gz"), b"pretend-gzip").unwrap();
+    let fetch = |encoding: &'static str| {
+        app.http
+            .get(app.url("/app-0123456789abcdef.js"))
+            .header("Accept-Encoding", encoding)
+            .send()
+    };
+    let br = fetch("br, gzip").await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(
+        br.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        br.bytes().await.unwrap().as_ref(),
+        b"pretend-brotli",
+        "the file made at build time"
+    );
+    let gz = fetch("gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.bytes().await.unwrap().as_ref(), b"pretend-gzip");
+
+    let ann = app.signed_in("ann", Role::User).await;
+    for i in 0..5 {
+        let note = json!({"title": format!("note {i}"), "body": "text ".repeat(50)});
+        app.send(&ann, Method::POST, "/api/notes", Some(note)).await;
+    }
+    let (name, value) = ann.session.clone().unwrap();
+    let list = app
+        .http
+        .get(app.url("/api/notes"))
+        .header("Cookie", format!("{name}={value}"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    assert_eq!(list.headers()["content-encoding"], "gzip");
+}
