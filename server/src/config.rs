@@ -97,6 +97,15 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = humantime::parse_duration)]
     pub login_throttle_window: Duration,
 
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated or
+    /// repeated). Nobody else's is: without this, the client address is the peer's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "GATEHOUSE_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Seed a demo user and admin when the database has no accounts, printing their passwords once.
     #[arg(long, env = "GATEHOUSE_DEMO")]
     pub demo: bool,

@@ -86,6 +86,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
         accounts: users::AccountCache::new(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     };
     Ok(Parts {
         state,

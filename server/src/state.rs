@@ -21,4 +21,6 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     /// Accounts, briefly cached for the session check.
     pub accounts: AccountCache,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
 }

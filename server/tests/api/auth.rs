@@ -237,3 +237,51 @@ async fn the_admin_list_is_for_admins_only() {
         .unwrap();
     assert!(!text.contains("argon2"), "hashes never leave the server");
 }
+
+async fn failed_login_from(app: &TestApp, username: &str, forwarded_for: &str) -> StatusCode {
+    app.http
+        .post(app.url("/api/auth/login"))
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&serde_json::json!({"username": username, "password": "nope"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_address_throttle_counts_each_forwarded_client() {
+    let app = spawn_app_with(|c| {
+        c.login_max_failures = 1; // ten failures per address
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    for i in 0..10 {
+        assert_eq!(
+            failed_login_from(&app, &format!("u{i}"), "198.51.100.1").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        failed_login_from(&app, "fresh", "198.51.100.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        failed_login_from(&app, "fresh", "198.51.100.2").await,
+        StatusCode::UNAUTHORIZED,
+        "another client behind the same proxy is not locked out"
+    );
+}
+
+#[tokio::test]
+async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = spawn_app_with(|c| c.login_max_failures = 1).await;
+    for i in 0..10 {
+        failed_login_from(&app, &format!("u{i}"), &format!("198.51.100.{i}")).await;
+    }
+    assert_eq!(
+        failed_login_from(&app, "fresh", "198.51.100.200").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a made-up X-Forwarded-For does not dodge the per-address limit"
+    );
+}
