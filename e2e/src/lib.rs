@@ -212,18 +212,12 @@ impl Browser {
         }
     }
 
-    /// An `Env` for this browser against `server` (for tools that manage both themselves).
-    pub fn env(&self, server: &Server) -> Env {
+    /// An `Env` for this browser against `server`.
+    pub async fn env(&self, server: &Arc<Mutex<Server>>) -> Env {
         Env {
-            server: Arc::new(Mutex::new(Server {
-                base: server.base.clone(),
-                addr: server.addr,
-                child: None,
-                dir: tempfile::tempdir().unwrap(),
-                options: server.options.clone(),
-            })),
+            base: server.lock().await.base.clone(),
+            server: Arc::clone(server),
             client: self.client.clone(),
-            base: server.base.clone(),
         }
     }
 
@@ -277,14 +271,9 @@ where
     F: FnOnce(Env) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let server = Server::start(options).await;
-    let base = server.base.clone();
+    let server = Arc::new(Mutex::new(Server::start(options).await));
     let browser = Browser::start().await;
-    let env = Env {
-        server: Arc::new(Mutex::new(server)),
-        client: browser.client.clone(),
-        base,
-    };
+    let env = browser.env(&server).await;
     let outcome = tokio::spawn(body(env.clone())).await;
     if let Err(failure) = outcome {
         let dir = workspace_target().join("e2e").join(name);

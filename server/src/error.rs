@@ -212,23 +212,13 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 #[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct Path<T>(pub T);
 
-/// Collects every field error of a request, so the form can show them all at once.
-#[derive(Default)]
-pub struct Fields(Vec<FieldError>);
-
-impl Fields {
-    /// Records the outcome of one field's parse, returning the value if it parsed.
-    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    /// `Err(Invalid)` if any field failed.
-    pub fn finish(self) -> Result<(), AppError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Invalid(self.0))
-        }
+/// Both parsed fields, or `Invalid` with every field error, so a form can show them all at once.
+pub fn both<A, B>(a: Result<A, FieldError>, b: Result<B, FieldError>) -> Result<(A, B), AppError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(AppError::Invalid(
+            a.err().into_iter().chain(b.err()).collect(),
+        )),
     }
 }
 

@@ -161,22 +161,15 @@ async fn not_found() -> AppError {
 pub struct Running {
     /// The address it listens on (port 0 resolved).
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Running {
     /// Stops accepting, finishes in-flight requests, and waits for the server to end.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.task).await;
-    }
-
-    /// Waits until the server ends (on Ctrl-C or SIGTERM when started by `serve`).
-    pub async fn wait(mut self) -> std::io::Result<()> {
-        (&mut self.task).await.unwrap_or(Ok(()))
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.unwrap_or(Ok(()))
     }
 }
 
@@ -203,28 +196,18 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
             })
             .await
     });
-    Ok(Running {
-        addr,
-        stop: Some(stop),
-        task,
-    })
+    Ok(Running { addr, stop, task })
 }
 
 /// `gatehouse-server serve`: runs until Ctrl-C or SIGTERM.
 pub async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let mut running = start(config).await?;
     println!("Gatehouse is listening on http://{}", running.addr);
-    let stop = running.stop.take();
     tokio::select! {
         result = &mut running.task => return Ok(result??),
-        () = shutdown_signal() => {}
+        () = shutdown_signal() => tracing::info!("shutting down"),
     }
-    tracing::info!("shutting down");
-    if let Some(stop) = stop {
-        let _ = stop.send(());
-    }
-    running.wait().await?;
-    Ok(())
+    Ok(running.stop().await?)
 }
 
 async fn shutdown_signal() {

@@ -162,12 +162,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
 /// Starts a new signed-in session for `account`: always under a new id (re-login included),
 /// with a new CSRF token, saved before answering so a store failure is a 503, not a pass.
-/// Returns the response with the CSRF cookie set.
+/// Answers with the `SessionInfo` and the CSRF cookie.
 pub async fn sign_in(
     policy: &SessionPolicy,
     session: &Session,
     account: &Account,
-    response_body: impl FnOnce(CurrentUser) -> Response,
 ) -> Result<Response, AppError> {
     let now = now_ms();
     let auth = AuthSession {
@@ -187,17 +186,15 @@ pub async fn sign_in(
         account: account.clone(),
         expires_at_ms: policy.expires_at_ms(&auth),
     };
-    Ok(policy.with_csrf_cookie(response_body(user), Some(&auth.csrf)))
+    let body = crate::error::Json(user.session_info()).into_response();
+    Ok(policy.with_csrf_cookie(body, Some(&auth.csrf)))
 }
 
-/// Ends the session: deletes the record, and clears both cookies.
-pub async fn sign_out(
-    policy: &SessionPolicy,
-    session: &Session,
-    response: Response,
-) -> Result<Response, AppError> {
+/// Ends the session: deletes the record, and answers 204 clearing both cookies.
+pub async fn sign_out(policy: &SessionPolicy, session: &Session) -> Result<Response, AppError> {
     session.flush().await?;
-    Ok(policy.with_csrf_cookie(response, None))
+    let body = axum::http::StatusCode::NO_CONTENT.into_response();
+    Ok(policy.with_csrf_cookie(body, None))
 }
 
 /// Who may call a route.

@@ -1,8 +1,8 @@
 //! Serves the built SPA: hashed assets cached forever, `index.html` for every other path, and
 //! the Content-Security-Policy that lets exactly Trunk's inline loader script run.
 
+use axum::body::Bytes;
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -19,7 +19,7 @@ use tower_http::services::ServeDir;
 /// The loaded `index.html` and the CSP that matches it.
 #[derive(Clone, Debug)]
 pub struct Spa {
-    index_html: Option<Arc<str>>,
+    index_html: Option<Bytes>,
     /// The `Content-Security-Policy` header value for every response.
     pub csp: HeaderValue,
 }
@@ -55,7 +55,7 @@ impl Spa {
             hashes.join(" ")
         );
         Self {
-            index_html: index_html.map(Arc::from),
+            index_html: index_html.map(Bytes::from),
             csp: HeaderValue::try_from(csp).expect("CSP is ASCII"),
         }
     }
@@ -77,7 +77,7 @@ impl Spa {
     }
 }
 
-async fn index(State(html): State<Option<Arc<str>>>, uri: Uri) -> Response {
+async fn index(State(html): State<Option<Bytes>>, uri: Uri) -> Response {
     // A missing file (`/favicon.ico`, an old asset) is a 404, not the app: serving HTML under
     // a script's name only produces confusing errors.
     let last = uri.path().rsplit('/').next().unwrap_or_default();
@@ -95,7 +95,7 @@ async fn index(State(html): State<Option<Arc<str>>>, uri: Uri) -> Response {
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (header::CACHE_CONTROL, "no-cache"),
             ],
-            Body::from(html.to_string()),
+            Body::from(html),
         )
             .into_response(),
         None => (

@@ -234,10 +234,10 @@ impl ApiClient {
             return;
         };
         let login = self.login_path();
-        let next = safe_return_path(&here, &[login]);
-        if next.is_none() && here.split(['?', '#']).next() == Some(login) {
+        if here.split(['?', '#']).next() == Some(login) {
             return;
         }
+        let next = safe_return_path(&here, &[login]);
         #[derive(Serialize)]
         struct Query<'a> {
             #[serde(skip_serializing_if = "Option::is_none")]

@@ -74,11 +74,6 @@ impl Scope {
 }
 
 impl Api {
-    /// The shared client (for `send_to_login`, say).
-    pub fn client(&self) -> &ApiClient {
-        &self.client
-    }
-
     /// Sends `request`; see `ApiClient::send`.
     pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
         decode(&self.send_text(request).await?)
@@ -101,11 +96,6 @@ impl Api {
             .await;
         self.scope.in_flight.borrow_mut().remove(&id);
         result
-    }
-
-    /// `GET path`.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send(Request::get(path)).await
     }
 }
 

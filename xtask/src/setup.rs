@@ -81,24 +81,52 @@ fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
+/// `cargo install --force ARGS` unless `program --version` prints `want`; whether it installed.
+fn cargo_install(
+    program: &Path,
+    want: &str,
+    takes: &str,
+    path: &OsString,
+    args: &[&str],
+) -> Result<bool, String> {
+    match version_of(program, path) {
+        Some(v) if v == want => {
+            println!("    ok  {v}");
+            Ok(false)
+        }
+        found => {
+            let found = found.as_deref().unwrap_or("none");
+            println!("    installing {want} (found: {found}; takes {takes})");
+            sh(cargo().arg("install").args(args).arg("--force"))?;
+            Ok(true)
+        }
+    }
+}
+
 /// Installs Debian `package` unless `program` is on PATH.
 pub fn ensure_apt(program: &str, package: &str) -> Result<(), String> {
-    let path = env::var_os("PATH").unwrap_or_default();
-    if which(program, &path).is_some() {
+    if which(program, &env::var_os("PATH").unwrap_or_default()).is_some() {
         println!("    ok  {program}");
         return Ok(());
     }
+    apt_install(&[package])
+}
+
+/// `apt-get install` as root; otherwise an error naming the packages to install.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let names = packages.join(" ");
     if !is_root() {
         return Err(format!(
-            "{program} is missing: install Debian's package `{package}`"
+            "missing Debian packages: run `sudo apt-get install -y {names}`, then this again"
         ));
     }
-    println!("    installing {package} with apt-get");
+    println!("    installing {names} with apt-get");
     sh(Command::new("apt-get")
         .arg("update")
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     sh(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", package])
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
@@ -128,24 +156,14 @@ pub fn run() -> Result<Tools, String> {
 
     // Trunk.
     let trunk = cargo_bin().join("trunk");
-    let want = format!("trunk {TRUNK_VERSION}");
-    match version_of(&trunk, &path) {
-        Some(v) if v == want => println!("    ok  {v}"),
-        found => {
-            println!(
-                "    installing trunk {TRUNK_VERSION} (found: {}; takes ~6 minutes)",
-                found.as_deref().unwrap_or("none")
-            );
-            sh(cargo().args([
-                "install",
-                "trunk",
-                "--version",
-                TRUNK_VERSION,
-                "--locked",
-                "--force",
-            ]))?;
-            installed.push("trunk");
-        }
+    if cargo_install(
+        &trunk,
+        &format!("trunk {TRUNK_VERSION}"),
+        "~6 minutes",
+        &path,
+        &["trunk", "--version", TRUNK_VERSION, "--locked"],
+    )? {
+        installed.push("trunk");
     }
 
     // wasm-bindgen CLI at exactly the Cargo.lock version, which Trunk.toml must name too.
@@ -160,24 +178,12 @@ pub fn run() -> Result<Tools, String> {
             "Trunk.toml's [tools] wasm_bindgen must equal Cargo.lock's wasm-bindgen ({bindgen})"
         ));
     }
+    // Without --locked: its lock file pins a crate version the registry mirror lacks.
+    let wasm_bindgen = cargo_bin().join("wasm-bindgen");
     let want = format!("wasm-bindgen {bindgen}");
-    match version_of(&cargo_bin().join("wasm-bindgen"), &path) {
-        Some(v) if v == want => println!("    ok  {v} (matches Cargo.lock)"),
-        found => {
-            println!(
-                "    installing wasm-bindgen-cli {bindgen} (found: {}; takes ~2 minutes)",
-                found.as_deref().unwrap_or("none")
-            );
-            // Without --locked: its lock file pins a crate version the registry mirror lacks.
-            sh(cargo().args([
-                "install",
-                "wasm-bindgen-cli",
-                "--version",
-                &bindgen,
-                "--force",
-            ]))?;
-            installed.push("wasm-bindgen-cli");
-        }
+    let args = ["wasm-bindgen-cli", "--version", &bindgen];
+    if cargo_install(&wasm_bindgen, &want, "~2 minutes", &path, &args)? {
+        installed.push("wasm-bindgen-cli");
     }
 
     // wasm-opt from npm's binaryen, into tools/ (git-ignored).
@@ -205,30 +211,7 @@ pub fn run() -> Result<Tools, String> {
     if chromium.is_some() && chromedriver.is_some() {
         println!("    ok  chromium and chromedriver");
     } else {
-        let root_user = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0"));
-        if !root_user {
-            return Err(
-                "Chromium is missing: install Debian's packages `chromium` and `chromium-driver` \
-                 (sudo apt-get install -y chromium chromium-driver), then run this again"
-                    .into(),
-            );
-        }
-        println!("    installing chromium and chromium-driver with apt-get");
-        sh(Command::new("apt-get")
-            .arg("update")
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
-        sh(Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        apt_install(&["chromium", "chromium-driver"])?;
         installed.push("chromium");
         chromium = which("chromium", &path);
         chromedriver = which("chromedriver", &path);

@@ -4,11 +4,13 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::Locator;
 use gatehouse_e2e::{Browser, Env, Options, PASSWORD, Server, env_path, workspace_target};
 use serde_json::{Value, json};
+use tokio::sync::Mutex;
 
 /// Medians and spreads of a list of milliseconds.
 fn stats(mut xs: Vec<f64>) -> Value {
@@ -57,12 +59,12 @@ async fn mark_time(env: &Env) -> f64 {
     env.js(&script).await.as_f64().unwrap()
 }
 
-async fn first_render(server: &Server, runs: usize) -> Value {
+async fn first_render(server: &Arc<Mutex<Server>>, runs: usize) -> Value {
     let mut times = Vec::new();
     for _ in 0..runs {
         // A new browser profile each time: a cold cache, as for a first visit.
         let browser = Browser::start().await;
-        let env = browser.env(server);
+        let env = browser.env(server).await;
         env.open("/login").await;
         times.push(mark_time(&env).await);
         browser.end().await;
@@ -70,9 +72,9 @@ async fn first_render(server: &Server, runs: usize) -> Value {
     stats(times)
 }
 
-async fn unauthorized_to_login(server: &Server, runs: usize) -> Value {
+async fn unauthorized_to_login(server: &Arc<Mutex<Server>>, runs: usize) -> Value {
     let browser = Browser::start().await;
-    let env = browser.env(server);
+    let env = browser.env(server).await;
     env.open("/login?next=%2Fdashboard").await;
     env.sign_in("bench", PASSWORD).await;
     env.wait_for_path("/dashboard").await;
@@ -204,12 +206,13 @@ async fn main() {
     let mut report = json!({});
     report["bundle"] = bundle(&dist);
 
-    let server = Server::start(Options::default()).await;
-    server.add_user("bench", false).await;
+    let shared = Arc::new(Mutex::new(Server::start(Options::default()).await));
+    shared.lock().await.add_user("bench", false).await;
     println!("first render of /login, {renders} cold loads…");
-    report["first_render"] = first_render(&server, renders).await;
+    report["first_render"] = first_render(&shared, renders).await;
     println!("401 → sign-in form, {redirects} times…");
-    report["unauthorized_to_login"] = unauthorized_to_login(&server, redirects).await;
+    report["unauthorized_to_login"] = unauthorized_to_login(&shared, redirects).await;
+    let server = shared.lock().await;
 
     // Sign in over HTTP for wrk, with a few notes to list.
     let http = reqwest::Client::new();
@@ -295,6 +298,7 @@ async fn main() {
         "p50_ratio": ratio(&large, &small, "p50_ms"),
     });
     drop(server);
+    shared.lock().await.stop().await;
 
     let md = markdown(&report);
     println!("\n{md}");

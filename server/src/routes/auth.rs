@@ -3,14 +3,14 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::Method;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use gatehouse_api::{LoginRequest, Password, Username};
 use tower_sessions::Session;
 
 use super::Route;
-use crate::error::{AppError, Fields, Json};
+use crate::error::{AppError, Json, both};
 use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
 use crate::users;
@@ -32,13 +32,10 @@ async fn login(
     session: Session,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let mut fields = Fields::default();
-    let username = fields.check(Username::try_from(req.username.as_str()));
-    let password = fields.check(Password::try_from(req.password.as_str()));
-    fields.finish()?;
-    let (Some(username), Some(password)) = (username, password) else {
-        unreachable!("finish() returned Ok, so every field parsed");
-    };
+    let (username, password) = both(
+        Username::try_from(req.username.as_str()),
+        Password::try_from(req.password.as_str()),
+    )?;
     let key = username.folded();
     state.throttle.check(&key, address)?;
 
@@ -52,10 +49,7 @@ async fn login(
     };
     state.throttle.succeeded(&key);
     tracing::info!(user_id = account.id, "signed in");
-    session::sign_in(&state.sessions, &session, &account, |user| {
-        Json(user.session_info()).into_response()
-    })
-    .await
+    session::sign_in(&state.sessions, &session, &account).await
 }
 
 /// `POST /api/auth/logout`: 204; the session is deleted and both cookies cleared.
@@ -65,12 +59,7 @@ async fn logout(
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     tracing::info!(user_id = user.account.id, "signed out");
-    session::sign_out(
-        &state.sessions,
-        &session,
-        StatusCode::NO_CONTENT.into_response(),
-    )
-    .await
+    session::sign_out(&state.sessions, &session).await
 }
 
 /// `GET /api/auth/me`: the signed-in user and when the session ends.

@@ -8,7 +8,7 @@ use sqlx::SqlitePool;
 
 use super::Route;
 use crate::db;
-use crate::error::{AppError, Fields, Json, Path};
+use crate::error::{AppError, Json, Path, both};
 use crate::session::{Access, CurrentUser};
 
 /// This resource's routes.
@@ -48,11 +48,7 @@ impl From<NoteRow> for Note {
 const COLUMNS: &str = "id, title, body, version, created_at, updated_at";
 
 fn parse(title: &str, body: &str) -> Result<(NoteTitle, NoteBody), AppError> {
-    let mut fields = Fields::default();
-    let title = fields.check(NoteTitle::try_from(title));
-    let body = fields.check(NoteBody::try_from(body));
-    fields.finish()?;
-    Ok((title.expect("checked"), body.expect("checked")))
+    both(NoteTitle::try_from(title), NoteBody::try_from(body))
 }
 
 /// `GET /api/notes`: the user's notes, most recently edited first.

@@ -208,7 +208,7 @@ impl TestApp {
 
     /// Stops the server and starts it again on the same database.
     pub async fn restart(&mut self) {
-        self.running.take().unwrap().stop().await;
+        let _ = self.running.take().unwrap().stop().await;
         let running = gatehouse_server::start(&self.config).await.unwrap();
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
