@@ -267,8 +267,10 @@ pub struct Health {
 /// Whether one dependency answered the health check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DependencyHealth {
-    /// For example `database` or `session_store`.
+    /// What the server uses it for: `database` or `session_store`.
     pub name: String,
+    /// What it is: `sqlite`, `postgres` or `redis`.
+    pub kind: String,
     /// True when it answered in time.
     pub ok: bool,
 }

@@ -42,7 +42,7 @@ fn username(name: &str) -> Result<Username, CliError> {
 
 /// Runs one `user` subcommand against the configured database, printing what it did.
 pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> {
-    let db = crate::db::connect(&config.database_url)
+    let db = crate::db::connect(config.database_url.expose())
         .await
         .map_err(failed)?;
     let hasher = Hasher::new(1);

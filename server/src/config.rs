@@ -1,5 +1,6 @@
 //! Command-line and environment configuration: one typed struct, every field an env twin.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -62,14 +63,27 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Database for users, notes and sessions; the SQLite file and its folder are created.
+    /// Database for users and notes (and sessions, unless `--session-store` says otherwise):
+    /// `sqlite://PATH` (the file and its folder are created) or `postgres://USER:PASS@HOST/DB`.
     #[arg(
         long,
         env = "GATEHOUSE_DATABASE_URL",
         default_value = "sqlite://data/gatehouse.db",
+        hide_env_values = true,
+        value_parser = database_url,
         global = true
     )]
-    pub database_url: String,
+    pub database_url: SecretUrl,
+
+    /// Where sessions live: `database` (the one above) or `redis://[:PASS@]HOST[:PORT][/DB]`.
+    /// With Redis, the login throttle's counters live there too, shared by every instance.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_STORE",
+        default_value = "database",
+        hide_env_values = true
+    )]
+    pub session_store: SessionStoreUrl,
 
     /// The built SPA (Trunk's output folder).
     #[arg(long, env = "GATEHOUSE_DIST", default_value = "dist")]
@@ -97,8 +111,9 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = humantime::parse_duration)]
     pub login_throttle_window: Duration,
 
-    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (comma-separated or
-    /// repeated). Nobody else's is: without this, the client address is the peer's.
+    /// Addresses of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
+    /// believed (comma-separated or repeated). Nobody else's are: without this, the client
+    /// address is the peer's and the scheme is the connection's.
     #[arg(
         long = "trusted-proxy",
         env = "GATEHOUSE_TRUSTED_PROXY",
@@ -109,6 +124,91 @@ pub struct Config {
     /// Seed a demo user and admin when the database has no accounts, printing their passwords once.
     #[arg(long, env = "GATEHOUSE_DEMO")]
     pub demo: bool,
+}
+
+/// A database or Redis URL, which may carry a password: `Debug` and `Display` hide it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// The URL itself, password included, for the driver only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The scheme, before `:`.
+    pub fn scheme(&self) -> &str {
+        self.0.split_once(':').map_or("", |(scheme, _)| scheme)
+    }
+}
+
+impl FromStr for SecretUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.split_once(':')
+            .is_none_or(|(scheme, _)| scheme.is_empty())
+        {
+            return Err("not a URL (no scheme)".into());
+        }
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// `--database-url`: SQLite or PostgreSQL.
+fn database_url(s: &str) -> Result<SecretUrl, String> {
+    let url: SecretUrl = s.parse()?;
+    match url.scheme() {
+        "sqlite" | "postgres" | "postgresql" => Ok(url),
+        other => Err(format!(
+            "unsupported URL scheme {other:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+        )),
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    /// The URL with any `user:password@` replaced by `***@`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once("://") {
+            Some((scheme, rest)) => {
+                let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+                match rest[..authority_end].rfind('@') {
+                    Some(at) => write!(f, "{scheme}://***{}", &rest[at..]),
+                    None => f.write_str(&self.0),
+                }
+            }
+            None => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretUrl({self})")
+    }
+}
+
+/// `--session-store`: the database, or a Redis server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionStoreUrl {
+    /// Sessions in the database (`--database-url`).
+    Database,
+    /// Sessions, and the login throttle's counters, in Redis.
+    Redis(SecretUrl),
+}
+
+impl FromStr for SessionStoreUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "database" {
+            return Ok(Self::Database);
+        }
+        match s.parse::<SecretUrl>() {
+            Ok(url) if matches!(url.scheme(), "redis" | "rediss") => Ok(Self::Redis(url)),
+            _ => Err("must be `database` or a redis:// URL".into()),
+        }
+    }
 }
 
 /// An absolute `http` or `https` URL, reduced to its origin.
@@ -151,8 +251,8 @@ impl Config {
     }
 
     /// Settings for tests and tools: everything default but the database, with no SPA.
-    pub fn for_database(database_url: impl Into<String>) -> Self {
-        let cli = Cli::parse_from(["gatehouse-server", "--database-url", &database_url.into()]);
+    pub fn for_database(database_url: &str) -> Self {
+        let cli = Cli::parse_from(["gatehouse-server", "--database-url", database_url]);
         cli.config
     }
 }
@@ -175,6 +275,35 @@ mod tests {
         assert!("ftp://example.com".parse::<PublicUrl>().is_err());
         assert!("example.com".parse::<PublicUrl>().is_err());
         assert!("https://user@example.com".parse::<PublicUrl>().is_err());
+    }
+
+    #[test]
+    fn passwords_in_urls_never_show_in_debug_or_display() {
+        let url: SecretUrl = "postgres://gate:s3cret@db.internal:5432/gatehouse"
+            .parse()
+            .unwrap();
+        assert_eq!(url.to_string(), "postgres://***@db.internal:5432/gatehouse");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert!(url.expose().contains("s3cret"));
+        let redis: SessionStoreUrl = "redis://:pw@cache:6379/0".parse().unwrap();
+        assert!(!format!("{redis:?}").contains("pw@"), "{redis:?}");
+        let plain: SecretUrl = "sqlite://data/g.db".parse().unwrap();
+        assert_eq!(plain.to_string(), "sqlite://data/g.db");
+    }
+
+    #[test]
+    fn unsupported_database_and_session_store_urls_are_refused_at_parse_time() {
+        let err = Cli::try_parse_from(["gatehouse-server", "--database-url", "mysql://x/y"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unsupported URL scheme \"mysql\""), "{err}");
+        let err = Cli::try_parse_from(["gatehouse-server", "--session-store", "memcached://x"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("redis://"), "{err}");
+        let cli = Cli::parse_from(["gatehouse-server"]);
+        assert_eq!(cli.config.session_store, SessionStoreUrl::Database);
+        assert_eq!(cli.config.database_url.scheme(), "sqlite");
     }
 
     #[test]

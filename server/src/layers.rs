@@ -9,14 +9,22 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::proxy::Forwarded;
 
 /// Headers every response carries.
 #[derive(Clone, Debug)]
 pub struct SecurityHeaders {
     /// The SPA's CSP (see `spa`).
     pub csp: HeaderValue,
-    /// Send HSTS (the public URL is https).
+    /// Send HSTS on every response (the public URL is https); otherwise only on responses to
+    /// requests a trusted proxy says came over https.
     pub https: bool,
+}
+
+/// Whether the request reached us over https: the configured public URL says so, or a trusted
+/// proxy does (`X-Forwarded-Proto`).
+fn over_https(configured: bool, req: &Request) -> bool {
+    configured || req.extensions().get::<Forwarded>().is_some_and(|f| f.https)
 }
 
 /// Sets the security headers on every response.
@@ -25,6 +33,7 @@ pub async fn security_headers(
     req: Request,
     next: Next,
 ) -> Response {
+    let https = over_https(cfg.https, &req);
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, cfg.csp.clone());
@@ -41,7 +50,7 @@ pub async fn security_headers(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    if cfg.https {
+    if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
@@ -82,11 +91,15 @@ fn rebuild(original: Parts, json: Response) -> Response {
     Response::from_parts(parts, Body::new(body))
 }
 
-/// Over https, adds `Secure` to any cookie set without it. tower-sessions 0.14 builds its
-/// removal cookie from the request's cookie, which has no attributes, so without this the
-/// sign-out of a `__Host-` cookie is ignored by browsers.
-pub async fn secure_cookies(req: Request, next: Next) -> Response {
+/// Over https (`configured`, or said by a trusted proxy), adds `Secure` to any cookie set
+/// without it. tower-sessions 0.14 builds its removal cookie from the request's cookie, which
+/// has no attributes, so without this the sign-out of a `__Host-` cookie is ignored by browsers.
+pub async fn secure_cookies(State(configured): State<bool>, req: Request, next: Next) -> Response {
+    let https = over_https(configured, &req);
     let mut response = next.run(req).await;
+    if !https {
+        return response;
+    }
     let cookies: Vec<HeaderValue> = response
         .headers_mut()
         .get_all(header::SET_COOKIE)

@@ -14,10 +14,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::SessionManagerLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{CachingSessionStore, ExpiredDeletion, SessionManagerLayer};
-use tower_sessions_moka_store::MokaStore;
-use tower_sessions_sqlx_store::SqliteStore;
 use tracing::Level;
 
 pub mod cli;
@@ -26,14 +24,16 @@ pub mod db;
 pub mod error;
 pub mod layers;
 pub mod password;
+pub mod proxy;
 pub mod routes;
 pub mod session;
 pub mod spa;
 pub mod state;
+pub mod store;
 pub mod throttle;
 pub mod users;
 
-use config::Config;
+use config::{Config, SessionStoreUrl};
 use error::AppError;
 use session::SessionPolicy;
 use state::AppState;
@@ -43,42 +43,48 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// How long a request may take before it answers 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Sessions as the server keeps them: SQLite, with an in-memory cache in front so the check on
-/// each request costs no database round trip. (One process owns the cache; several instances
-/// must share a store without it.)
-pub type SessionStore = CachingSessionStore<MokaStore, SqliteStore>;
-
-/// Live sessions kept in memory at most; beyond that, reads fall through to SQLite.
-pub const SESSION_CACHE: u64 = 100_000;
-
 /// Everything `app` needs besides the shared state.
 pub struct Parts {
     /// Handler state.
     pub state: AppState,
     /// Where sessions live.
-    pub store: SessionStore,
-    /// The store behind the cache, for deleting expired records.
-    pub persistent: SqliteStore,
+    pub store: store::SessionStore,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: proxy::TrustedProxies,
     /// The built SPA.
     pub spa: spa::Spa,
     /// Trunk's output folder.
     pub dist: std::path::PathBuf,
 }
 
-/// Opens the database, migrates it and the session table, and builds the state.
+/// Opens the database and the session store, migrates them, and builds the state.
 pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error>> {
-    let pool = db::connect(&config.database_url).await?;
-    let store = SqliteStore::new(pool.clone());
-    store.migrate().await?;
+    let db = db::connect(config.database_url.expose())
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
+    let mut throttle =
+        throttle::LoginThrottle::new(config.login_max_failures, config.login_throttle_window);
+    let (store, redis) = match &config.session_store {
+        SessionStoreUrl::Database => (store::SessionStore::in_database(&db).await?, None),
+        SessionStoreUrl::Redis(url) => {
+            let redis = store::connect_redis(url.expose())
+                .await
+                .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
+            throttle = throttle.in_redis(redis.clone());
+            (store::SessionStore::in_redis(redis.clone()), Some(redis))
+        }
+    };
+    tracing::info!(
+        database = %config.database_url,
+        sessions = ?config.session_store,
+        "storage ready"
+    );
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let state = AppState {
-        db: pool,
+        db,
         // Half the cores at most, at low priority: a flood of sign-ins leaves room for the rest.
         hasher: password::Hasher::new(cores / 2),
-        throttle: throttle::LoginThrottle::new(
-            config.login_max_failures,
-            config.login_throttle_window,
-        ),
+        throttle,
         sessions: SessionPolicy {
             idle_timeout: config.session_idle_timeout,
             max_lifetime: config.session_max_lifetime,
@@ -86,12 +92,12 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
         accounts: users::AccountCache::new(),
-        trusted_proxies: config.trusted_proxies.clone().into(),
+        redis,
     };
     Ok(Parts {
         state,
-        store: CachingSessionStore::new(MokaStore::new(Some(SESSION_CACHE)), store.clone()),
-        persistent: store,
+        store,
+        trusted_proxies: proxy::TrustedProxies(config.trusted_proxies.clone().into()),
         spa: spa::Spa::load(&config.dist),
         dist: config.dist.clone(),
     })
@@ -102,9 +108,9 @@ pub fn app(parts: Parts) -> Router {
     let Parts {
         state,
         store,
+        trusted_proxies,
         spa,
         dist,
-        ..
     } = parts;
     let policy = state.sessions.clone();
     let sessions = SessionManagerLayer::new(store)
@@ -113,16 +119,13 @@ pub fn app(parts: Parts) -> Router {
         .with_same_site(SameSite::Strict)
         .with_secure(policy.https)
         .with_path("/");
-    let mut api = routes::router(&state)
+    let api = routes::router(&state)
         .route("/api", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(sessions);
-    if policy.https {
-        api = api.layer(from_fn(layers::secure_cookies));
-    }
-    let api = api
+        .layer(sessions)
+        .layer(from_fn_with_state(policy.https, layers::secure_cookies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -138,6 +141,7 @@ pub fn app(parts: Parts) -> Router {
         .merge(spa.router(&dist))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(headers, layers::security_headers))
+        .layer(from_fn_with_state(trusted_proxies, proxy::forwarded))
         .layer(CatchPanicLayer::custom(layers::panic_response))
         .layer(
             TraceLayer::new_for_http()
@@ -179,12 +183,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     if config.demo {
         cli::seed_demo(&parts.state).await?;
     }
-    tokio::spawn(
-        parts
-            .persistent
-            .clone()
-            .continuously_delete_expired(Duration::from_secs(60)),
-    );
+    parts.store.spawn_expiry(Duration::from_secs(60));
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,10 +1,11 @@
 //! `AppState`: what handlers share; each extracts only the part it needs.
 
+use crate::db::Db;
 use axum::extract::FromRef;
-use sqlx::SqlitePool;
 
 use crate::password::Hasher;
 use crate::session::SessionPolicy;
+use crate::store::Redis;
 use crate::throttle::LoginThrottle;
 use crate::users::AccountCache;
 
@@ -12,7 +13,7 @@ use crate::users::AccountCache;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     /// Users and notes.
-    pub db: SqlitePool,
+    pub db: Db,
     /// Bounded Argon2id hashing.
     pub hasher: Hasher,
     /// Failed sign-in counters.
@@ -21,6 +22,6 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     /// Accounts, briefly cached for the session check.
     pub accounts: AccountCache,
-    /// Reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
+    /// Redis, when sessions live there (for the health check).
+    pub redis: Option<Redis>,
 }

@@ -2,10 +2,8 @@
 
 use std::fmt;
 
+use crate::db::{self, Db, on_pool};
 use gatehouse_api::{Role, UserRecord, Username};
-use sqlx::SqlitePool;
-
-use crate::db;
 
 /// A stored Argon2id PHC string. Never `Serialize`, never shown by `Debug`.
 #[derive(Clone)]
@@ -103,7 +101,7 @@ impl AccountCache {
     }
 
     /// The account with this id (a miss reads the database).
-    pub async fn get(&self, db: &SqlitePool, id: i64) -> sqlx::Result<Option<Account>> {
+    pub async fn get(&self, db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
         if let Some(hit) = self.cache.get(&id) {
             return Ok(hit);
         }
@@ -120,35 +118,27 @@ impl Default for AccountCache {
 }
 
 /// The account with this name (any ASCII case), if any.
-pub async fn find_by_name(db: &SqlitePool, name: &Username) -> sqlx::Result<Option<Account>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM users WHERE username_folded = ?"
-    ))
-    .bind(name.folded())
-    .fetch_optional(db)
-    .await
+pub async fn find_by_name(db: &Db, name: &Username) -> sqlx::Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username_folded = $1");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(name.folded()).fetch_optional(pool).await)
 }
 
 /// The account with this id, if it still exists.
-pub async fn find_by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Option<Account>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await
+pub async fn find_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
 /// Every account, oldest first.
-pub async fn list(db: &SqlitePool) -> sqlx::Result<Vec<Account>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id"))
-        .fetch_all(db)
-        .await
+pub async fn list(db: &Db) -> sqlx::Result<Vec<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY id");
+    on_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
 }
 
 /// How many accounts exist.
-pub async fn count(db: &SqlitePool) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(db)
-        .await
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    let sql = "SELECT count(*) FROM users";
+    on_pool!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
 }
 
 /// Why an account could not be created.
@@ -164,22 +154,23 @@ pub enum CreateError {
 
 /// Creates an account.
 pub async fn create(
-    db: &SqlitePool,
+    db: &Db,
     name: &Username,
     hash: PasswordHash,
     role: Role,
 ) -> Result<Account, CreateError> {
-    let result = sqlx::query_as(&format!(
+    let sql = format!(
         "INSERT INTO users (username, username_folded, password_hash, role, created_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING {COLUMNS}"
-    ))
-    .bind(name.as_str())
-    .bind(name.folded())
-    .bind(hash.0)
-    .bind(role.as_str())
-    .bind(db::now())
-    .fetch_one(db)
-    .await;
+         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+    );
+    let result = on_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(name.as_str())
+        .bind(name.folded())
+        .bind(&hash.0)
+        .bind(role.as_str())
+        .bind(db::now())
+        .fetch_one(pool)
+        .await);
     match result {
         Ok(account) => Ok(account),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -191,37 +182,33 @@ pub async fn create(
 
 /// Removes an account with its notes; its sessions end because the account is gone.
 /// Returns whether it existed.
-pub async fn remove(db: &SqlitePool, name: &Username) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM users WHERE username_folded = ?")
+pub async fn remove(db: &Db, name: &Username) -> sqlx::Result<bool> {
+    let sql = "DELETE FROM users WHERE username_folded = $1";
+    on_pool!(db, pool => sqlx::query(sql)
         .bind(name.folded())
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected() > 0))
 }
 
 /// Sets a new password and bumps the session epoch, ending every existing session.
 /// Returns whether the account existed.
-pub async fn set_password(
-    db: &SqlitePool,
-    name: &Username,
-    hash: PasswordHash,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 \
-         WHERE username_folded = ?",
-    )
-    .bind(hash.0)
-    .bind(name.folded())
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
+pub async fn set_password(db: &Db, name: &Username, hash: PasswordHash) -> sqlx::Result<bool> {
+    let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
+               WHERE username_folded = $2";
+    on_pool!(db, pool => sqlx::query(sql)
+        .bind(&hash.0)
+        .bind(name.folded())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected() > 0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    async fn pool() -> (tempfile::TempDir, SqlitePool) {
+    async fn pool() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("u.db").display());
         (dir, db::connect(&url).await.unwrap())

@@ -1,9 +1,9 @@
 //! `/api/admin`: the user list, for admins only.
 
+use crate::db::Db;
 use axum::extract::State;
 use axum::http::Method;
 use gatehouse_api::UserRecord;
-use sqlx::SqlitePool;
 
 use super::Route;
 use crate::error::{AppError, Json};
@@ -20,7 +20,7 @@ pub fn routes() -> Vec<Route> {
     )]
 }
 
-async fn list_users(State(db): State<SqlitePool>) -> Result<Json<Vec<UserRecord>>, AppError> {
+async fn list_users(State(db): State<Db>) -> Result<Json<Vec<UserRecord>>, AppError> {
     let accounts = users::list(&db).await?;
     Ok(Json(
         accounts.iter().map(users::Account::to_record).collect(),

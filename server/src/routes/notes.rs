@@ -4,10 +4,9 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{NewNote, Note, NoteBody, NoteSummary, NoteTitle, NoteUpdate};
-use sqlx::SqlitePool;
 
 use super::Route;
-use crate::db;
+use crate::db::{self, Db, on_pool};
 use crate::error::{AppError, Json, Path, both};
 use crate::session::{Access, CurrentUser};
 
@@ -52,17 +51,11 @@ fn parse(title: &str, body: &str) -> Result<(NoteTitle, NoteBody), AppError> {
 }
 
 /// `GET /api/notes`: the user's notes, most recently edited first.
-async fn list(
-    State(db): State<SqlitePool>,
-    user: CurrentUser,
-) -> Result<Json<Vec<NoteSummary>>, AppError> {
-    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, title, version, updated_at FROM notes WHERE user_id = ? \
-         ORDER BY updated_at DESC, id DESC",
-    )
-    .bind(user.account.id)
-    .fetch_all(&db)
-    .await?;
+async fn list(State(db): State<Db>, user: CurrentUser) -> Result<Json<Vec<NoteSummary>>, AppError> {
+    let sql = "SELECT id, title, version, updated_at FROM notes WHERE user_id = $1 \
+               ORDER BY updated_at DESC, id DESC";
+    let rows: Vec<(i64, String, i64, i64)> =
+        on_pool!(&db, pool => sqlx::query_as(sql).bind(user.account.id).fetch_all(pool).await)?;
     Ok(Json(
         rows.into_iter()
             .map(|(id, title, version, updated_at)| NoteSummary {
@@ -77,23 +70,23 @@ async fn list(
 
 /// `POST /api/notes`: 201 with the note and its `Location`.
 async fn create(
-    State(db): State<SqlitePool>,
+    State(db): State<Db>,
     user: CurrentUser,
     Json(new): Json<NewNote>,
 ) -> Result<Response, AppError> {
     let (title, body) = parse(&new.title, &new.body)?;
     let now = db::now();
-    let row: NoteRow = sqlx::query_as(&format!(
-        "INSERT INTO notes (user_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?) \
-         RETURNING {COLUMNS}"
-    ))
-    .bind(user.account.id)
-    .bind(title.as_str())
-    .bind(body.as_str())
-    .bind(now)
-    .bind(now)
-    .fetch_one(&db)
-    .await?;
+    let sql = format!(
+        "INSERT INTO notes (user_id, title, body, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
+    );
+    let row: NoteRow = on_pool!(&db, pool => sqlx::query_as(&sql)
+        .bind(user.account.id)
+        .bind(title.as_str())
+        .bind(body.as_str())
+        .bind(now)
+        .fetch_one(pool)
+        .await)?;
     let location = format!("/api/notes/{}", row.id);
     Ok((
         StatusCode::CREATED,
@@ -105,50 +98,50 @@ async fn create(
 
 /// `GET /api/notes/{id}`.
 async fn read(
-    State(db): State<SqlitePool>,
+    State(db): State<Db>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Note>, AppError> {
-    let row: Option<NoteRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM notes WHERE id = ? AND user_id = ?"
-    ))
-    .bind(id)
-    .bind(user.account.id)
-    .fetch_optional(&db)
-    .await?;
+    let sql = format!("SELECT {COLUMNS} FROM notes WHERE id = $1 AND user_id = $2");
+    let row: Option<NoteRow> = on_pool!(&db, pool => sqlx::query_as(&sql)
+        .bind(id)
+        .bind(user.account.id)
+        .fetch_optional(pool)
+        .await)?;
     row.map(|r| Json(r.into())).ok_or(AppError::NotFound)
 }
 
 /// `PUT /api/notes/{id}`: replaces title and body if `version` is current, else 409.
 async fn update(
-    State(db): State<SqlitePool>,
+    State(db): State<Db>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(edit): Json<NoteUpdate>,
 ) -> Result<Json<Note>, AppError> {
     let (title, body) = parse(&edit.title, &edit.body)?;
-    let row: Option<NoteRow> = sqlx::query_as(&format!(
-        "UPDATE notes SET title = ?, body = ?, version = version + 1, updated_at = ? \
-         WHERE id = ? AND user_id = ? AND version = ? RETURNING {COLUMNS}"
-    ))
-    .bind(title.as_str())
-    .bind(body.as_str())
-    .bind(db::now())
-    .bind(id)
-    .bind(user.account.id)
-    .bind(edit.version)
-    .fetch_optional(&db)
-    .await?;
+    let sql = format!(
+        "UPDATE notes SET title = $1, body = $2, version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND user_id = $5 AND version = $6 RETURNING {COLUMNS}"
+    );
+    let row: Option<NoteRow> = on_pool!(&db, pool => sqlx::query_as(&sql)
+        .bind(title.as_str())
+        .bind(body.as_str())
+        .bind(db::now())
+        .bind(id)
+        .bind(user.account.id)
+        .bind(edit.version)
+        .fetch_optional(pool)
+        .await)?;
     if let Some(row) = row {
         return Ok(Json(row.into()));
     }
     // Nothing updated: tell a stale version from a note that is not this user's.
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM notes WHERE id = ? AND user_id = ?")
-            .bind(id)
-            .bind(user.account.id)
-            .fetch_optional(&db)
-            .await?;
+    let sql = "SELECT id FROM notes WHERE id = $1 AND user_id = $2";
+    let exists: Option<i64> = on_pool!(&db, pool => sqlx::query_scalar(sql)
+        .bind(id)
+        .bind(user.account.id)
+        .fetch_optional(pool)
+        .await)?;
     Err(if exists.is_some() {
         AppError::Conflict
     } else {
@@ -158,16 +151,18 @@ async fn update(
 
 /// `DELETE /api/notes/{id}`: 204, or 404 if it is not this user's.
 async fn delete(
-    State(db): State<SqlitePool>,
+    State(db): State<Db>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let done = sqlx::query("DELETE FROM notes WHERE id = ? AND user_id = ?")
+    let sql = "DELETE FROM notes WHERE id = $1 AND user_id = $2";
+    let deleted = on_pool!(&db, pool => sqlx::query(sql)
         .bind(id)
         .bind(user.account.id)
-        .execute(&db)
-        .await?;
-    if done.rows_affected() == 0 {
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if deleted == 0 {
         return Err(AppError::NotFound);
     }
     Ok(StatusCode::NO_CONTENT)

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use gatehouse_api::{ErrorBody, ErrorCode, Role, Username};
 use gatehouse_server::config::{Config, PublicUrl};
+use gatehouse_server::db::Db;
 use gatehouse_server::password::Hasher;
 use gatehouse_server::{Running, users};
 use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
 /// The password every test account gets.
 pub const PASSWORD: &str = "correct horse battery";
@@ -18,7 +18,7 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub base: String,
     pub config: Config,
-    pub db: SqlitePool,
+    pub db: Db,
     pub http: reqwest::Client,
     running: Option<Running>,
     _dir: tempfile::TempDir,
@@ -31,7 +31,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config =
-        Config::for_database(format!("sqlite://{}", dir.path().join("t.db").display()));
+        Config::for_database(&format!("sqlite://{}", dir.path().join("t.db").display()));
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.dist = dir.path().join("dist");
     std::fs::create_dir_all(&config.dist).unwrap();
@@ -42,7 +42,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     .unwrap();
     tweak(&mut config);
     let running = gatehouse_server::start(&config).await.unwrap();
-    let db = gatehouse_server::db::connect(&config.database_url)
+    let db = gatehouse_server::db::connect(config.database_url.expose())
         .await
         .unwrap();
     TestApp {

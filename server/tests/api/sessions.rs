@@ -188,8 +188,11 @@ async fn a_failing_session_store_fails_closed_with_503() {
     let agent = app.signed_in("ann", Role::User).await;
     // A restart empties the in-memory cache, so the session must come from the broken store.
     app.restart().await;
+    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+        panic!("the default database is SQLite");
+    };
     sqlx::query("DROP TABLE tower_sessions")
-        .execute(&app.db)
+        .execute(pool)
         .await
         .unwrap();
     let r = app.get(&agent, "/api/secured-resource").await;
