@@ -219,6 +219,20 @@ pub fn run() -> Result<Tools, String> {
     let chromium = chromium.ok_or("chromium is not on PATH after installing it")?;
     let chromedriver = chromedriver.ok_or("chromedriver is not on PATH after installing it")?;
 
+    // Debian's PostgreSQL and Redis servers, which the scale-out tests start on loopback.
+    let postgres = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .flatten()
+            .any(|v| v.path().join("bin/postgres").exists())
+    });
+    let redis = which("redis-server", &path).is_some();
+    if postgres && redis {
+        println!("    ok  postgresql and redis-server");
+    } else {
+        apt_install(&["postgresql", "redis-server"])?;
+        installed.push("postgresql and redis-server");
+    }
+
     if installed.is_empty() {
         println!("    everything is present");
     } else {

@@ -16,12 +16,24 @@ use serde_json::{Value, json};
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
-    pub base: String,
     pub config: Config,
     pub db: Db,
-    pub http: reqwest::Client,
+    client: Client,
     running: Option<Running>,
     _dir: tempfile::TempDir,
+}
+
+/// Requests to one server, by base URL; `TestApp` and the instances in `scale` deref to it.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -46,13 +58,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .unwrap();
     TestApp {
-        base: format!("http://{}", running.addr),
         config,
         db,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: Client::new(format!("http://{}", running.addr)),
         running: Some(running),
         _dir: dir,
     }
@@ -126,7 +134,17 @@ pub fn set_cookies(headers: &HeaderMap) -> Vec<SetCookie> {
         .collect()
 }
 
-impl TestApp {
+impl Client {
+    pub fn new(base: String) -> Self {
+        Self {
+            base,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -172,16 +190,6 @@ impl TestApp {
         self.send(agent, Method::GET, path, None).await
     }
 
-    pub async fn add_user(&self, name: &str, role: Role) {
-        let hash = Hasher::new(1)
-            .hash(&gatehouse_api::Password::new_account(PASSWORD).unwrap())
-            .await
-            .unwrap();
-        users::create(&self.db, &Username::try_from(name).unwrap(), hash, role)
-            .await
-            .unwrap();
-    }
-
     /// Signs `agent` in, keeping the cookies it is given.
     pub async fn login_as(&self, agent: &mut Agent, name: &str, password: &str) -> Response {
         let response = self
@@ -196,21 +204,43 @@ impl TestApp {
         response
     }
 
-    /// A new account with `role`, signed in.
-    pub async fn signed_in(&self, name: &str, role: Role) -> Agent {
-        self.add_user(name, role).await;
+    /// Signs in a new agent as `name`, asserting it worked.
+    pub async fn sign_in(&self, name: &str) -> Agent {
         let mut agent = Agent::default();
         let response = self.login_as(&mut agent, name, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "sign-in of {name}");
         assert!(agent.session.is_some() && agent.csrf.is_some());
         agent
     }
+}
+
+/// Creates an account with `PASSWORD`.
+pub async fn add_user(db: &Db, name: &str, role: Role) {
+    let hash = Hasher::new(1)
+        .hash(&gatehouse_api::Password::new_account(PASSWORD).unwrap())
+        .await
+        .unwrap();
+    users::create(db, &Username::try_from(name).unwrap(), hash, role)
+        .await
+        .unwrap();
+}
+
+impl TestApp {
+    pub async fn add_user(&self, name: &str, role: Role) {
+        add_user(&self.db, name, role).await;
+    }
+
+    /// A new account with `role`, signed in.
+    pub async fn signed_in(&self, name: &str, role: Role) -> Agent {
+        self.add_user(name, role).await;
+        self.sign_in(name).await
+    }
 
     /// Stops the server and starts it again on the same database.
     pub async fn restart(&mut self) {
         let _ = self.running.take().unwrap().stop().await;
         let running = gatehouse_server::start(&self.config).await.unwrap();
-        self.base = format!("http://{}", running.addr);
+        self.client.base = format!("http://{}", running.addr);
         self.running = Some(running);
     }
 }

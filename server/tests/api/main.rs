@@ -1,4 +1,5 @@
-//! Black-box tests of the server: real TCP, a real SQLite file per test.
+//! Black-box tests of the server: real TCP, a real SQLite file per test; the `scale` tests run
+//! the real binary on real PostgreSQL and Redis servers (see `services`).
 
 mod helpers;
 
@@ -8,4 +9,6 @@ mod csrf;
 mod input;
 mod matrix;
 mod notes;
+mod scale;
+mod services;
 mod sessions;

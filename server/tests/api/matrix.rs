@@ -86,10 +86,18 @@ fn every_api_route_has_an_authorization_expectation() {
     }
 }
 
+/// The idle timeout `check_every_route` needs its app started with.
+pub const IDLE: Duration = Duration::from_secs(3);
+
 #[tokio::test]
 async fn every_api_route_answers_every_kind_of_caller_as_expected() {
-    let idle = Duration::from_secs(3);
-    let app = spawn_app_with(|c| c.session_idle_timeout = idle).await;
+    let app = spawn_app_with(|c| c.session_idle_timeout = IDLE).await;
+    check_every_route(&app).await;
+}
+
+/// Runs the matrix against `app` (started with `session_idle_timeout = IDLE`).
+pub async fn check_every_route(app: &TestApp) {
+    let idle = IDLE;
     app.add_user("target", Role::User).await;
     app.add_user("user", Role::User).await;
     app.add_user("admin", Role::Admin).await;

@@ -1,0 +1,382 @@
+//! Several instances of the real binary sharing PostgreSQL and Redis behave as one.
+
+use std::io::{BufRead, BufReader};
+use std::ops::Deref;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use gatehouse_api::{ErrorCode, Health, Note, NoteSummary, Role};
+use gatehouse_server::config::{SecretUrl, SessionStoreUrl};
+use gatehouse_server::db;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::matrix;
+use crate::services::{Redis, dying_with_parent, free_port, postgres};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gatehouse-server");
+
+/// One `gatehouse-server` process; stopped when dropped.
+struct Instance {
+    client: Client,
+    args: Vec<String>,
+    port: u16,
+    log: tempfile::NamedTempFile,
+    child: Option<Child>,
+}
+
+impl Deref for Instance {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Instance {
+    /// Sessions in `redis`, or in the database without it.
+    fn start(database: &str, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        let port = free_port();
+        let store = redis.map_or("database".into(), Redis::url);
+        let mut args: Vec<String> = [
+            "--database-url",
+            database,
+            "--session-store",
+            &store,
+            "--dist",
+            "no-dist",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(["--listen".into(), format!("127.0.0.1:{port}")]);
+        let mut instance = Self {
+            client: Client::new(format!("http://127.0.0.1:{port}")),
+            args,
+            port,
+            log: tempfile::NamedTempFile::new().unwrap(),
+            child: None,
+        };
+        instance.spawn();
+        instance
+    }
+
+    /// Starts the process and waits until it says it listens.
+    fn spawn(&mut self) {
+        let mut child = dying_with_parent("KILL", None, Path::new(BIN))
+            .args(&self.args)
+            .stdout(Stdio::piped())
+            .stderr(self.log.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let listening = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.ends_with(&format!("127.0.0.1:{}", self.port)));
+        assert!(listening, "instance did not start:\n{}", self.log_text());
+        self.child = Some(child);
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+
+    /// Stops it as an operator would (SIGTERM) and starts it again on the same port.
+    fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+        // Keep-alive connections to the old process are closed; a browser retries on a new
+        // one by itself, reqwest does not, so start with an empty connection pool.
+        self.client = Client::new(self.client.base.clone());
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let term = Command::new("kill")
+                .args(["-s", "TERM", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(term.success());
+            let status = child.wait().unwrap();
+            assert!(status.success(), "{status}:\n{}", self.log_text());
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// PostgreSQL with one account per name, Redis, and instances started with `extra`.
+async fn cluster(accounts: &[&str], instances: usize, extra: &[&str]) -> (Redis, Vec<Instance>) {
+    let database = postgres().new_database().await;
+    let db = db::connect(&database).await.unwrap();
+    for name in accounts {
+        add_user(&db, name, Role::User).await;
+    }
+    let redis = Redis::start();
+    let started = (0..instances)
+        .map(|_| Instance::start(&database, Some(&redis), extra))
+        .collect();
+    (redis, started)
+}
+
+async fn create_note(on: &Client, agent: &Agent, title: &str) -> Note {
+    let r = on
+        .send(
+            agent,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": title, "body": "shared"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json().await.unwrap()
+}
+
+async fn titles(on: &Client, agent: &Agent) -> Vec<String> {
+    let r = on.get(agent, "/api/notes").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let notes: Vec<NoteSummary> = r.json().await.unwrap();
+    notes.into_iter().map(|n| n.title).collect()
+}
+
+#[tokio::test]
+async fn a_session_and_notes_made_on_one_instance_are_seen_by_another_and_sign_out_ends_it_on_both()
+{
+    let (_redis, instances) = cluster(&["ann"], 2, &[]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+
+    let agent = a.sign_in("ann").await;
+    let note = create_note(a, &agent, "written through A").await;
+    assert_eq!(titles(b, &agent).await, ["written through A"]);
+    let r = b.get(&agent, &format!("/api/notes/{}", note.id)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Note>().await.unwrap(), note);
+
+    let r = b.send(&agent, Method::POST, "/api/auth/logout", None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    for instance in [a, b] {
+        let r = instance.get(&agent, "/api/notes").await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "the old cookie after sign-out"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_redis_sessions_live_in_postgres_and_are_shared_all_the_same() {
+    let database = postgres().new_database().await;
+    add_user(&db::connect(&database).await.unwrap(), "ann", Role::User).await;
+    let a = Instance::start(&database, None, &[]);
+    let b = Instance::start(&database, None, &[]);
+
+    let agent = a.sign_in("ann").await;
+    create_note(&a, &agent, "via A").await;
+    assert_eq!(titles(&b, &agent).await, ["via A"]);
+    let r = b.send(&agent, Method::POST, "/api/auth/logout", None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = a.get(&agent, "/api/notes").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let health: Health = a
+        .get(&Agent::default(), "/api/health")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        health
+            .dependencies
+            .iter()
+            .all(|d| d.kind == "postgres" && d.ok),
+        "{health:?}"
+    );
+}
+
+#[tokio::test]
+async fn failed_sign_ins_spread_over_instances_are_throttled_together() {
+    let (_redis, instances) = cluster(&["ann"], 2, &["--login-max-failures", "3"]).await;
+    let wrong = json!({"username": "ann", "password": "not the password"});
+    for i in 0..3 {
+        let r = instances[i % 2]
+            .send(
+                &Agent::default(),
+                Method::POST,
+                "/api/auth/login",
+                Some(wrong.clone()),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // Neither instance saw three failures by itself; together they did.
+    for instance in &instances {
+        let r = instance
+            .login_as(&mut Agent::default(), "ANN", PASSWORD)
+            .await;
+        let body = expect_error(r, StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests).await;
+        assert!(body.message.contains("try again"), "{}", body.message);
+    }
+}
+
+#[tokio::test]
+async fn restarting_an_instance_loses_no_session_and_no_note() {
+    let (_redis, mut instances) = cluster(&["ann"], 2, &[]).await;
+    let agent = instances[0].sign_in("ann").await;
+    let note = create_note(&instances[0], &agent, "before the restart").await;
+
+    instances[0].restart();
+
+    let r = instances[0]
+        .get(&agent, &format!("/api/notes/{}", note.id))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "same cookie, same note after a restart"
+    );
+    create_note(&instances[0], &agent, "after the restart").await;
+    assert_eq!(
+        titles(&instances[1], &agent).await.len(),
+        2,
+        "the other instance sees both"
+    );
+}
+
+#[tokio::test]
+async fn when_redis_dies_protected_routes_answer_503_not_401_and_recover_when_it_returns() {
+    let (mut redis, instances) = cluster(&["ann"], 1, &[]).await;
+    let a = &instances[0];
+    let agent = a.sign_in("ann").await;
+    create_note(a, &agent, "kept").await;
+
+    redis.kill();
+    let r = a.get(&agent, "/api/notes").await;
+    let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
+    assert!(
+        !body.message.to_lowercase().contains("redis"),
+        "no internals: {}",
+        body.message
+    );
+    let r = a.login_as(&mut Agent::default(), "ann", PASSWORD).await;
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
+    let r = a.get(&Agent::default(), "/api/health").await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let health: Health = r.json().await.unwrap();
+    let session_store = health
+        .dependencies
+        .iter()
+        .find(|d| d.name == "session_store")
+        .unwrap();
+    assert_eq!(
+        (session_store.kind.as_str(), session_store.ok),
+        ("redis", false)
+    );
+
+    redis.start_again();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = a.get(&agent, "/api/notes").await;
+        if r.status() == StatusCode::OK {
+            break;
+        }
+        assert_eq!(
+            r.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "never 401 meanwhile"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "did not recover:\n{}",
+            a.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        titles(a, &agent).await,
+        ["kept"],
+        "the same session, signed in still"
+    );
+}
+
+#[tokio::test]
+async fn health_reports_postgres_and_redis() {
+    let (_redis, instances) = cluster(&[], 1, &[]).await;
+    let r = instances[0].get(&Agent::default(), "/api/health").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let health: Health = r.json().await.unwrap();
+    let reported: Vec<_> = health
+        .dependencies
+        .iter()
+        .map(|d| (d.name.as_str(), d.kind.as_str(), d.ok))
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            ("database", "postgres", true),
+            ("session_store", "redis", true)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn every_api_route_answers_every_kind_of_caller_as_expected_on_postgres_and_redis() {
+    let database = postgres().new_database().await;
+    let redis = Redis::start();
+    let app = spawn_app_with(|c| {
+        c.session_idle_timeout = matrix::IDLE;
+        c.database_url = database.parse::<SecretUrl>().unwrap();
+        c.session_store = SessionStoreUrl::Redis(redis.url().parse().unwrap());
+    })
+    .await;
+    assert_eq!(app.db.kind(), "postgres");
+    matrix::check_every_route(&app).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
+    let database = postgres().new_database().await;
+    let redis = Redis::start();
+    let app = spawn_app_with(|c| {
+        c.database_url = database.parse::<SecretUrl>().unwrap();
+        c.session_store = SessionStoreUrl::Redis(redis.url().parse().unwrap());
+    })
+    .await;
+    let agent = app.signed_in("Ann", Role::User).await;
+    let taken = gatehouse_server::users::create(
+        &app.db,
+        &gatehouse_api::Username::try_from("ANN").unwrap(),
+        gatehouse_server::users::PasswordHash("h".into()),
+        Role::User,
+    )
+    .await;
+    assert!(
+        matches!(taken, Err(gatehouse_server::users::CreateError::Taken(_))),
+        "{taken:?}"
+    );
+
+    let note = create_note(&app, &agent, "v1").await;
+    let path = format!("/api/notes/{}", note.id);
+    let edit = |version| Some(json!({"title": "v2", "body": "b", "version": version}));
+    let r = app
+        .send(&agent, Method::PUT, &path, edit(note.version))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .send(&agent, Method::PUT, &path, edit(note.version))
+        .await;
+    expect_error(r, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    let r = app.send(&agent, Method::DELETE, &path, None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app.get(&agent, &path).await;
+    expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+}
