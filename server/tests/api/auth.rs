@@ -296,3 +296,44 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
         "a made-up X-Forwarded-For does not dodge the per-address limit"
     );
 }
+
+/// Signs `name` in with `X-Forwarded-Proto: https`; the response's cookies and HSTS header.
+async fn sign_in_forwarded_as_https(app: &TestApp, name: &str) -> (Vec<SetCookie>, bool) {
+    let r = app
+        .http
+        .post(app.url("/api/auth/login"))
+        .header("X-Forwarded-Proto", "https")
+        .json(&serde_json::json!({"username": name, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let hsts = r.headers().contains_key("strict-transport-security");
+    (set_cookies(r.headers()), hsts)
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_saying_https_makes_cookies_secure_and_adds_hsts() {
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    app.add_user("ann", Role::User).await;
+    let (cookies, hsts) = sign_in_forwarded_as_https(&app, "ann").await;
+    assert_eq!(cookies.len(), 2);
+    assert!(
+        cookies.iter().all(|c| c.has("Secure")),
+        "both cookies Secure"
+    );
+    assert!(hsts);
+}
+
+#[tokio::test]
+async fn forwarded_proto_from_an_untrusted_peer_is_ignored() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    let (cookies, hsts) = sign_in_forwarded_as_https(&app, "ann").await;
+    assert_eq!(cookies.len(), 2);
+    assert!(
+        cookies.iter().all(|c| !c.has("Secure")),
+        "no Secure over plain http"
+    );
+    assert!(!hsts);
+}
