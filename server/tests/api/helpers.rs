@@ -190,6 +190,20 @@ impl Client {
         self.send(agent, Method::GET, path, None).await
     }
 
+    /// `GET /api/health`: the status and each dependency as (name, kind, ok).
+    pub async fn health(&self) -> (StatusCode, Vec<(String, String, bool)>) {
+        let r = self.get(&Agent::default(), "/api/health").await;
+        let status = r.status();
+        let health: gatehouse_api::Health = r.json().await.unwrap();
+        assert_eq!(health.ok, status == StatusCode::OK, "ok matches the status");
+        let dependencies = health
+            .dependencies
+            .into_iter()
+            .map(|d| (d.name, d.kind, d.ok))
+            .collect();
+        (status, dependencies)
+    }
+
     /// Signs `agent` in, keeping the cookies it is given.
     pub async fn login_as(&self, agent: &mut Agent, name: &str, password: &str) -> Response {
         let response = self
@@ -265,4 +279,11 @@ pub async fn expect_error(response: Response, status: StatusCode, code: ErrorCod
 /// and polling the session would renew it.
 pub async fn wait(d: Duration) {
     tokio::time::sleep(d).await;
+}
+
+/// `(name, kind, ok)` rows as `health` returns them.
+pub fn deps(rows: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
+    rows.iter()
+        .map(|(name, kind, ok)| (name.to_string(), kind.to_string(), *ok))
+        .collect()
 }
