@@ -370,3 +370,38 @@ async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
     let r = app.get(&agent, &path).await;
     expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }
+
+#[test]
+fn an_unreachable_redis_or_postgres_stops_start_up_with_a_clear_error_that_hides_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("g.db").display());
+    let closed = free_port();
+    for (args, says) in [
+        (
+            vec![
+                "--database-url".to_string(),
+                sqlite,
+                "--session-store".into(),
+                format!("redis://:hunter2@127.0.0.1:{closed}/0"),
+            ],
+            format!("cannot reach Redis at redis://***@127.0.0.1:{closed}/0"),
+        ),
+        (
+            vec![
+                "--database-url".into(),
+                format!("postgres://gate:hunter2@127.0.0.1:{closed}/db"),
+            ],
+            format!("cannot open the database postgres://***@127.0.0.1:{closed}/db"),
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(&args)
+            .args(["--listen", "127.0.0.1:0", "--dist", "no-dist"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(&says), "{stderr}");
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+    }
+}
