@@ -104,6 +104,24 @@ impl SessionPolicy {
             .append(SET_COOKIE, self.csrf_cookie(token));
         response
     }
+
+    /// Adds the removal of both cookies to a response, leaving the stored record alone.
+    fn clearing_cookies(&self, response: Response) -> Response {
+        let removal = Cookie::build((self.cookie_name(), ""))
+            .path("/")
+            .same_site(SameSite::Strict)
+            .secure(self.https)
+            .http_only(true)
+            .max_age(time::Duration::ZERO)
+            .expires(OffsetDateTime::UNIX_EPOCH)
+            .build();
+        let mut response = self.with_csrf_cookie(response, None);
+        response.headers_mut().append(
+            SET_COOKIE,
+            HeaderValue::try_from(removal.to_string()).expect("cookie is a valid header"),
+        );
+        response
+    }
 }
 
 fn millis(d: Duration) -> i64 {
@@ -249,9 +267,7 @@ async fn guard(
             req.extensions_mut().insert(user);
             next.run(req).await
         }
-        Err(err @ AppError::SessionExpired) => {
-            state.sessions.with_csrf_cookie(err.into_response(), None)
-        }
+        Err(err @ AppError::SessionExpired) => state.sessions.clearing_cookies(err.into_response()),
         Err(err) => err.into_response(),
     }
 }
@@ -270,8 +286,10 @@ async fn authorize(
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let now = now_ms();
+    // An ended session's record is left to expire in the store rather than deleted here, so
+    // that every request still carrying its cookie (several may be in flight) answers
+    // `session_expired` alike, and is not told `unauthenticated` by whichever comes second.
     if now >= policy.expires_at_ms(&auth) {
-        session.flush().await?;
         return Err(AppError::SessionExpired);
     }
     let account = state
@@ -280,7 +298,6 @@ async fn authorize(
         .await?
         .filter(|a| a.session_epoch == auth.epoch);
     let Some(account) = account else {
-        session.flush().await?;
         return Err(AppError::SessionExpired);
     };
     if unsafe_method {

@@ -75,6 +75,22 @@ async fn a_session_idle_past_its_timeout_answers_session_expired_and_clears_the_
 }
 
 #[tokio::test]
+async fn every_request_still_carrying_an_expired_cookie_is_told_session_expired() {
+    let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_millis(1500)).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    wait(Duration::from_millis(1700)).await;
+    // A page's parallel requests: whichever lands second must not be told `unauthenticated`.
+    let (first, second) = tokio::join!(
+        app.get(&agent, "/api/notes"),
+        app.get(&agent, "/api/auth/me")
+    );
+    expect_error(first, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
+    expect_error(second, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
+    let later = app.get(&agent, "/api/notes").await;
+    expect_error(later, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
+}
+
+#[tokio::test]
 async fn reads_count_as_activity_and_renew_the_idle_timer() {
     let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_millis(1500)).await;
     let agent = app.signed_in("ann", Role::User).await;
