@@ -205,7 +205,13 @@ impl FromStr for SessionStoreUrl {
             return Ok(Self::Database);
         }
         match s.parse::<SecretUrl>() {
-            Ok(url) if matches!(url.scheme(), "redis" | "rediss") => Ok(Self::Redis(url)),
+            Ok(url) if url.scheme() == "redis" => Ok(Self::Redis(url)),
+            // Without one of fred's TLS features the connection would silently be plain text.
+            Ok(url) if url.scheme() == "rediss" => Err(
+                "rediss:// (TLS) is not built in: use redis:// on a private network, or through \
+                 a TLS tunnel"
+                    .into(),
+            ),
             _ => Err("must be `database` or a redis:// URL".into()),
         }
     }
@@ -301,6 +307,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("redis://"), "{err}");
+        let err = Cli::try_parse_from(["gatehouse-server", "--session-store", "rediss://cache"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TLS") && err.contains("not built in"), "{err}");
         let cli = Cli::parse_from(["gatehouse-server"]);
         assert_eq!(cli.config.session_store, SessionStoreUrl::Database);
         assert_eq!(cli.config.database_url.scheme(), "sqlite");
