@@ -83,38 +83,33 @@ impl SessionStore {
     }
 }
 
+/// Runs `$body` with `$s` bound to the store inside `$store`.
+macro_rules! on_store {
+    ($store:expr, $s:ident => $body:expr) => {
+        match $store {
+            SessionStore::Sqlite { cached: $s, .. } => $body,
+            SessionStore::Postgres($s) => $body,
+            SessionStore::Redis($s) => $body,
+        }
+    };
+}
+
 #[async_trait]
 impl session_store::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite { cached: s, .. } => s.create(record).await,
-            Self::Postgres(s) => s.create(record).await,
-            Self::Redis(s) => s.create(record).await,
-        }
+        on_store!(self, s => s.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite { cached: s, .. } => s.save(record).await,
-            Self::Postgres(s) => s.save(record).await,
-            Self::Redis(s) => s.save(record).await,
-        }
+        on_store!(self, s => s.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Self::Sqlite { cached: s, .. } => s.load(id).await,
-            Self::Postgres(s) => s.load(id).await,
-            Self::Redis(s) => s.load(id).await,
-        }
+        on_store!(self, s => s.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Self::Sqlite { cached: s, .. } => s.delete(id).await,
-            Self::Postgres(s) => s.delete(id).await,
-            Self::Redis(s) => s.delete(id).await,
-        }
+        on_store!(self, s => s.delete(id).await)
     }
 }
 
