@@ -158,12 +158,8 @@ impl FromStr for SecretUrl {
 /// `--database-url`: SQLite or PostgreSQL.
 fn database_url(s: &str) -> Result<SecretUrl, String> {
     let url: SecretUrl = s.parse()?;
-    match url.scheme() {
-        "sqlite" | "postgres" | "postgresql" => Ok(url),
-        other => Err(format!(
-            "unsupported URL scheme {other:?}: use sqlite://PATH or postgres://USER@HOST/DB"
-        )),
-    }
+    crate::db::Backend::of(url.expose()).map_err(|e| e.to_string())?;
+    Ok(url)
 }
 
 impl fmt::Display for SecretUrl {

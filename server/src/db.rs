@@ -41,10 +41,30 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// Why `connect` refused a database URL before trying it.
+/// Why a database URL was refused before trying it.
 #[derive(Debug, thiserror::Error)]
-#[error("unsupported database URL scheme {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+#[error("unsupported URL scheme {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
 pub struct UnsupportedUrl(String);
+
+/// Which database a URL names: the one place that knows the supported schemes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite:`
+    Sqlite,
+    /// `postgres:` or `postgresql:`
+    Postgres,
+}
+
+impl Backend {
+    /// The backend for `url`, judged by its scheme alone (the rest may hold a password).
+    pub fn of(url: &str) -> Result<Self, UnsupportedUrl> {
+        match url.split_once(':').map_or(url, |(scheme, _)| scheme) {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            other => Err(UnsupportedUrl(other.to_string())),
+        }
+    }
+}
 
 impl Db {
     /// `sqlite` or `postgres`, as the health check reports it.
@@ -67,10 +87,9 @@ impl Db {
 /// the process loses nothing committed and only a power cut can lose the last transactions.
 /// PostgreSQL: instances starting together are serialized by the migrator's advisory lock.
 pub async fn connect(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {
-    let scheme = url.split_once(':').map_or(url, |(s, _)| s);
-    match scheme {
-        "sqlite" => Ok(Db::Sqlite(connect_sqlite(url).await?)),
-        "postgres" | "postgresql" => {
+    match Backend::of(url)? {
+        Backend::Sqlite => Ok(Db::Sqlite(connect_sqlite(url).await?)),
+        Backend::Postgres => {
             let pool = PgPoolOptions::new()
                 .max_connections(MAX_CONNECTIONS)
                 .acquire_timeout(Duration::from_secs(3))
@@ -79,7 +98,6 @@ pub async fn connect(url: &str) -> Result<Db, Box<dyn std::error::Error + Send +
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Ok(Db::Postgres(pool))
         }
-        other => Err(UnsupportedUrl(other.to_string()).into()),
     }
 }
 
