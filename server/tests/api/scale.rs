@@ -37,6 +37,13 @@ impl Deref for Instance {
 impl Instance {
     /// Sessions in `redis`, or in the database without it.
     fn start(database: &str, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        let mut instance = Self::launch(database, redis, extra);
+        instance.wait_until_listening();
+        instance
+    }
+
+    /// Starts the process without waiting for it.
+    fn launch(database: &str, redis: Option<&Redis>, extra: &[&str]) -> Self {
         let port = free_port();
         let store = redis.map_or("database".into(), Redis::url);
         let mut args: Vec<String> = [
@@ -63,20 +70,26 @@ impl Instance {
         instance
     }
 
-    /// Starts the process and waits until it says it listens.
-    fn spawn(&mut self) {
-        let mut child = dying_with_parent("KILL", None, Path::new(BIN))
-            .args(&self.args)
-            .stdout(Stdio::piped())
-            .stderr(self.log.reopen().unwrap())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
+    /// Waits until the process says it listens.
+    fn wait_until_listening(&mut self) {
+        let child = self.child.as_mut().expect("launched");
+        let stdout = child.stdout.take().expect("not waited for yet");
         let listening = BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
             .any(|line| line.ends_with(&format!("127.0.0.1:{}", self.port)));
         assert!(listening, "instance did not start:\n{}", self.log_text());
+    }
+
+    /// Starts the process. It is killed when this thread ends, so instances are started
+    /// from the test's own thread.
+    fn spawn(&mut self) {
+        let child = dying_with_parent("KILL", None, Path::new(BIN))
+            .args(&self.args)
+            .stdout(Stdio::piped())
+            .stderr(self.log.reopen().unwrap())
+            .spawn()
+            .unwrap();
         self.child = Some(child);
     }
 
@@ -88,6 +101,7 @@ impl Instance {
     fn restart(&mut self) {
         self.stop();
         self.spawn();
+        self.wait_until_listening();
         // Keep-alive connections to the old process are closed; a browser retries on a new
         // one by itself, reqwest does not, so start with an empty connection pool.
         self.client = Client::new(self.client.base.clone());
@@ -198,6 +212,21 @@ async fn without_redis_sessions_live_in_postgres_and_are_shared_all_the_same() {
             ])
         )
     );
+}
+
+#[tokio::test]
+async fn instances_started_together_on_a_fresh_database_both_migrate_and_serve() {
+    let database = postgres().new_database().await;
+    let redis = Redis::start();
+    // Both processes run their migrations at the same time; neither waits for the other.
+    let mut a = Instance::launch(&database, Some(&redis), &[]);
+    let mut b = Instance::launch(&database, Some(&redis), &[]);
+    a.wait_until_listening();
+    b.wait_until_listening();
+    add_user(&db::connect(&database).await.unwrap(), "ann", Role::User).await;
+    let agent = a.sign_in("ann").await;
+    create_note(&a, &agent, "after a joint start").await;
+    assert_eq!(titles(&b, &agent).await, ["after a joint start"]);
 }
 
 #[tokio::test]
