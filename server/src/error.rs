@@ -190,6 +190,13 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
+impl From<tower_sessions::session_store::Error> for AppError {
+    /// A session store that cannot answer fails closed.
+    fn from(err: tower_sessions::session_store::Error) -> Self {
+        Self::Unavailable(err.into())
+    }
+}
+
 impl From<FieldError> for AppError {
     fn from(err: FieldError) -> Self {
         Self::Invalid(vec![err])

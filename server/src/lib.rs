@@ -27,9 +27,9 @@ pub mod password;
 pub mod proxy;
 pub mod routes;
 pub mod session;
+pub mod session_store;
 pub mod spa;
 pub mod state;
-pub mod store;
 pub mod throttle;
 pub mod users;
 
@@ -48,7 +48,6 @@ pub struct Parts {
     /// Handler state.
     pub state: AppState,
     /// Where sessions live.
-    pub store: store::SessionStore,
     /// Proxies whose forwarding headers are believed.
     pub trusted_proxies: proxy::TrustedProxies,
     /// The built SPA.
@@ -65,13 +64,19 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     let mut throttle =
         throttle::LoginThrottle::new(config.login_max_failures, config.login_throttle_window);
     let (store, redis) = match &config.session_store {
-        SessionStoreUrl::Database => (store::SessionStore::in_database(&db).await?, None),
+        SessionStoreUrl::Database => (
+            session_store::SessionStore::in_database(&db, session::account_of),
+            None,
+        ),
         SessionStoreUrl::Redis(url) => {
-            let redis = store::connect_redis(url.expose())
+            let redis = session_store::connect_redis(url.expose())
                 .await
                 .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
             throttle = throttle.in_redis(redis.clone());
-            (store::SessionStore::in_redis(redis.clone()), Some(redis))
+            (
+                session_store::SessionStore::in_redis(redis.clone(), session::account_of),
+                Some(redis),
+            )
         }
     };
     tracing::info!(
@@ -81,7 +86,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     );
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let state = AppState {
-        db,
+        db: db.clone(),
         // Half the cores at most, at low priority: a flood of sign-ins leaves room for the rest.
         hasher: password::Hasher::new(cores / 2),
         throttle,
@@ -91,12 +96,12 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
             https: config.https(),
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
-        accounts: users::AccountCache::new(),
+        accounts: users::AccountCache::new(db.clone()),
+        store,
         redis,
     };
     Ok(Parts {
         state,
-        store,
         trusted_proxies: proxy::TrustedProxies(config.trusted_proxies.clone().into()),
         spa: spa::Spa::load(&config.dist),
         dist: config.dist.clone(),
@@ -107,13 +112,12 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
 pub fn app(parts: Parts) -> Router {
     let Parts {
         state,
-        store,
         trusted_proxies,
         spa,
         dist,
     } = parts;
     let policy = state.sessions.clone();
-    let sessions = SessionManagerLayer::new(store)
+    let sessions = SessionManagerLayer::new(state.store.clone())
         .with_name(policy.cookie_name())
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
@@ -125,6 +129,7 @@ pub fn app(parts: Parts) -> Router {
         .layer(from_fn_with_state(state.clone(), session::same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)
+        .layer(from_fn(session::store_failures))
         .layer(from_fn_with_state(policy.https, layers::secure_cookies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -183,7 +188,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     if config.demo {
         cli::seed_demo(&parts.state).await?;
     }
-    parts.store.spawn_expiry(Duration::from_secs(60));
+    parts.state.store.spawn_expiry(Duration::from_secs(60));
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

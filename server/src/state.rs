@@ -1,11 +1,11 @@
 //! `AppState`: what handlers share; each extracts only the part it needs.
 
-use crate::db::Db;
 use axum::extract::FromRef;
 
+use crate::db::Db;
 use crate::password::Hasher;
-use crate::session::SessionPolicy;
-use crate::store::Redis;
+use crate::session::{Guard, SessionPolicy};
+use crate::session_store::{Redis, SessionStore};
 use crate::throttle::LoginThrottle;
 use crate::users::AccountCache;
 
@@ -20,8 +20,20 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Session expiry and cookie settings.
     pub sessions: SessionPolicy,
-    /// Accounts, briefly cached for the session check.
+    /// Where session records live.
+    pub store: SessionStore,
+    /// Accounts, cached (on SQLite) for the session check.
     pub accounts: AccountCache,
     /// Redis, when sessions live there (for the health check).
     pub redis: Option<Redis>,
+}
+
+impl FromRef<AppState> for Guard {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            policy: state.sessions.clone(),
+            store: state.store.clone(),
+            accounts: state.accounts.clone(),
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use fred::prelude::{KeysInterface, LuaInterface};
 
 use crate::error::AppError;
-use crate::store::Redis;
+use crate::session_store::Redis;
 
 /// Counts failed sign-ins in fixed windows that start at the first failure.
 #[derive(Clone)]

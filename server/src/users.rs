@@ -78,42 +78,52 @@ impl Account {
 
 const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash";
 
-/// Accounts by id, kept for `ACCOUNT_TTL` so that checking a session costs no database round
-/// trip per request. A password change or removal made by another process (the `user`
-/// command) therefore ends sessions within that time rather than at once.
+/// Accounts by id, as the guard looks them up on every request.
+///
+/// On SQLite (one process) they are kept for `ACCOUNT_TTL`, so that checking a session costs
+/// no database round trip; changes made through the server forget the account at once, and a
+/// change made by another process (the `user` command) ends sessions within that time. On
+/// PostgreSQL, where another instance may change an account at any moment, nothing is kept:
+/// a password change, removal or new role is final at once on every instance.
 #[derive(Clone)]
 pub struct AccountCache {
-    cache: moka::sync::Cache<i64, Option<Account>>,
+    db: Db,
+    cache: Option<moka::sync::Cache<i64, Option<Account>>>,
 }
 
-/// How long a cached account is trusted.
+/// How long a cached account is trusted (SQLite only).
 pub const ACCOUNT_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl AccountCache {
-    /// An empty cache holding up to 100,000 accounts.
-    pub fn new() -> Self {
-        Self {
-            cache: moka::sync::Cache::builder()
+    /// Accounts in `db`, cached (up to 100,000) when `db` is SQLite.
+    pub fn new(db: Db) -> Self {
+        let cache = matches!(db, Db::Sqlite(_)).then(|| {
+            moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(ACCOUNT_TTL)
-                .build(),
-        }
+                .build()
+        });
+        Self { db, cache }
     }
 
     /// The account with this id (a miss reads the database).
-    pub async fn get(&self, db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
-        if let Some(hit) = self.cache.get(&id) {
+    pub async fn get(&self, id: i64) -> sqlx::Result<Option<Account>> {
+        let Some(cache) = &self.cache else {
+            return find_by_id(&self.db, id).await;
+        };
+        if let Some(hit) = cache.get(&id) {
             return Ok(hit);
         }
-        let account = find_by_id(db, id).await?;
-        self.cache.insert(id, account.clone());
+        let account = find_by_id(&self.db, id).await?;
+        cache.insert(id, account.clone());
         Ok(account)
     }
-}
 
-impl Default for AccountCache {
-    fn default() -> Self {
-        Self::new()
+    /// Forgets a changed account, so the next request reads it again.
+    pub fn forget(&self, id: i64) {
+        if let Some(cache) = &self.cache {
+            cache.invalidate(&id);
+        }
     }
 }
 

@@ -9,8 +9,8 @@ use gatehouse_api::{DependencyHealth, Health};
 use super::Route;
 use crate::error::Json;
 use crate::session::Access;
+use crate::session_store;
 use crate::state::AppState;
-use crate::store;
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
@@ -41,7 +41,7 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
         Some(redis) => DependencyHealth {
             name: "session_store".into(),
             kind: "redis".into(),
-            ok: in_time(store::ping_redis(redis)).await,
+            ok: in_time(session_store::ping_redis(redis)).await,
         },
         None => DependencyHealth {
             name: "session_store".into(),

@@ -24,6 +24,7 @@ pub struct TestApp {
 }
 
 /// Requests to one server, by base URL; `TestApp` and the instances in `scale` deref to it.
+#[derive(Clone)]
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
@@ -286,4 +287,64 @@ pub fn deps(rows: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
     rows.iter()
         .map(|(name, kind, ok)| (name.to_string(), kind.to_string(), *ok))
         .collect()
+}
+
+/// Sends `reads` GETs to `reads_on` and a sign-out to `sign_out_on`, all at once and with
+/// `agent`'s cookie, as a page with requests in flight does when its user signs out (in
+/// another tab, or through another instance); asserts the sign-out answered 204.
+pub async fn race_reads_against_sign_out(
+    reads_on: &Client,
+    sign_out_on: &Client,
+    agent: &Agent,
+    reads: usize,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..reads {
+        let (client, agent) = (reads_on.clone(), agent.clone());
+        tasks.spawn(async move { client.get(&agent, "/api/notes").await.status() });
+    }
+    let signed_out = sign_out_on
+        .send(agent, Method::POST, "/api/auth/logout", None)
+        .await;
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    while let Some(read) = tasks.join_next().await {
+        let status = read.unwrap();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::UNAUTHORIZED,
+            "a read racing the sign-out answered {status}"
+        );
+    }
+}
+
+/// Signs `name` in through `on` again and again, each time racing reads that renew the
+/// session against its sign-out; afterwards the old cookie must be refused everywhere.
+pub async fn assert_sign_out_is_final_under_racing_reads(
+    on: &[&Client],
+    name: &str,
+    rounds: usize,
+    renewal_due: Duration,
+) {
+    for round in 0..rounds {
+        let agent = on[0].sign_in(name).await;
+        wait(renewal_due).await;
+        race_reads_against_sign_out(on[round % on.len()], on[on.len() - 1], &agent, 8).await;
+        for client in on {
+            for path in ["/api/notes", "/api/auth/me"] {
+                assert_eq!(
+                    client.get(&agent, path).await.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "round {round}: {path} still answers the signed-out cookie"
+                );
+            }
+            let write = client
+                .send(
+                    &agent,
+                    Method::POST,
+                    "/api/notes",
+                    Some(json!({"title": "after sign-out", "body": ""})),
+                )
+                .await;
+            assert_eq!(write.status(), StatusCode::UNAUTHORIZED, "round {round}");
+        }
+    }
 }

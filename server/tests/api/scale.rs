@@ -214,6 +214,27 @@ async fn without_redis_sessions_live_in_postgres_and_are_shared_all_the_same() {
     );
 }
 
+/// With a 2 s idle timeout the clock is due for renewal after 200 ms, so every racing read
+/// writes the session back if it can.
+const RENEWING: [&str; 2] = ["--session-idle-timeout", "2s"];
+
+#[tokio::test]
+async fn a_sign_out_is_final_on_every_instance_while_reads_renewing_it_are_in_flight_on_redis() {
+    let (_redis, instances) = cluster(&["ann"], 2, &RENEWING).await;
+    let on: Vec<&Client> = instances.iter().map(|i| &**i).collect();
+    assert_sign_out_is_final_under_racing_reads(&on, "ann", 8, Duration::from_millis(250)).await;
+}
+
+#[tokio::test]
+async fn a_sign_out_is_final_on_every_instance_while_reads_renewing_it_are_in_flight_on_postgres() {
+    let database = postgres().new_database().await;
+    add_user(&db::connect(&database).await.unwrap(), "ann", Role::User).await;
+    let a = Instance::start(&database, None, &RENEWING);
+    let b = Instance::start(&database, None, &RENEWING);
+    assert_sign_out_is_final_under_racing_reads(&[&a, &b], "ann", 8, Duration::from_millis(250))
+        .await;
+}
+
 #[tokio::test]
 async fn instances_started_together_on_a_fresh_database_both_migrate_and_serve() {
     let database = postgres().new_database().await;

@@ -207,17 +207,112 @@ async fn a_failing_session_store_fails_closed_with_503() {
     let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
         panic!("the default database is SQLite");
     };
-    sqlx::query("DROP TABLE tower_sessions")
+    sqlx::query("DROP TABLE sessions")
         .execute(pool)
         .await
         .unwrap();
     let r = app.get(&agent, "/api/secured-resource").await;
     let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
     assert!(
-        !body.message.contains("tower_sessions"),
+        !body.message.contains("sessions"),
         "no internals: {}",
         body.message
     );
     let r = app.login_as(&mut Agent::default(), "ann", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// Reads whose idle clock is due for renewal write the session back; racing a sign-out, none
+/// may bring it back (tower-sessions' SQL stores upserted, so one could).
+#[tokio::test]
+async fn a_sign_out_is_final_even_while_reads_that_renew_the_session_are_in_flight() {
+    // Renewal is due after a tenth of the idle timeout: 200 ms.
+    let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_secs(2)).await;
+    app.add_user("ann", Role::User).await;
+    // Let the idle clock fall due for renewal before each race, so every read writes.
+    assert_sign_out_is_final_under_racing_reads(&[&*app], "ann", 12, Duration::from_millis(250))
+        .await;
+}
+
+/// The stored record's expiry, in seconds from now, for every stored session.
+async fn stored_session_lifetimes(db: &gatehouse_server::db::Db) -> Vec<i64> {
+    let gatehouse_server::db::Db::Sqlite(pool) = db else {
+        panic!("the default database is SQLite");
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    sqlx::query_scalar::<_, i64>(STORED_EXPIRY_SQL)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|at| at - now)
+        .collect()
+}
+
+const STORED_EXPIRY_SQL: &str = "SELECT expires_at FROM sessions";
+
+#[tokio::test]
+async fn a_renewed_session_is_stored_only_until_its_own_deadline_and_the_cookie_keeps_a_max_age() {
+    let idle = Duration::from_secs(2);
+    let app = spawn_app_with(|c| c.session_idle_timeout = idle).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    // Kept an hour past its deadline, to answer `session_expired`: never two weeks.
+    let bound = (idle + Duration::from_secs(3600)).as_secs() as i64 + 2;
+    for lifetime in stored_session_lifetimes(&app.db).await {
+        assert!(lifetime <= bound, "stored for {lifetime} s after sign-in");
+    }
+    wait(Duration::from_millis(250)).await;
+    let renewed = app.get(&agent, "/api/notes").await;
+    assert_eq!(renewed.status(), StatusCode::OK);
+    for cookie in set_cookies(renewed.headers()) {
+        if cookie.name == "gatehouse_session" {
+            let max_age: i64 = cookie.attr("Max-Age").expect("a Max-Age").parse().unwrap();
+            assert!(max_age > 0 && max_age <= bound, "cookie Max-Age {max_age}");
+        }
+    }
+    let lifetimes = stored_session_lifetimes(&app.db).await;
+    assert_eq!(lifetimes.len(), 1);
+    assert!(
+        lifetimes[0] <= bound,
+        "stored for {} s after a renewal",
+        lifetimes[0]
+    );
+}
+
+/// Makes every write to the session table fail, as a full disk would.
+async fn refuse_session_updates(db: &gatehouse_server::db::Db) {
+    let gatehouse_server::db::Db::Sqlite(pool) = db else {
+        panic!("the default database is SQLite");
+    };
+    let trigger = format!(
+        "CREATE TRIGGER refuse_session_updates BEFORE UPDATE ON {SESSIONS_TABLE} \
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    );
+    sqlx::query(&trigger).execute(pool).await.unwrap();
+}
+
+const SESSIONS_TABLE: &str = "sessions";
+
+#[tokio::test]
+async fn a_session_store_that_cannot_save_answers_503_not_500() {
+    let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_secs(2)).await;
+    let agent = app.signed_in("ann", Role::User).await;
+    refuse_session_updates(&app.db).await;
+    // The idle clock is due for renewal, which writes the session.
+    wait(Duration::from_millis(250)).await;
+    let renewal = app.get(&agent, "/api/notes").await;
+    expect_error(
+        renewal,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+    )
+    .await;
+    // Sign-in writes the new session twice (before answering, and tower-sessions at the end).
+    let sign_in = app.login_as(&mut Agent::default(), "ann", PASSWORD).await;
+    expect_error(
+        sign_in,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+    )
+    .await;
 }

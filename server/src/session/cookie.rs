@@ -1,0 +1,161 @@
+//! How sessions and their cookies behave: timeouts, and the session and CSRF cookies.
+
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use axum::http::header::SET_COOKIE;
+use axum::response::Response;
+use gatehouse_api::CSRF_COOKIE;
+use time::OffsetDateTime;
+use tower_sessions::cookie::{Cookie, SameSite};
+use tower_sessions::session::Id;
+
+/// How sessions and their cookies behave; built once from `Config`.
+#[derive(Clone, Debug)]
+pub struct SessionPolicy {
+    /// A session ends after this long without a request.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in.
+    pub max_lifetime: Duration,
+    /// `Secure` cookies, `__Host-` prefix, HSTS.
+    pub https: bool,
+    /// The origin browsers must send on unsafe requests, when configured.
+    pub public_origin: Option<String>,
+}
+
+impl SessionPolicy {
+    /// The session cookie's name; `__Host-` pins it to this exact origin over https.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.https {
+            "__Host-gatehouse_session"
+        } else {
+            "gatehouse_session"
+        }
+    }
+
+    /// How stale `last_seen_ms` may get before a request writes it again. Writing on every
+    /// request would cost a store write each; this costs at most one per interval and makes
+    /// the idle timeout end at most this much early, never late.
+    pub fn touch_every(&self) -> i64 {
+        millis(self.idle_timeout / 10).min(60_000)
+    }
+
+    /// The session cookie for `id`, kept by the browser for `max_age` (as long as the record).
+    pub fn session_cookie(&self, id: Id, max_age: time::Duration) -> HeaderValue {
+        let cookie = Cookie::build((self.cookie_name(), id.to_string()))
+            .path("/")
+            .same_site(SameSite::Strict)
+            .secure(self.https)
+            .http_only(true)
+            .max_age(max_age)
+            .build();
+        HeaderValue::try_from(cookie.to_string()).expect("cookie is a valid header")
+    }
+
+    /// The readable `CSRF-TOKEN` cookie carrying `token` (or removing it when `None`).
+    pub fn csrf_cookie(&self, token: Option<&str>) -> HeaderValue {
+        let mut cookie = Cookie::build((CSRF_COOKIE, token.unwrap_or("").to_string()))
+            .path("/")
+            .same_site(SameSite::Strict)
+            .secure(self.https)
+            .http_only(false);
+        if token.is_none() {
+            cookie = cookie
+                .max_age(time::Duration::ZERO)
+                .expires(OffsetDateTime::UNIX_EPOCH);
+        }
+        HeaderValue::try_from(cookie.build().to_string()).expect("cookie is a valid header")
+    }
+
+    /// Adds the `CSRF-TOKEN` cookie (or its removal) to a response.
+    pub fn with_csrf_cookie(&self, mut response: Response, token: Option<&str>) -> Response {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, self.csrf_cookie(token));
+        response
+    }
+
+    /// Adds the removal of both cookies to a response, leaving the stored record alone.
+    pub fn clearing_cookies(&self, response: Response) -> Response {
+        let removal = Cookie::build((self.cookie_name(), ""))
+            .path("/")
+            .same_site(SameSite::Strict)
+            .secure(self.https)
+            .http_only(true)
+            .max_age(time::Duration::ZERO)
+            .expires(OffsetDateTime::UNIX_EPOCH)
+            .build();
+        let mut response = self.with_csrf_cookie(response, None);
+        response.headers_mut().append(
+            SET_COOKIE,
+            HeaderValue::try_from(removal.to_string()).expect("cookie is a valid header"),
+        );
+        response
+    }
+}
+
+/// A duration in whole milliseconds, saturating.
+pub fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn policy() -> SessionPolicy {
+        SessionPolicy {
+            idle_timeout: Duration::from_secs(30 * 60),
+            max_lifetime: Duration::from_secs(12 * 3600),
+            https: false,
+            public_origin: None,
+        }
+    }
+
+    #[test]
+    fn the_idle_timer_is_rewritten_at_most_once_a_minute_and_never_late() {
+        assert_eq!(policy().touch_every(), 60_000);
+        let short = SessionPolicy {
+            idle_timeout: Duration::from_secs(3),
+            ..policy()
+        };
+        assert_eq!(short.touch_every(), 300);
+    }
+
+    #[test]
+    fn the_csrf_cookie_is_readable_strict_and_secure_over_https() {
+        let https = SessionPolicy {
+            https: true,
+            ..policy()
+        };
+        let set = https.csrf_cookie(Some("tok"));
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with("CSRF-TOKEN=tok"), "{set}");
+        assert!(
+            set.contains("SameSite=Strict") && set.contains("Secure") && set.contains("Path=/")
+        );
+        assert!(!set.contains("HttpOnly"));
+        let removal = https.csrf_cookie(None);
+        assert!(removal.to_str().unwrap().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn a_renewed_session_cookie_is_http_only_strict_and_lives_as_long_as_its_record() {
+        let https = SessionPolicy {
+            https: true,
+            ..policy()
+        };
+        let set = https.session_cookie(Id::default(), time::Duration::seconds(5400));
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with("__Host-gatehouse_session="), "{set}");
+        for attr in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+            "Path=/",
+            "Max-Age=5400",
+        ] {
+            assert!(set.contains(attr), "{attr} in {set}");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The guards in front of protected routes: a live session (401), the CSRF token on unsafe
+//! methods and the role (403), and the renewal of the idle clock.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use gatehouse_api::{CSRF_HEADER, Role};
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use super::cookie::SessionPolicy;
+use super::record::{AUTH_KEY, AuthSession, now_ms, rfc3339_ms};
+use crate::error::AppError;
+use crate::session_store::SessionStore;
+use crate::users::{Account, AccountCache};
+
+/// What the guards need, and nothing else: the policy, where sessions live, and accounts.
+#[derive(Clone)]
+pub struct Guard {
+    /// Timeouts and cookies.
+    pub policy: SessionPolicy,
+    /// Where the session records live.
+    pub store: SessionStore,
+    /// Accounts, looked up on every guarded request.
+    pub accounts: AccountCache,
+}
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (sign-in, health).
+    Public,
+    /// Any signed-in user.
+    User,
+    /// Signed-in users with the admin role.
+    Admin,
+}
+
+/// The signed-in user, put in the request by the guards for handlers to extract.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    /// The account, as loaded for this request.
+    pub account: Account,
+    /// When the session ends without further activity (Unix ms).
+    pub expires_at_ms: i64,
+}
+
+impl CurrentUser {
+    /// The `GET /api/auth/me` body.
+    pub fn session_info(&self) -> gatehouse_api::SessionInfo {
+        gatehouse_api::SessionInfo {
+            user: self.account.to_user(),
+            expires_at: rfc3339_ms(self.expires_at_ms),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Self>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("CurrentUser extracted on a route with no guard"))
+    }
+}
+
+/// Guard for `Access::User` routes.
+pub async fn require_user(
+    State(guard): State<Guard>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    run(guard, session, Access::User, req, next).await
+}
+
+/// Guard for `Access::Admin` routes.
+pub async fn require_admin(
+    State(guard): State<Guard>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    run(guard, session, Access::Admin, req, next).await
+}
+
+async fn run(
+    guard: Guard,
+    session: Session,
+    access: Access,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let unsafe_method = !req.method().is_safe();
+    match guard
+        .authorize(&session, access, req.headers(), unsafe_method)
+        .await
+    {
+        Ok((user, renewed)) => {
+            tracing::Span::current().record("user_id", user.account.id);
+            req.extensions_mut().insert(user);
+            let mut response = next.run(req).await;
+            if let Some(cookie) = renewed {
+                response.headers_mut().append(SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(err @ AppError::SessionExpired) => guard.policy.clearing_cookies(err.into_response()),
+        Err(err) => err.into_response(),
+    }
+}
+
+impl Guard {
+    /// 401 without a live session, 403 for a bad CSRF token (unsafe methods) or a missing
+    /// role. When the idle clock is due, renews it and returns the session cookie to send
+    /// with its new lifetime.
+    async fn authorize(
+        &self,
+        session: &Session,
+        access: Access,
+        headers: &HeaderMap,
+        unsafe_method: bool,
+    ) -> Result<(CurrentUser, Option<axum::http::HeaderValue>), AppError> {
+        let policy = &self.policy;
+        let auth: AuthSession = session
+            .get(AUTH_KEY)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let id = session.id().ok_or(AppError::Unauthenticated)?;
+        let now = now_ms();
+        // An ended session's record is left to expire in the store rather than deleted here,
+        // so that every request still carrying its cookie (several may be in flight) answers
+        // `session_expired` alike, and is not told `unauthenticated` by whichever comes second.
+        if now >= policy.expires_at_ms(&auth) {
+            return Err(AppError::SessionExpired);
+        }
+        let account = self
+            .accounts
+            .get(auth.user_id)
+            .await?
+            .filter(|a| a.session_epoch == auth.epoch)
+            .ok_or(AppError::SessionExpired)?;
+        if unsafe_method {
+            check_csrf(headers, &auth.csrf)?;
+        }
+        if access == Access::Admin && account.role.0 != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let mut current = auth.clone();
+        let mut renewed = None;
+        if now - auth.last_seen_ms >= policy.touch_every() {
+            current.last_seen_ms = now;
+            let expected = auth.to_record(id, policy);
+            let new = current.to_record(id, policy);
+            // Compare-and-set: a session signed out (or changed) since it was loaded stays so.
+            if self.store.replace(&expected, &new).await? {
+                let max_age = new.expiry_date - OffsetDateTime::now_utc();
+                renewed = Some(policy.session_cookie(id, max_age));
+            } else {
+                current = auth;
+            }
+        }
+        Ok((
+            CurrentUser {
+                account,
+                expires_at_ms: policy.expires_at_ms(&current),
+            },
+            renewed,
+        ))
+    }
+}
+
+fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {
+    let sent = headers
+        .get(CSRF_HEADER)
+        .ok_or(AppError::CsrfFailed("the X-CSRF-TOKEN header is missing"))?;
+    if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(AppError::CsrfFailed(
+            "the CSRF token does not match this session",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn a_csrf_header_must_equal_the_session_token() {
+        assert!(check_csrf(&headers(&[]), "abc").is_err());
+        assert!(check_csrf(&headers(&[("x-csrf-token", "abd")]), "abc").is_err());
+        assert!(check_csrf(&headers(&[("x-csrf-token", "ab")]), "abc").is_err());
+        assert!(check_csrf(&headers(&[("x-csrf-token", "abc")]), "abc").is_ok());
+    }
+}

@@ -1,0 +1,71 @@
+//! Signed-in sessions: the cookie policy, the record and its expiry, the guards, and sign-in
+//! and sign-out.
+//!
+//! tower-sessions reads the cookie, loads the record, and writes it at sign-in and sign-out.
+//! Renewals of the idle clock are written here, compare-and-set through the store (see
+//! `session_store`), so nothing a request does can undo a sign-out.
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::{Expiry, Session};
+
+mod cookie;
+mod guard;
+mod origin;
+mod record;
+
+pub use cookie::SessionPolicy;
+pub use guard::{Access, CurrentUser, Guard, require_admin, require_user};
+pub use origin::same_origin_only;
+pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of};
+
+use crate::error::AppError;
+use crate::users::Account;
+
+/// Starts a new signed-in session for `account`: always under a new id (re-login included),
+/// with a new CSRF token, saved before answering so a store failure is a 503, not a pass.
+/// Answers with the `SessionInfo` and the CSRF cookie; tower-sessions sets the session cookie.
+pub async fn sign_in(
+    policy: &SessionPolicy,
+    session: &Session,
+    account: &Account,
+) -> Result<Response, AppError> {
+    let auth = AuthSession::start(account.id, account.session_epoch);
+    session.cycle_id().await?;
+    session.clear().await;
+    // The record, and the cookie with it, last until the session's deadline plus an hour;
+    // each renewal of the idle clock moves both (see `guard`).
+    session.set_expiry(Some(Expiry::AtDateTime(policy.stored_until(&auth))));
+    session.insert(AUTH_KEY, &auth).await?;
+    session.save().await?;
+    let user = CurrentUser {
+        account: account.clone(),
+        expires_at_ms: policy.expires_at_ms(&auth),
+    };
+    let body = crate::error::Json(user.session_info()).into_response();
+    Ok(policy.with_csrf_cookie(body, Some(&auth.csrf)))
+}
+
+/// Ends the session: deletes the record, and answers 204 clearing both cookies.
+pub async fn sign_out(policy: &SessionPolicy, session: &Session) -> Result<Response, AppError> {
+    session.flush().await?;
+    let body = axum::http::StatusCode::NO_CONTENT.into_response();
+    Ok(policy.with_csrf_cookie(body, None))
+}
+
+/// Placed just outside tower-sessions' layer: when saving a changed session at the end of a
+/// request fails, tower-sessions answers a bare 500 (and logs why). That is a store that did
+/// not answer, like a failing load: 503 `unavailable`. Our handlers' own errors always carry
+/// a JSON body, so a bare 500 here can only be that.
+pub async fn store_failures(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(CONTENT_TYPE)
+    {
+        return AppError::Unavailable("the session store failed to save".into()).into_response();
+    }
+    response
+}
