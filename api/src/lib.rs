@@ -9,8 +9,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod account;
 mod fields;
 
+pub use account::{
+    ActiveSession, PasswordChange, Reauth, SecurityEvent, SecurityEventKind, SessionState,
+};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
 
 /// The stable, machine-readable reason carried by every error response.
@@ -29,6 +33,9 @@ pub enum ErrorCode {
     CsrfFailed,
     /// 403: signed in, but the account lacks the role the route needs.
     Forbidden,
+    /// 403: the action needs a recent proof of the password (`POST /api/auth/reauth`), and the
+    /// last one (sign-in or re-authentication) is older than the server's window.
+    ReauthRequired,
     /// 400 or 422: the body is malformed or a field breaks its rules (see `fields`).
     Validation,
     /// 404: no such route, or no such resource visible to this user.
@@ -63,6 +70,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::CsrfFailed => "csrf_failed",
             Self::Forbidden => "forbidden",
+            Self::ReauthRequired => "reauth_required",
             Self::Validation => "validation",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -86,12 +94,13 @@ impl ErrorCode {
     }
 
     /// Every known code (all but `Unknown`).
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Unauthenticated,
         Self::SessionExpired,
         Self::InvalidCredentials,
         Self::CsrfFailed,
         Self::Forbidden,
+        Self::ReauthRequired,
         Self::Validation,
         Self::NotFound,
         Self::MethodNotAllowed,

@@ -102,6 +102,11 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_SESSION_MAX_LIFETIME", default_value = "12h", value_parser = humantime::parse_duration)]
     pub session_max_lifetime: Duration,
 
+    /// How long a sign-in or re-authentication allows actions that need a recent proof of the
+    /// password (changing it, ending sessions); after that they answer `reauth_required`.
+    #[arg(long, env = "GATEHOUSE_REAUTH_WINDOW", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub reauth_window: Duration,
+
     /// Failed sign-ins allowed per username, and ten times as many per client address, within
     /// one throttle window.
     #[arg(long, env = "GATEHOUSE_LOGIN_MAX_FAILURES", default_value_t = 5)]

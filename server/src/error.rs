@@ -28,6 +28,9 @@ pub enum AppError {
     /// 403 `forbidden`: the account lacks the role.
     #[error("your account does not have access to this")]
     Forbidden,
+    /// 403 `reauth_required`: the action needs the password confirmed again.
+    #[error("please confirm your password to continue")]
+    ReauthRequired,
     /// 422 `validation`: one or more fields break their rules.
     #[error("some fields are invalid")]
     Invalid(Vec<FieldError>),
@@ -79,6 +82,7 @@ impl AppError {
             Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, C::InvalidCredentials),
             Self::CsrfFailed(_) => (StatusCode::FORBIDDEN, C::CsrfFailed),
             Self::Forbidden => (StatusCode::FORBIDDEN, C::Forbidden),
+            Self::ReauthRequired => (StatusCode::FORBIDDEN, C::ReauthRequired),
             Self::Invalid(_) | Self::WrongShape(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, C::Validation)
             }

@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod layers;
 pub mod password;
 pub mod proxy;
@@ -30,6 +31,7 @@ pub mod session;
 pub mod session_store;
 pub mod spa;
 pub mod state;
+pub mod strength;
 pub mod throttle;
 pub mod users;
 
@@ -93,6 +95,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         sessions: SessionPolicy {
             idle_timeout: config.session_idle_timeout,
             max_lifetime: config.session_max_lifetime,
+            reauth_window: config.reauth_window,
             https: config.https(),
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
@@ -189,6 +192,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
         cli::seed_demo(&parts.state).await?;
     }
     parts.state.store.spawn_expiry(Duration::from_secs(60));
+    events::spawn_pruning(parts.state.db.clone(), Duration::from_secs(3600));
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

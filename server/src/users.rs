@@ -214,6 +214,25 @@ pub async fn set_password(db: &Db, name: &Username, hash: PasswordHash) -> sqlx:
         .map(|done| done.rows_affected() > 0))
 }
 
+/// Sets a new password on the account `id` and moves it to the next session epoch, provided it
+/// is still at `epoch` (false otherwise: changed meanwhile, or removed).
+pub async fn change_password(
+    db: &Db,
+    id: i64,
+    epoch: i64,
+    hash: PasswordHash,
+) -> sqlx::Result<bool> {
+    let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
+               WHERE id = $2 AND session_epoch = $3";
+    on_pool!(db, pool => sqlx::query(sql)
+        .bind(&hash.0)
+        .bind(id)
+        .bind(epoch)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected() == 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,13 +4,15 @@ use std::net::IpAddr;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::Method;
+use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 use axum::response::Response;
-use gatehouse_api::{LoginRequest, Password, Username};
+use gatehouse_api::{LoginRequest, Password, SecurityEventKind, Username};
 use tower_sessions::Session;
 
 use super::Route;
 use crate::error::{AppError, Json, both};
+use crate::events::{self, Event, Origin};
 use crate::proxy::Forwarded;
 use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
@@ -30,6 +32,7 @@ pub fn routes() -> Vec<Route> {
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    RequestOrigin(origin): RequestOrigin,
     session: Session,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
@@ -43,14 +46,23 @@ async fn login(
     let account = users::find_by_name(&state.db, &username).await?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let verified = state.hasher.verify(&password, hash).await?;
+    let known = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| verified) else {
+        if let Some(id) = known {
+            // In the background: an unknown name must not answer sooner than a known one.
+            let event = Event::by_self(SecurityEventKind::SignInFailed, &origin);
+            events::record_later(&state.db, id, event);
+        }
         state.throttle.failed(&key, address).await?;
         tracing::info!(username = %key, "sign-in failed");
         return Err(AppError::InvalidCredentials);
     };
     state.throttle.succeeded(&key).await?;
     tracing::info!(user_id = account.id, "signed in");
-    session::sign_in(&state.sessions, &session, &account).await
+    let response = session::sign_in(&state.sessions, &session, &account, &origin).await?;
+    let event = Event::by_self(SecurityEventKind::SignedIn, &origin);
+    events::record(&state.db, account.id, event).await?;
+    Ok(response)
 }
 
 /// `POST /api/auth/logout`: 204; the session is deleted and both cookies cleared.
@@ -60,7 +72,10 @@ async fn logout(
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     tracing::info!(user_id = user.account.id, "signed out");
-    session::sign_out(&state.sessions, &session).await
+    let response = session::sign_out(&state.sessions, &session).await?;
+    let event = Event::by_self(SecurityEventKind::SignedOut, &user.auth.origin());
+    events::record(&state.db, user.account.id, event).await?;
+    Ok(response)
 }
 
 /// `GET /api/auth/me`: the signed-in user and when the session ends.
@@ -78,5 +93,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
         Ok(Self(
             parts.extensions.get::<Forwarded>().and_then(|f| f.client),
         ))
+    }
+}
+
+/// Where the request came from, as sessions and security events record it: the device summary
+/// from its `User-Agent` and the client's address.
+pub struct RequestOrigin(pub Origin);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+        let address = parts.extensions.get::<Forwarded>().and_then(|f| f.client);
+        Ok(Self(Origin {
+            device: Some(session::device::summary(user_agent)),
+            address: address.map(|a| a.to_string()),
+        }))
     }
 }

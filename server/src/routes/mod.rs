@@ -9,9 +9,12 @@ use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use crate::session::{Access, require_admin, require_user};
+use axum::extract::FromRef;
+
+use crate::session::{Access, Guard, Rule, guard};
 use crate::state::AppState;
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod health;
@@ -26,6 +29,10 @@ pub struct Route {
     pub path: &'static str,
     /// Who may call it.
     pub access: Access,
+    /// Whether it needs a recent proof of the password (`reauth_required` otherwise).
+    pub step_up: bool,
+    /// Whether calling it renews the session's idle clock.
+    pub renews: bool,
     handler: MethodRouter<AppState>,
 }
 
@@ -41,7 +48,34 @@ impl Route {
             method,
             path,
             access,
+            step_up: false,
+            renews: true,
             handler: on(filter, handler),
+        }
+    }
+
+    /// Needs a sign-in or re-authentication within the reauth window.
+    pub fn step_up(self) -> Self {
+        Self {
+            step_up: true,
+            ..self
+        }
+    }
+
+    /// Does not count as activity: the idle clock is left alone.
+    pub fn without_renewal(self) -> Self {
+        Self {
+            renews: false,
+            ..self
+        }
+    }
+
+    /// What the guard checks and does for this route.
+    pub fn rule(&self) -> Rule {
+        Rule {
+            access: self.access,
+            step_up: self.step_up,
+            renews: self.renews,
         }
     }
 }
@@ -50,6 +84,7 @@ impl Route {
 pub fn all() -> Vec<Route> {
     [
         auth::routes(),
+        account::routes(),
         health::routes(),
         secured::routes(),
         notes::routes(),
@@ -62,15 +97,16 @@ pub fn all() -> Vec<Route> {
 
 /// The routes with their guards: `User` and `Admin` routes answer 401/403 before the handler.
 pub fn router(state: &AppState) -> Router<AppState> {
+    let guarded = Guard::from_ref(state);
     all().into_iter().fold(Router::new(), |router, route| {
         let handler = match route.access {
             Access::Public => route.handler,
-            Access::User => route
-                .handler
-                .route_layer(from_fn_with_state(state.clone(), require_user)),
-            Access::Admin => route
-                .handler
-                .route_layer(from_fn_with_state(state.clone(), require_admin)),
+            Access::User | Access::Admin => {
+                let rule = route.rule();
+                route
+                    .handler
+                    .route_layer(from_fn_with_state((guarded.clone(), rule), guard))
+            }
         };
         router.route(route.path, handler)
     })

@@ -17,6 +17,8 @@ pub struct SessionPolicy {
     pub idle_timeout: Duration,
     /// A session ends this long after sign-in.
     pub max_lifetime: Duration,
+    /// How long a sign-in or re-authentication allows actions that need a recent one.
+    pub reauth_window: Duration,
     /// `Secure` cookies, `__Host-` prefix, HSTS.
     pub https: bool,
     /// The origin browsers must send on unsafe requests, when configured.
@@ -107,6 +109,7 @@ pub(crate) mod tests {
         SessionPolicy {
             idle_timeout: Duration::from_secs(30 * 60),
             max_lifetime: Duration::from_secs(12 * 3600),
+            reauth_window: Duration::from_secs(600),
             https: false,
             public_origin: None,
         }

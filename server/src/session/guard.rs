@@ -2,15 +2,16 @@
 //! methods and the role (403), and the renewal of the idle clock.
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{CSRF_HEADER, Role};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 use tower_sessions::Session;
+use tower_sessions::session::Id;
 
 use super::cookie::SessionPolicy;
 use super::record::{AUTH_KEY, AuthSession, now_ms, rfc3339_ms};
@@ -40,6 +41,17 @@ pub enum Access {
     Admin,
 }
 
+/// What the guard checks and does for one route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Who may call it.
+    pub access: Access,
+    /// Whether it needs a recent proof of the password (403 `reauth_required` otherwise).
+    pub step_up: bool,
+    /// Whether calling it counts as activity and renews the idle clock.
+    pub renews: bool,
+}
+
 /// The signed-in user, put in the request by the guards for handlers to extract.
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -47,6 +59,10 @@ pub struct CurrentUser {
     pub account: Account,
     /// When the session ends without further activity (Unix ms).
     pub expires_at_ms: i64,
+    /// The session's id (never sent anywhere but in its cookie).
+    pub session: Id,
+    /// The session as this request saw it (after any renewal).
+    pub auth: AuthSession,
 }
 
 impl CurrentUser {
@@ -71,36 +87,16 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// Guard for `Access::User` routes.
-pub async fn require_user(
-    State(guard): State<Guard>,
+/// The guard in front of every non-public route, configured by its `Rule`.
+pub async fn guard(
+    State((guard, rule)): State<(Guard, Rule)>,
     session: Session,
-    req: Request,
-    next: Next,
-) -> Response {
-    run(guard, session, Access::User, req, next).await
-}
-
-/// Guard for `Access::Admin` routes.
-pub async fn require_admin(
-    State(guard): State<Guard>,
-    session: Session,
-    req: Request,
-    next: Next,
-) -> Response {
-    run(guard, session, Access::Admin, req, next).await
-}
-
-async fn run(
-    guard: Guard,
-    session: Session,
-    access: Access,
     mut req: Request,
     next: Next,
 ) -> Response {
     let unsafe_method = !req.method().is_safe();
     match guard
-        .authorize(&session, access, req.headers(), unsafe_method)
+        .authorize(&session, rule, req.headers(), unsafe_method)
         .await
     {
         Ok((user, renewed)) => {
@@ -124,10 +120,10 @@ impl Guard {
     async fn authorize(
         &self,
         session: &Session,
-        access: Access,
+        rule: Rule,
         headers: &HeaderMap,
         unsafe_method: bool,
-    ) -> Result<(CurrentUser, Option<axum::http::HeaderValue>), AppError> {
+    ) -> Result<(CurrentUser, Option<HeaderValue>), AppError> {
         let policy = &self.policy;
         let auth: AuthSession = session
             .get(AUTH_KEY)
@@ -145,36 +141,56 @@ impl Guard {
             .accounts
             .get(auth.user_id)
             .await?
-            .filter(|a| a.session_epoch == auth.epoch)
+            // A password change made through this session moves it to the new epoch a moment
+            // before the account (see `routes::account`), hence `>=`.
+            .filter(|a| auth.epoch >= a.session_epoch)
             .ok_or(AppError::SessionExpired)?;
         if unsafe_method {
             check_csrf(headers, &auth.csrf)?;
         }
-        if access == Access::Admin && account.role.0 != Role::Admin {
+        if rule.access == Access::Admin && account.role.0 != Role::Admin {
             return Err(AppError::Forbidden);
+        }
+        if rule.step_up && now >= policy.reauthenticated_until_ms(&auth) {
+            return Err(AppError::ReauthRequired);
         }
         let mut current = auth.clone();
         let mut renewed = None;
-        if now - auth.last_seen_ms >= policy.touch_every() {
+        if rule.renews && now - auth.last_seen_ms >= policy.touch_every() {
             current.last_seen_ms = now;
-            let expected = auth.to_record(id, policy);
-            let new = current.to_record(id, policy);
             // Compare-and-set: a session signed out (or changed) since it was loaded stays so.
-            if self.store.replace(&expected, &new).await? {
-                let max_age = new.expiry_date - OffsetDateTime::now_utc();
-                renewed = Some(policy.session_cookie(id, max_age));
-            } else {
-                current = auth;
+            match replace(&self.store, policy, id, &auth, &current).await? {
+                Some(cookie) => renewed = Some(cookie),
+                None => current = auth,
             }
         }
         Ok((
             CurrentUser {
                 account,
                 expires_at_ms: policy.expires_at_ms(&current),
+                session: id,
+                auth: current,
             },
             renewed,
         ))
     }
+}
+
+/// Writes `new` over the session `id` if it still holds `old`; the session cookie with the
+/// record's new lifetime when it did, `None` when the session was ended or changed meanwhile.
+pub async fn replace(
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    id: Id,
+    old: &AuthSession,
+    new: &AuthSession,
+) -> Result<Option<HeaderValue>, AppError> {
+    let written = new.to_record(id, policy);
+    if !store.replace(&old.to_record(id, policy), &written).await? {
+        return Ok(None);
+    }
+    let max_age = written.expiry_date - OffsetDateTime::now_utc();
+    Ok(Some(policy.session_cookie(id, max_age)))
 }
 
 fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {

@@ -13,16 +13,18 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::{Expiry, Session};
 
 mod cookie;
+pub mod device;
 mod guard;
 mod origin;
 mod record;
 
 pub use cookie::SessionPolicy;
-pub use guard::{Access, CurrentUser, Guard, require_admin, require_user};
+pub use guard::{Access, CurrentUser, Guard, Rule, guard, replace};
 pub use origin::same_origin_only;
-pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of};
+pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of, now_ms, rfc3339_ms};
 
 use crate::error::AppError;
+use crate::events::Origin;
 use crate::users::Account;
 
 /// Starts a new signed-in session for `account`: always under a new id (re-login included),
@@ -32,8 +34,9 @@ pub async fn sign_in(
     policy: &SessionPolicy,
     session: &Session,
     account: &Account,
+    origin: &Origin,
 ) -> Result<Response, AppError> {
-    let auth = AuthSession::start(account.id, account.session_epoch);
+    let auth = AuthSession::start(account.id, account.session_epoch, origin);
     session.cycle_id().await?;
     session.clear().await;
     // The record, and the cookie with it, last until the session's deadline plus an hour;
@@ -41,11 +44,11 @@ pub async fn sign_in(
     session.set_expiry(Some(Expiry::AtDateTime(policy.stored_until(&auth))));
     session.insert(AUTH_KEY, &auth).await?;
     session.save().await?;
-    let user = CurrentUser {
-        account: account.clone(),
-        expires_at_ms: policy.expires_at_ms(&auth),
+    let info = gatehouse_api::SessionInfo {
+        user: account.to_user(),
+        expires_at: rfc3339_ms(policy.expires_at_ms(&auth)),
     };
-    let body = crate::error::Json(user.session_info()).into_response();
+    let body = crate::error::Json(info).into_response();
     Ok(policy.with_csrf_cookie(body, Some(&auth.csrf)))
 }
 

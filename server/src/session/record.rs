@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 
 use super::cookie::{SessionPolicy, millis};
+use crate::events::Origin;
 
 /// The session key under which `AuthSession` is stored.
 pub const AUTH_KEY: &str = "auth";
@@ -22,7 +23,7 @@ pub const AUTH_KEY: &str = "auth";
 /// How long a record outlives its session, to answer `session_expired`.
 pub const KEEP_EXPIRED: Duration = Duration::from_secs(3600);
 
-/// What a signed-in session holds.
+/// What a signed-in session holds. Its `Debug` leaves the CSRF token out.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthSession {
     /// The account signed in.
@@ -35,11 +36,21 @@ pub struct AuthSession {
     pub created_ms: i64,
     /// The last request that renewed the idle clock (Unix ms).
     pub last_seen_ms: i64,
+    /// The last proof of the password: sign-in or re-authentication (Unix ms).
+    #[serde(default)]
+    pub auth_at_ms: i64,
+    /// Browser and operating system at sign-in ("Firefox on Linux").
+    #[serde(default)]
+    pub device: String,
+    /// The client's address at sign-in, when known.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 impl AuthSession {
-    /// A session for `user_id` (under `epoch`) starting now, with a new CSRF token.
-    pub fn start(user_id: i64, epoch: i64) -> Self {
+    /// A session for `user_id` (under `epoch`) starting now from `origin`, with a new CSRF
+    /// token.
+    pub fn start(user_id: i64, epoch: i64, origin: &Origin) -> Self {
         let now = now_ms();
         Self {
             user_id,
@@ -47,6 +58,17 @@ impl AuthSession {
             csrf: random_token(),
             created_ms: now,
             last_seen_ms: now,
+            auth_at_ms: now,
+            device: origin.device.clone().unwrap_or_default(),
+            address: origin.address.clone(),
+        }
+    }
+
+    /// Where this session was signed in from, as events record it.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            device: Some(self.device.clone()).filter(|d| !d.is_empty()),
+            address: self.address.clone(),
         }
     }
 
@@ -63,6 +85,18 @@ impl AuthSession {
             data: [(AUTH_KEY.to_string(), value)].into_iter().collect(),
             expiry_date: policy.stored_until(self),
         }
+    }
+}
+
+impl std::fmt::Debug for AuthSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSession")
+            .field("user_id", &self.user_id)
+            .field("epoch", &self.epoch)
+            .field("created_ms", &self.created_ms)
+            .field("last_seen_ms", &self.last_seen_ms)
+            .field("auth_at_ms", &self.auth_at_ms)
+            .finish_non_exhaustive()
     }
 }
 
@@ -89,6 +123,11 @@ impl SessionPolicy {
         auth.created_ms.saturating_add(millis(self.max_lifetime))
     }
 
+    /// Until when the last proof of the password allows actions that need a recent one.
+    pub fn reauthenticated_until_ms(&self, auth: &AuthSession) -> i64 {
+        auth.auth_at_ms.saturating_add(millis(self.reauth_window))
+    }
+
     /// Until when the record (and the cookie) are kept: the session's deadline plus
     /// `KEEP_EXPIRED`.
     pub fn stored_until(&self, auth: &AuthSession) -> OffsetDateTime {
@@ -109,9 +148,12 @@ pub fn now_ms() -> i64 {
     )
 }
 
-/// An RFC 3339 string for a Unix-ms time stamp.
+/// An RFC 3339 string (UTC, to the millisecond) for a Unix-ms time stamp.
 pub fn rfc3339_ms(ms: i64) -> String {
-    crate::db::rfc3339(ms.div_euclid(1000))
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn random_token() -> String {
@@ -132,6 +174,9 @@ mod tests {
             csrf: "t".into(),
             created_ms,
             last_seen_ms,
+            auth_at_ms: created_ms,
+            device: String::new(),
+            address: None,
         }
     }
 
@@ -153,6 +198,12 @@ mod tests {
         );
         assert_eq!(account_of(&record), Some(1));
         assert!(AuthSession::of(&record) == Some(auth(0, 0)));
+    }
+
+    #[test]
+    fn deadlines_cross_the_wire_as_rfc3339_to_the_millisecond() {
+        assert_eq!(rfc3339_ms(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(rfc3339_ms(1_700_000_000_000), "2023-11-14T22:13:20Z");
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub fn https(config: &mut Config) {
 pub struct Agent {
     pub session: Option<(String, String)>,
     pub csrf: Option<String>,
+    /// The `User-Agent` it sends, if any.
+    pub user_agent: Option<&'static str>,
 }
 
 impl Agent {
@@ -161,6 +163,9 @@ impl Client {
         let mut req = self.http.request(method.clone(), self.url(path));
         if let Some((name, value)) = &agent.session {
             req = req.header(COOKIE, format!("{name}={value}"));
+        }
+        if let Some(user_agent) = agent.user_agent {
+            req = req.header(reqwest::header::USER_AGENT, user_agent);
         }
         if !method.is_safe()
             && let Some(token) = &agent.csrf

@@ -23,9 +23,11 @@ enum Caller {
     Expired,
     /// A cookie replayed after signing out.
     LoggedOut,
+    /// An admin whose sign-in is older than the re-authentication window.
+    StaleReauth,
 }
 
-const CALLERS: [Caller; 7] = [
+const CALLERS: [Caller; 8] = [
     Caller::Anonymous,
     Caller::User,
     Caller::Admin,
@@ -33,6 +35,7 @@ const CALLERS: [Caller; 7] = [
     Caller::WrongCsrf,
     Caller::Expired,
     Caller::LoggedOut,
+    Caller::StaleReauth,
 ];
 
 /// The body a route needs and the status it answers a caller who may use it.
@@ -59,17 +62,31 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
         )),
         ("DELETE", "/api/notes/{id}") => ok(StatusCode::NO_CONTENT),
         ("GET", "/api/admin/users") => ok(StatusCode::OK),
+        ("GET", "/api/auth/session") => ok(StatusCode::OK),
+        ("POST", "/api/auth/session/extend") => ok(StatusCode::OK),
+        ("GET", "/api/auth/sessions") => ok(StatusCode::OK),
+        // Authorized, but the handle (a note's id here) names no session of this account.
+        ("DELETE", "/api/auth/sessions/{id}") => ok(StatusCode::NOT_FOUND),
+        ("POST", "/api/auth/sessions/end-others") => ok(StatusCode::NO_CONTENT),
+        // "Changed" to the same (strong) password, so later callers still sign in with it.
+        ("POST", "/api/auth/password") => Some((
+            Some(json!({"current_password": PASSWORD, "new_password": PASSWORD})),
+            StatusCode::NO_CONTENT,
+        )),
+        ("GET", "/api/auth/activity") => ok(StatusCode::OK),
+        ("POST", "/api/auth/reauth") => Some((Some(json!({"password": PASSWORD})), StatusCode::OK)),
         _ => None,
     }
 }
 
-fn expected(access: Access, caller: Caller, unsafe_method: bool, ok: StatusCode) -> StatusCode {
+fn expected(route: &routes::Route, caller: Caller, ok: StatusCode) -> StatusCode {
     use Caller::*;
-    match (access, caller) {
+    match (route.access, caller) {
         (Access::Public, _) => ok,
         (_, Anonymous | Expired | LoggedOut) => StatusCode::UNAUTHORIZED,
-        (_, MissingCsrf | WrongCsrf) if unsafe_method => StatusCode::FORBIDDEN,
+        (_, MissingCsrf | WrongCsrf) if !route.method.is_safe() => StatusCode::FORBIDDEN,
         (Access::Admin, User) => StatusCode::FORBIDDEN,
+        (_, StaleReauth) if route.step_up => StatusCode::FORBIDDEN,
         _ => ok,
     }
 }
@@ -88,10 +105,18 @@ fn every_api_route_has_an_authorization_expectation() {
 
 /// The idle timeout `check_every_route` needs its app started with.
 pub const IDLE: Duration = Duration::from_secs(3);
+/// The re-authentication window it needs.
+pub const REAUTH: Duration = Duration::from_millis(400);
+
+/// The settings `check_every_route` needs.
+pub fn settings(config: &mut gatehouse_server::config::Config) {
+    config.session_idle_timeout = IDLE;
+    config.reauth_window = REAUTH;
+}
 
 #[tokio::test]
 async fn every_api_route_answers_every_kind_of_caller_as_expected() {
-    let app = spawn_app_with(|c| c.session_idle_timeout = IDLE).await;
+    let app = spawn_app_with(settings).await;
     check_every_route(&app).await;
 }
 
@@ -101,6 +126,8 @@ pub async fn check_every_route(app: &TestApp) {
     app.add_user("target", Role::User).await;
     app.add_user("user", Role::User).await;
     app.add_user("admin", Role::Admin).await;
+    // Its own account, so that the admin caller ending its other sessions leaves it alone.
+    app.add_user("stale", Role::Admin).await;
     let routes = routes::all();
 
     // Expired callers sign in first, so one wait serves them all.
@@ -118,10 +145,21 @@ pub async fn check_every_route(app: &TestApp) {
     let mut failures = Vec::new();
     for (route, expired_agent) in routes.iter().zip(expired) {
         let (body, ok) = success(&route.method, route.path).expect("checked above");
+        // Signed in now, used last: by then its sign-in is older than the window.
+        let mut stale = Agent::default();
+        app.login_as(&mut stale, "stale", PASSWORD).await;
+        let stale_since = std::time::Instant::now();
+        let stale_note = create_note(app, &stale).await;
         for caller in CALLERS {
             let (agent, note_id) = match caller {
                 Caller::Anonymous => (Agent::default(), 1),
                 Caller::Expired => (expired_agent.clone(), 1),
+                Caller::StaleReauth => {
+                    if let Some(left) = REAUTH.checked_sub(stale_since.elapsed()) {
+                        wait(left + Duration::from_millis(50)).await;
+                    }
+                    (stale.clone(), stale_note)
+                }
                 Caller::LoggedOut => {
                     let mut a = Agent::default();
                     app.login_as(&mut a, "user", PASSWORD).await;
@@ -138,30 +176,20 @@ pub async fn check_every_route(app: &TestApp) {
                     };
                     let mut a = Agent::default();
                     app.login_as(&mut a, name, PASSWORD).await;
-                    let note: Note = app
-                        .send(
-                            &a,
-                            Method::POST,
-                            "/api/notes",
-                            Some(json!({"title": "mine", "body": ""})),
-                        )
-                        .await
-                        .json()
-                        .await
-                        .unwrap();
+                    let note = create_note(app, &a).await;
                     match caller {
                         Caller::MissingCsrf => a.csrf = None,
                         Caller::WrongCsrf => a.csrf = Some("forged".into()),
                         _ => {}
                     }
-                    (a, note.id)
+                    (a, note)
                 }
             };
             let path = route.path.replace("{id}", &note_id.to_string());
             let response = app
                 .send(&agent, route.method.clone(), &path, body.clone())
                 .await;
-            let want = expected(route.access, caller, !route.method.is_safe(), ok);
+            let want = expected(route, caller, ok);
             if response.status() != want {
                 failures.push(format!(
                     "{} {} as {caller:?}: got {}, want {want}",
@@ -177,4 +205,20 @@ pub async fn check_every_route(app: &TestApp) {
         "authorization matrix:\n{}",
         failures.join("\n")
     );
+}
+
+/// A note of `agent`'s, for the routes that take a note id.
+async fn create_note(app: &TestApp, agent: &Agent) -> i64 {
+    let note: Note = app
+        .send(
+            agent,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "mine", "body": ""})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    note.id
 }

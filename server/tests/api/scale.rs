@@ -13,8 +13,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::*;
-use crate::matrix;
 use crate::services::{Redis, dying_with_parent, free_port, postgres};
+use crate::{account, matrix};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse-server");
 
@@ -236,6 +236,42 @@ async fn a_sign_out_is_final_on_every_instance_while_reads_renewing_it_are_in_fl
 }
 
 #[tokio::test]
+async fn ending_a_session_or_changing_the_password_through_one_instance_is_final_at_once_on_the_other()
+ {
+    let (_redis, instances) = cluster(&["ann"], 2, &[]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let laptop = account::sign_in_from(a, "ann", account::FIREFOX).await;
+    let lost = account::sign_in_from(b, "ann", account::CHROME).await;
+    let phone = account::sign_in_from(b, "ann", account::CHROME).await;
+    let listed = account::sessions(b, &laptop).await;
+    assert_eq!(listed.len(), 3, "every instance sees every session");
+    let lost_handle = account::sessions(b, &lost).await[0].id.clone();
+    let r = a
+        .send(
+            &laptop,
+            Method::DELETE,
+            &format!("/api/auth/sessions/{lost_handle}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        b.get(&lost, "/api/notes").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let change = json!({"current_password": PASSWORD, "new_password": account::NEW_PASSWORD});
+    let r = a
+        .send(&laptop, Method::POST, "/api/auth/password", Some(change))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        b.get(&phone, "/api/notes").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(b.get(&laptop, "/api/notes").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn instances_started_together_on_a_fresh_database_both_migrate_and_serve() {
     let database = postgres().new_database().await;
     let redis = Redis::start();
@@ -373,7 +409,7 @@ async fn every_api_route_answers_every_kind_of_caller_as_expected_on_postgres_an
     let database = postgres().new_database().await;
     let redis = Redis::start();
     let app = spawn_app_with(|c| {
-        c.session_idle_timeout = matrix::IDLE;
+        matrix::settings(c);
         c.database_url = database.parse::<SecretUrl>().unwrap();
         c.session_store = SessionStoreUrl::Redis(redis.url().parse().unwrap());
     })

@@ -40,7 +40,7 @@ async fn a_session_id_planted_by_someone_else_is_never_adopted() {
     );
     let mut agent = Agent {
         session: Some(planted.clone()),
-        csrf: None,
+        ..Agent::default()
     };
     assert_eq!(
         app.login_as(&mut agent, "ann", PASSWORD).await.status(),
@@ -49,7 +49,7 @@ async fn a_session_id_planted_by_someone_else_is_never_adopted() {
     assert_ne!(agent.session.as_ref(), Some(&planted));
     let attacker = Agent {
         session: Some(planted),
-        csrf: None,
+        ..Agent::default()
     };
     assert_eq!(
         app.get(&attacker, "/api/auth/me").await.status(),

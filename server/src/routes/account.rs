@@ -1,0 +1,328 @@
+//! `/api/auth/session…`, `/api/auth/sessions…`, `/api/auth/password`, `/api/auth/activity`
+//! and `/api/auth/reauth`: the signed-in account's own session, sessions, password and
+//! security activity.
+
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use gatehouse_api::{
+    ActiveSession, FieldError, Password, PasswordChange, Reauth, SecurityEvent, SecurityEventKind,
+    SessionState,
+};
+use sha2::{Digest, Sha256};
+use tower_sessions::session::Id;
+use tower_sessions::session_store::SessionStore as _;
+
+use super::Route;
+use super::auth::RequestOrigin;
+use crate::error::{AppError, Json, Path};
+use crate::events::{self, Event, Origin};
+use crate::session::{self, Access, AuthSession, CurrentUser, now_ms, rfc3339_ms};
+use crate::state::AppState;
+use crate::{strength, users};
+
+/// This resource's routes. Reading the session's state does not count as activity; extending
+/// it renews the clock itself; ending sessions and changing the password need a recent proof
+/// of the password.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(Method::GET, "/api/auth/session", Access::User, state).without_renewal(),
+        Route::new(
+            Method::POST,
+            "/api/auth/session/extend",
+            Access::User,
+            extend,
+        )
+        .without_renewal(),
+        Route::new(Method::GET, "/api/auth/sessions", Access::User, list),
+        Route::new(Method::DELETE, "/api/auth/sessions/{id}", Access::User, end).step_up(),
+        Route::new(
+            Method::POST,
+            "/api/auth/sessions/end-others",
+            Access::User,
+            end_others,
+        )
+        .step_up(),
+        Route::new(Method::POST, "/api/auth/password", Access::User, password).step_up(),
+        Route::new(Method::GET, "/api/auth/activity", Access::User, activity),
+        Route::new(Method::POST, "/api/auth/reauth", Access::User, reauth),
+    ]
+}
+
+/// The session's deadlines, as the SPA's expiry warning needs them.
+fn session_state(state: &AppState, auth: &AuthSession) -> SessionState {
+    let policy = &state.sessions;
+    SessionState {
+        now: rfc3339_ms(now_ms()),
+        idle_expires_at: rfc3339_ms(policy.idle_expires_at_ms(auth)),
+        absolute_expires_at: rfc3339_ms(policy.absolute_expires_at_ms(auth)),
+        reauthenticated_at: rfc3339_ms(auth.auth_at_ms),
+        reauthenticated_until: rfc3339_ms(policy.reauthenticated_until_ms(auth)),
+    }
+}
+
+/// A JSON answer that also sets the renewed session cookie.
+fn with_cookie(body: impl IntoResponse, cookie: HeaderValue) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().append(SET_COOKIE, cookie);
+    response
+}
+
+/// Changes the current session with `change`, compare-and-set, reading it again if another
+/// request of the same session wrote it meanwhile. The session as written and its cookie.
+async fn update_current(
+    state: &AppState,
+    user: &CurrentUser,
+    change: impl Fn(&mut AuthSession),
+) -> Result<(AuthSession, HeaderValue), AppError> {
+    let mut old = user.auth.clone();
+    for _ in 0..3 {
+        let mut new = old.clone();
+        change(&mut new);
+        if let Some(cookie) =
+            session::replace(&state.store, &state.sessions, user.session, &old, &new).await?
+        {
+            return Ok((new, cookie));
+        }
+        let stored = state.store.load(&user.session).await?;
+        old = stored
+            .as_ref()
+            .and_then(AuthSession::of)
+            .ok_or(AppError::SessionExpired)?;
+    }
+    Err(AppError::Conflict)
+}
+
+/// `GET /api/auth/session`: the current session's deadlines, without renewing it.
+async fn state(State(state): State<AppState>, user: CurrentUser) -> Json<SessionState> {
+    Json(session_state(&state, &user.auth))
+}
+
+/// `POST /api/auth/session/extend`: renews the idle clock ("Stay signed in").
+async fn extend(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let now = now_ms();
+    let (auth, cookie) = update_current(&state, &user, |a| a.last_seen_ms = now).await?;
+    Ok(with_cookie(Json(session_state(&state, &auth)), cookie))
+}
+
+/// The handle for a session id: opaque, stable, and useless as a cookie.
+fn handle(id: Id) -> String {
+    let digest = Sha256::digest(format!("gatehouse session handle {id}"));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// The account's live sessions, each with its id.
+async fn live_sessions(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<(Id, AuthSession)>, AppError> {
+    let now = now_ms();
+    let records = state.store.of_account(user.account.id).await?;
+    Ok(records
+        .iter()
+        .filter_map(|r| Some((r.id, AuthSession::of(r)?)))
+        .filter(|(_, a)| {
+            now < state.sessions.expires_at_ms(a) && a.epoch >= user.account.session_epoch
+        })
+        .collect())
+}
+
+/// `GET /api/auth/sessions`: where this account is signed in, this session first, then the
+/// most recently active.
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ActiveSession>>, AppError> {
+    let mut sessions: Vec<ActiveSession> = live_sessions(&state, &user)
+        .await?
+        .into_iter()
+        .map(|(id, a)| ActiveSession {
+            id: handle(id),
+            device: a
+                .origin()
+                .device
+                .unwrap_or_else(|| "Unknown browser".into()),
+            address: a.address.clone(),
+            signed_in_at: rfc3339_ms(a.created_ms),
+            last_active_at: rfc3339_ms(a.last_seen_ms),
+            current: id == user.session,
+        })
+        .collect();
+    sessions.sort_by(|x, y| (y.current, &y.last_active_at).cmp(&(x.current, &x.last_active_at)));
+    Ok(Json(sessions))
+}
+
+/// `DELETE /api/auth/sessions/{id}`: ends one of this account's sessions, at once everywhere.
+/// Ending the current one signs out.
+async fn end(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    RequestOrigin(here): RequestOrigin,
+    Path(target): Path<String>,
+) -> Result<Response, AppError> {
+    let (id, ended) = live_sessions(&state, &user)
+        .await?
+        .into_iter()
+        .find(|(id, _)| handle(*id) == target)
+        .ok_or(AppError::NotFound)?;
+    state.store.delete(&id).await?;
+    let event = Event::by_self(SecurityEventKind::SessionEnded, &ended.origin());
+    events::record(&state.db, user.account.id, event).await?;
+    tracing::info!(user_id = user.account.id, from = ?here.address, "ended a session");
+    let done = StatusCode::NO_CONTENT.into_response();
+    Ok(if id == user.session {
+        state.sessions.clearing_cookies(done)
+    } else {
+        done
+    })
+}
+
+/// `POST /api/auth/sessions/end-others`: ends every session of this account but this one.
+async fn end_others(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<StatusCode, AppError> {
+    let others: Vec<(Id, AuthSession)> = live_sessions(&state, &user)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != user.session)
+        .collect();
+    let ended = state
+        .store
+        .end_of_account(user.account.id, Some(user.session))
+        .await?;
+    for (id, auth) in &others {
+        if ended.contains(id) {
+            let event = Event::by_self(SecurityEventKind::SessionEnded, &auth.origin());
+            events::record(&state.db, user.account.id, event).await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the signed-in account's password, counted by the login throttle like a sign-in;
+/// a wrong one is a field error on `field` (not a 401, which would send the user to sign in).
+async fn confirm_password(
+    state: &AppState,
+    user: &CurrentUser,
+    origin: &Origin,
+    field: &'static str,
+    typed: &str,
+) -> Result<(), AppError> {
+    let password = Password::try_from(typed).map_err(|e| FieldError { field, ..e })?;
+    let key = user.account.username.to_ascii_lowercase();
+    let address = origin.address.as_deref().and_then(|a| a.parse().ok());
+    state.throttle.check(&key, address).await?;
+    let account = users::find_by_id(&state.db, user.account.id)
+        .await?
+        .ok_or(AppError::SessionExpired)?;
+    if !state
+        .hasher
+        .verify(&password, Some(account.password_hash))
+        .await?
+    {
+        state.throttle.failed(&key, address).await?;
+        return Err(AppError::Invalid(vec![FieldError {
+            field,
+            message: "This is not your current password.".into(),
+        }]));
+    }
+    Ok(())
+}
+
+/// `POST /api/auth/password`: changes the password, ends every other session of the account
+/// and keeps this one.
+async fn password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    RequestOrigin(here): RequestOrigin,
+    Json(change): Json<PasswordChange>,
+) -> Result<Response, AppError> {
+    let name = user.account.username.as_str();
+    let new = strength::new_password("new_password", &change.new_password, &[name]);
+    let new = match (new, Password::try_from(change.current_password.as_str())) {
+        (Ok(new), Ok(_)) => new,
+        (new, current) => {
+            let mut errors: Vec<FieldError> = current
+                .err()
+                .map(|e| FieldError {
+                    field: "current_password",
+                    ..e
+                })
+                .into_iter()
+                .collect();
+            errors.extend(new.err());
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    confirm_password(
+        &state,
+        &user,
+        &here,
+        "current_password",
+        &change.current_password,
+    )
+    .await?;
+    let hash = state.hasher.hash(&new).await?;
+    // This session moves to the new epoch first (the guard accepts a newer one), so that none
+    // of its requests in flight is told its session ended; every other session is deleted.
+    let epoch = user.account.session_epoch;
+    let (_, cookie) = update_current(&state, &user, |a| a.epoch = epoch + 1).await?;
+    if !users::change_password(&state.db, user.account.id, epoch, hash).await? {
+        update_current(&state, &user, |a| a.epoch = epoch).await?;
+        return Err(AppError::Conflict);
+    }
+    state.accounts.forget(user.account.id);
+    state
+        .store
+        .end_of_account(user.account.id, Some(user.session))
+        .await?;
+    let event = Event::by_self(SecurityEventKind::PasswordChanged, &here);
+    events::record(&state.db, user.account.id, event).await?;
+    tracing::info!(user_id = user.account.id, "password changed");
+    Ok(with_cookie(StatusCode::NO_CONTENT, cookie))
+}
+
+/// `GET /api/auth/activity`: the account's last 50 security events, newest first.
+async fn activity(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<SecurityEvent>>, AppError> {
+    Ok(Json(events::recent(&state.db, user.account.id).await?))
+}
+
+/// `POST /api/auth/reauth`: confirms the password again, allowing actions that need a recent
+/// proof for the next reauth window.
+async fn reauth(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    RequestOrigin(here): RequestOrigin,
+    Json(body): Json<Reauth>,
+) -> Result<Response, AppError> {
+    confirm_password(&state, &user, &here, "password", &body.password).await?;
+    let now = now_ms();
+    let (auth, cookie) = update_current(&state, &user, |a| {
+        a.auth_at_ms = now;
+        a.last_seen_ms = now;
+    })
+    .await?;
+    let event = Event::by_self(SecurityEventKind::Reauthenticated, &here);
+    events::record(&state.db, user.account.id, event).await?;
+    Ok(with_cookie(Json(session_state(&state, &auth)), cookie))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_handle_is_stable_opaque_and_not_the_cookie_value() {
+        let id = Id::default();
+        assert_eq!(handle(id), handle(id));
+        assert_ne!(handle(id), id.to_string());
+        assert_ne!(handle(id), handle(Id::default()));
+        assert_eq!(handle(id).len(), 22);
+    }
+}
