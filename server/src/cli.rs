@@ -49,7 +49,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> 
     match command {
         UserCommand::Add { name, admin } => {
             let name = username(&name)?;
-            let password = read_new_password()?;
+            let password = read_new_password(&[name.as_str()])?;
             let role = if admin { Role::Admin } else { Role::User };
             let hash = hasher.hash(&password).await.map_err(failed)?;
             match users::create(&db, &name, hash, role).await {
@@ -90,7 +90,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> 
             {
                 return Err(CliError::BadInput(format!("no account named {name:?}")));
             }
-            let password = read_new_password()?;
+            let password = read_new_password(&[name.as_str()])?;
             let hash = hasher.hash(&password).await.map_err(failed)?;
             users::set_password(&db, &name, hash)
                 .await
@@ -101,8 +101,9 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> 
     Ok(())
 }
 
-/// From a prompt (asked twice) on a terminal, else the first line of stdin.
-fn read_new_password() -> Result<Password, CliError> {
+/// From a prompt (asked twice) on a terminal, else the first line of stdin; held to the same
+/// rule as a password set from the account page. `context`: words a guesser would try first.
+fn read_new_password(context: &[&str]) -> Result<Password, CliError> {
     let typed = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password: ").map_err(failed)?;
         let again = rpassword::prompt_password("Again: ").map_err(failed)?;
@@ -118,7 +119,8 @@ fn read_new_password() -> Result<Password, CliError> {
             .map_err(failed)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    Password::new_account(&typed).map_err(|e| CliError::BadInput(format!("invalid {e}")))
+    crate::strength::new_password("password", &typed, context)
+        .map_err(|e| CliError::BadInput(format!("invalid {e}")))
 }
 
 /// With no accounts yet, creates `demo` (user) and `admin` (admin) with random passwords and

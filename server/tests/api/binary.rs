@@ -64,7 +64,12 @@ fn user_commands_add_list_change_and_remove_accounts_and_refuse_bad_input_with_e
             "another password\n",
             "invalid username",
         ),
-        (&["user", "add", "bob"][..], "short\n", "at least 8"),
+        (&["user", "add", "bob"][..], "short\n", "at least 12"),
+        (
+            &["user", "add", "bob"][..],
+            "passwordpassword\n",
+            "easy to guess",
+        ),
         (&["user", "remove", "nobody"][..], "", "no account named"),
         (
             &["user", "passwd", "nobody"][..],
