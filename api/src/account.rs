@@ -85,6 +85,18 @@ pub enum SecurityEventKind {
     SessionEnded,
     /// The password was confirmed again for a sensitive action.
     Reauthenticated,
+    /// The account was created (by `by`; on an administrator's copy, `subject` was created).
+    AccountCreated,
+    /// The role changed to `detail` (`user` or `admin`).
+    RoleChanged,
+    /// The account was disabled: it cannot sign in and its sessions ended.
+    AccountDisabled,
+    /// The account was enabled again.
+    AccountEnabled,
+    /// An administrator set a one-time password; every session ended.
+    PasswordReset,
+    /// The account was removed (only on the administrator's copy).
+    AccountRemoved,
     /// Something newer than this build; shown generically.
     #[serde(other)]
     Other,
@@ -106,6 +118,9 @@ pub struct SecurityEvent {
     /// The account it was done to, when it was not this one (on an administrator's activity).
     #[serde(default)]
     pub subject: Option<String>,
+    /// More, where the kind needs it (the new role).
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 #[cfg(test)]

@@ -10,11 +10,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod account;
+mod admin;
 mod fields;
 
 pub use account::{
     ActiveSession, PasswordChange, Reauth, SecurityEvent, SecurityEventKind, SessionState,
 };
+pub use admin::{AccountChange, AdminUser, CreatedAccount, NewAccount, OneTimePassword, UserPage};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
 
 /// The stable, machine-readable reason carried by every error response.
@@ -29,10 +31,15 @@ pub enum ErrorCode {
     SessionExpired,
     /// 401: wrong username or password (the same for both, so no account is revealed).
     InvalidCredentials,
+    /// 401: an administrator disabled the account; its sessions have ended.
+    AccountDisabled,
     /// 403: the CSRF token is missing or wrong, or the request came from another site.
     CsrfFailed,
     /// 403: signed in, but the account lacks the role the route needs.
     Forbidden,
+    /// 403: the account signed in with a one-time password and must choose its own first
+    /// (`POST /api/auth/password`); nothing else is allowed until then.
+    PasswordChangeRequired,
     /// 403: the action needs a recent proof of the password (`POST /api/auth/reauth`), and the
     /// last one (sign-in or re-authentication) is older than the server's window.
     ReauthRequired,
@@ -68,8 +75,10 @@ impl ErrorCode {
             Self::Unauthenticated => "unauthenticated",
             Self::SessionExpired => "session_expired",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::AccountDisabled => "account_disabled",
             Self::CsrfFailed => "csrf_failed",
             Self::Forbidden => "forbidden",
+            Self::PasswordChangeRequired => "password_change_required",
             Self::ReauthRequired => "reauth_required",
             Self::Validation => "validation",
             Self::NotFound => "not_found",
@@ -94,12 +103,14 @@ impl ErrorCode {
     }
 
     /// Every known code (all but `Unknown`).
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::Unauthenticated,
         Self::SessionExpired,
         Self::InvalidCredentials,
+        Self::AccountDisabled,
         Self::CsrfFailed,
         Self::Forbidden,
+        Self::PasswordChangeRequired,
         Self::ReauthRequired,
         Self::Validation,
         Self::NotFound,

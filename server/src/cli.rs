@@ -6,10 +6,13 @@ use gatehouse_api::{Password, Role, Username};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
-use crate::config::{Config, UserCommand};
+use crate::admin::{Actor, Admin, AdminError};
+use crate::config::{Config, SessionStoreUrl, UserCommand};
 use crate::password::Hasher;
+use crate::session;
+use crate::session_store::{SessionStore, connect_redis};
 use crate::state::AppState;
-use crate::users::{self, CreateError};
+use crate::users::{self, AccountCache};
 
 /// How a command failed; `exit_code` is 2 for bad input, 1 for anything else.
 #[derive(Debug, thiserror::Error)]
@@ -40,65 +43,101 @@ fn username(name: &str) -> Result<Username, CliError> {
     Username::try_from(name).map_err(|e| CliError::BadInput(format!("invalid {e}")))
 }
 
-/// Runs one `user` subcommand against the configured database, printing what it did.
+/// Runs one `user` subcommand against the configured database and session store, printing
+/// what it did. Each change is the same action the administrators' page runs.
 pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> {
     let db = crate::db::connect(config.database_url.expose())
         .await
         .map_err(failed)?;
+    let store = match &config.session_store {
+        SessionStoreUrl::Database => SessionStore::in_database(&db, session::account_of),
+        SessionStoreUrl::Redis(url) => {
+            let redis = connect_redis(url.expose())
+                .await
+                .map_err(|e| CliError::Failed(format!("cannot reach Redis at {url}: {e}")))?;
+            SessionStore::in_redis(redis, session::account_of)
+        }
+    };
+    let accounts = AccountCache::new(db.clone());
     let hasher = Hasher::new(1);
+    let admin = Admin {
+        db: &db,
+        store: &store,
+        accounts: &accounts,
+        hasher: &hasher,
+    };
+    let find = |name: Username| {
+        let db = db.clone();
+        async move {
+            users::find_by_name(&db, &name)
+                .await
+                .map_err(failed)?
+                .ok_or_else(|| CliError::BadInput(format!("no account named {:?}", name.as_str())))
+        }
+    };
     match command {
-        UserCommand::Add { name, admin } => {
+        UserCommand::Add {
+            name,
+            admin: is_admin,
+        } => {
             let name = username(&name)?;
             let password = read_new_password(&[name.as_str()])?;
-            let role = if admin { Role::Admin } else { Role::User };
-            let hash = hasher.hash(&password).await.map_err(failed)?;
-            match users::create(&db, &name, hash, role).await {
-                Ok(account) => println!(
-                    "created {} ({}) with id {}",
-                    account.username,
-                    role.as_str(),
-                    account.id
-                ),
-                Err(e @ CreateError::Taken(_)) => return Err(CliError::BadInput(e.to_string())),
-                Err(e) => return Err(failed(e)),
-            }
+            let role = if is_admin { Role::Admin } else { Role::User };
+            let (account, _) = admin
+                .create(Actor::CommandLine, &name, role, Some(password), false)
+                .await
+                .map_err(refused)?;
+            println!(
+                "created {} ({}) with id {}",
+                account.username,
+                role.as_str(),
+                account.id
+            );
         }
         UserCommand::List => {
             for a in users::list(&db).await.map_err(failed)? {
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}{}",
                     a.id,
                     a.username,
                     a.role.0.as_str(),
-                    crate::db::rfc3339(a.created_at)
+                    crate::db::rfc3339(a.created_at),
+                    if a.disabled { "\tdisabled" } else { "" }
                 );
             }
         }
         UserCommand::Remove { name } => {
-            let name = username(&name)?;
-            if !users::remove(&db, &name).await.map_err(failed)? {
-                return Err(CliError::BadInput(format!("no account named {name:?}")));
-            }
-            println!("removed {name}; its notes are deleted and its sessions ended");
+            let account = find(username(&name)?).await?;
+            let removed = admin
+                .remove(Actor::CommandLine, account.id)
+                .await
+                .map_err(refused)?;
+            println!("removed {removed}; its notes are deleted and its sessions ended");
         }
         UserCommand::Passwd { name } => {
-            let name = username(&name)?;
-            if users::find_by_name(&db, &name)
+            let account = find(username(&name)?).await?;
+            let password = read_new_password(&[account.username.as_str()])?;
+            admin
+                .change_password(Actor::CommandLine, account.id, &password)
                 .await
-                .map_err(failed)?
-                .is_none()
-            {
-                return Err(CliError::BadInput(format!("no account named {name:?}")));
-            }
-            let password = read_new_password(&[name.as_str()])?;
-            let hash = hasher.hash(&password).await.map_err(failed)?;
-            users::set_password(&db, &name, hash)
-                .await
-                .map_err(failed)?;
-            println!("password changed for {name}; its sessions are ended");
+                .map_err(refused)?;
+            println!(
+                "password changed for {}; its sessions are ended",
+                account.username
+            );
         }
     }
     Ok(())
+}
+
+/// Refusals are bad input (exit 2); anything else failed (exit 1).
+fn refused(e: AdminError) -> CliError {
+    match e {
+        AdminError::Taken(_) | AdminError::Refused(_) | AdminError::NotFound => {
+            CliError::BadInput(e.to_string())
+        }
+        AdminError::Failed(e) => failed(e),
+    }
 }
 
 /// From a prompt (asked twice) on a terminal, else the first line of stdin; held to the same

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -49,6 +49,15 @@ pub enum AppError {
     /// 409 `conflict`: edited a stale version.
     #[error("this was changed elsewhere since you loaded it")]
     Conflict,
+    /// 409 `conflict`: refused as it stands, with the reason (the last administrator).
+    #[error("{0}")]
+    Refused(&'static str),
+    /// 401 `account_disabled`: an administrator disabled the account.
+    #[error("this account has been disabled; ask an administrator")]
+    AccountDisabled,
+    /// 403 `password_change_required`: the one-time password must be replaced first.
+    #[error("choose a new password to continue")]
+    PasswordChangeRequired,
     /// 413 `payload_too_large`.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -89,7 +98,9 @@ impl AppError {
             Self::Malformed(_) => (StatusCode::BAD_REQUEST, C::Validation),
             Self::NotFound => (StatusCode::NOT_FOUND, C::NotFound),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, C::MethodNotAllowed),
-            Self::Conflict => (StatusCode::CONFLICT, C::Conflict),
+            Self::Conflict | Self::Refused(_) => (StatusCode::CONFLICT, C::Conflict),
+            Self::AccountDisabled => (StatusCode::UNAUTHORIZED, C::AccountDisabled),
+            Self::PasswordChangeRequired => (StatusCode::FORBIDDEN, C::PasswordChangeRequired),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
             Self::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType)
@@ -222,6 +233,17 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct Path<T>(pub T);
+
+/// `axum::extract::Query`, but a query string that does not parse is a 400 `validation`.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct Query<T>(pub T);
+
+impl From<QueryRejection> for AppError {
+    fn from(_: QueryRejection) -> Self {
+        Self::Malformed("the query string is not valid here".into())
+    }
+}
 
 /// Both parsed fields, or `Invalid` with every field error, so a form can show them all at once.
 pub fn both<A, B>(a: Result<A, FieldError>, b: Result<B, FieldError>) -> Result<(A, B), AppError> {

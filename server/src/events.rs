@@ -33,6 +33,8 @@ pub struct Event {
     pub actor: Option<String>,
     /// The account it was done to, when not this one.
     pub subject: Option<String>,
+    /// More, where the kind needs it (the new role).
+    pub detail: Option<String>,
 }
 
 impl Event {
@@ -43,6 +45,7 @@ impl Event {
             origin: origin.clone(),
             actor: None,
             subject: None,
+            detail: None,
         }
     }
 }
@@ -55,6 +58,12 @@ fn kind_str(kind: SecurityEventKind) -> &'static str {
         SecurityEventKind::PasswordChanged => "password_changed",
         SecurityEventKind::SessionEnded => "session_ended",
         SecurityEventKind::Reauthenticated => "reauthenticated",
+        SecurityEventKind::AccountCreated => "account_created",
+        SecurityEventKind::RoleChanged => "role_changed",
+        SecurityEventKind::AccountDisabled => "account_disabled",
+        SecurityEventKind::AccountEnabled => "account_enabled",
+        SecurityEventKind::PasswordReset => "password_reset",
+        SecurityEventKind::AccountRemoved => "account_removed",
         SecurityEventKind::Other => "other",
     }
 }
@@ -66,8 +75,9 @@ fn kind_of(s: &str) -> SecurityEventKind {
 
 /// Records `event` for `account`.
 pub async fn record(db: &Db, account: i64, event: Event) -> sqlx::Result<()> {
-    let sql = "INSERT INTO security_events (account_id, kind, at, device, address, actor, subject) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    let sql = "INSERT INTO security_events \
+               (account_id, kind, at, device, address, actor, subject, detail) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     on_pool!(db, pool => sqlx::query(sql)
         .bind(account)
         .bind(kind_str(event.kind))
@@ -76,6 +86,7 @@ pub async fn record(db: &Db, account: i64, event: Event) -> sqlx::Result<()> {
         .bind(event.origin.address.as_deref())
         .bind(event.actor.as_deref())
         .bind(event.subject.as_deref())
+        .bind(event.detail.as_deref())
         .execute(pool)
         .await
         .map(drop))
@@ -99,11 +110,12 @@ type Row = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 /// The account's last `RECENT` events, newest first.
 pub async fn recent(db: &Db, account: i64) -> sqlx::Result<Vec<SecurityEvent>> {
-    let sql = "SELECT kind, at, device, address, actor, subject FROM security_events \
+    let sql = "SELECT kind, at, device, address, actor, subject, detail FROM security_events \
                WHERE account_id = $1 AND at > $2 ORDER BY id DESC LIMIT $3";
     let oldest = db::now() - RETENTION.as_secs() as i64;
     let rows: Vec<Row> = on_pool!(db, pool => sqlx::query_as(sql)
@@ -114,14 +126,17 @@ pub async fn recent(db: &Db, account: i64) -> sqlx::Result<Vec<SecurityEvent>> {
         .await)?;
     Ok(rows
         .into_iter()
-        .map(|(kind, at, device, address, by, subject)| SecurityEvent {
-            kind: kind_of(&kind),
-            at: db::rfc3339(at),
-            device,
-            address,
-            by,
-            subject,
-        })
+        .map(
+            |(kind, at, device, address, by, subject, detail)| SecurityEvent {
+                kind: kind_of(&kind),
+                at: db::rfc3339(at),
+                device,
+                address,
+                by,
+                subject,
+                detail,
+            },
+        )
         .collect())
 }
 
@@ -162,6 +177,12 @@ mod tests {
             K::PasswordChanged,
             K::SessionEnded,
             K::Reauthenticated,
+            K::AccountCreated,
+            K::RoleChanged,
+            K::AccountDisabled,
+            K::AccountEnabled,
+            K::PasswordReset,
+            K::AccountRemoved,
         ] {
             let wire = serde_json::to_value(kind).unwrap();
             assert_eq!(wire.as_str(), Some(kind_str(kind)));

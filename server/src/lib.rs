@@ -18,6 +18,7 @@ use tower_sessions::SessionManagerLayer;
 use tower_sessions::cookie::SameSite;
 use tracing::Level;
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -32,6 +32,12 @@ pub struct Account {
     #[sqlx(try_from = "String")]
     /// The Argon2id hash.
     pub password_hash: PasswordHash,
+    /// Disabled by an administrator: cannot sign in, sessions refused.
+    pub disabled: bool,
+    /// Holds a one-time password that must be replaced before anything else.
+    pub must_change_password: bool,
+    /// Unix seconds of the last sign-in.
+    pub last_sign_in_at: Option<i64>,
 }
 
 /// `Role` as it is stored (`'user'` or `'admin'`).
@@ -76,7 +82,8 @@ impl Account {
     }
 }
 
-const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash";
+const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash, disabled, \
+                       must_change_password, last_sign_in_at";
 
 /// Accounts by id, as the guard looks them up on every request.
 ///
@@ -214,16 +221,23 @@ pub async fn set_password(db: &Db, name: &Username, hash: PasswordHash) -> sqlx:
         .map(|done| done.rows_affected() > 0))
 }
 
-/// Sets a new password on the account `id` and moves it to the next session epoch, provided it
-/// is still at `epoch` (false otherwise: changed meanwhile, or removed).
+/// Notes a successful sign-in of the account `id`.
+pub async fn record_sign_in(db: &Db, id: i64) -> sqlx::Result<()> {
+    let sql = "UPDATE users SET last_sign_in_at = $1 WHERE id = $2";
+    on_pool!(db, pool => sqlx::query(sql).bind(db::now()).bind(id).execute(pool).await.map(drop))
+}
+
+/// Sets a new password on the account `id` (the account's own choice: it no longer must change
+/// it) and moves it to the next session epoch, provided it is still at `epoch` (false
+/// otherwise: changed meanwhile, or removed).
 pub async fn change_password(
     db: &Db,
     id: i64,
     epoch: i64,
     hash: PasswordHash,
 ) -> sqlx::Result<bool> {
-    let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
-               WHERE id = $2 AND session_epoch = $3";
+    let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
+               must_change_password = FALSE WHERE id = $2 AND session_epoch = $3";
     on_pool!(db, pool => sqlx::query(sql)
         .bind(&hash.0)
         .bind(id)

@@ -6,12 +6,10 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use gatehouse_api::{
     ActiveSession, FieldError, Password, PasswordChange, Reauth, SecurityEvent, SecurityEventKind,
     SessionState,
 };
-use sha2::{Digest, Sha256};
 use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
@@ -45,7 +43,9 @@ pub fn routes() -> Vec<Route> {
             end_others,
         )
         .step_up(),
-        Route::new(Method::POST, "/api/auth/password", Access::User, password).step_up(),
+        Route::new(Method::POST, "/api/auth/password", Access::User, password)
+            .step_up()
+            .before_password_change(),
         Route::new(Method::GET, "/api/auth/activity", Access::User, activity),
         Route::new(Method::POST, "/api/auth/reauth", Access::User, reauth),
     ]
@@ -107,26 +107,12 @@ async fn extend(State(state): State<AppState>, user: CurrentUser) -> Result<Resp
     Ok(with_cookie(Json(session_state(&state, &auth)), cookie))
 }
 
-/// The handle for a session id: opaque, stable, and useless as a cookie.
-fn handle(id: Id) -> String {
-    let digest = Sha256::digest(format!("gatehouse session handle {id}"));
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
-}
-
 /// The account's live sessions, each with its id.
 async fn live_sessions(
     state: &AppState,
     user: &CurrentUser,
 ) -> Result<Vec<(Id, AuthSession)>, AppError> {
-    let now = now_ms();
-    let records = state.store.of_account(user.account.id).await?;
-    Ok(records
-        .iter()
-        .filter_map(|r| Some((r.id, AuthSession::of(r)?)))
-        .filter(|(_, a)| {
-            now < state.sessions.expires_at_ms(a) && a.epoch >= user.account.session_epoch
-        })
-        .collect())
+    session::live_sessions(&state.store, &state.sessions, &user.account).await
 }
 
 /// `GET /api/auth/sessions`: where this account is signed in, this session first, then the
@@ -135,23 +121,8 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ActiveSession>>, AppError> {
-    let mut sessions: Vec<ActiveSession> = live_sessions(&state, &user)
-        .await?
-        .into_iter()
-        .map(|(id, a)| ActiveSession {
-            id: handle(id),
-            device: a
-                .origin()
-                .device
-                .unwrap_or_else(|| "Unknown browser".into()),
-            address: a.address.clone(),
-            signed_in_at: rfc3339_ms(a.created_ms),
-            last_active_at: rfc3339_ms(a.last_seen_ms),
-            current: id == user.session,
-        })
-        .collect();
-    sessions.sort_by(|x, y| (y.current, &y.last_active_at).cmp(&(x.current, &x.last_active_at)));
-    Ok(Json(sessions))
+    let sessions = live_sessions(&state, &user).await?;
+    Ok(Json(session::rows(sessions, Some(user.session))))
 }
 
 /// `DELETE /api/auth/sessions/{id}`: ends one of this account's sessions, at once everywhere.
@@ -165,7 +136,7 @@ async fn end(
     let (id, ended) = live_sessions(&state, &user)
         .await?
         .into_iter()
-        .find(|(id, _)| handle(*id) == target)
+        .find(|(id, _)| session::handle(*id) == target)
         .ok_or(AppError::NotFound)?;
     state.store.delete(&id).await?;
     let event = Event::by_self(SecurityEventKind::SessionEnded, &ended.origin());
@@ -311,18 +282,4 @@ async fn reauth(
     let event = Event::by_self(SecurityEventKind::Reauthenticated, &here);
     events::record(&state.db, user.account.id, event).await?;
     Ok(with_cookie(Json(session_state(&state, &auth)), cookie))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_session_handle_is_stable_opaque_and_not_the_cookie_value() {
-        let id = Id::default();
-        assert_eq!(handle(id), handle(id));
-        assert_ne!(handle(id), id.to_string());
-        assert_ne!(handle(id), handle(Id::default()));
-        assert_eq!(handle(id).len(), 22);
-    }
 }

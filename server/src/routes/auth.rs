@@ -22,8 +22,8 @@ use crate::users;
 pub fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::POST, "/api/auth/login", Access::Public, login),
-        Route::new(Method::POST, "/api/auth/logout", Access::User, logout),
-        Route::new(Method::GET, "/api/auth/me", Access::User, me),
+        Route::new(Method::POST, "/api/auth/logout", Access::User, logout).before_password_change(),
+        Route::new(Method::GET, "/api/auth/me", Access::User, me).before_password_change(),
     ]
 }
 
@@ -47,7 +47,9 @@ async fn login(
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let verified = state.hasher.verify(&password, hash).await?;
     let known = account.as_ref().map(|a| a.id);
-    let Some(account) = account.filter(|_| verified) else {
+    // A disabled account is refused exactly as a wrong password is: after verifying, with the
+    // same answer, and counted.
+    let Some(account) = account.filter(|a| verified && !a.disabled) else {
         if let Some(id) = known {
             // In the background: an unknown name must not answer sooner than a known one.
             let event = Event::by_self(SecurityEventKind::SignInFailed, &origin);
@@ -60,6 +62,7 @@ async fn login(
     state.throttle.succeeded(&key).await?;
     tracing::info!(user_id = account.id, "signed in");
     let response = session::sign_in(&state.sessions, &session, &account, &origin).await?;
+    users::record_sign_in(&state.db, account.id).await?;
     let event = Event::by_self(SecurityEventKind::SignedIn, &origin);
     events::record(&state.db, account.id, event).await?;
     Ok(response)

@@ -33,6 +33,8 @@ pub struct Route {
     pub step_up: bool,
     /// Whether calling it renews the session's idle clock.
     pub renews: bool,
+    /// Whether an account that must replace its one-time password may call it.
+    pub before_password_change: bool,
     handler: MethodRouter<AppState>,
 }
 
@@ -50,6 +52,7 @@ impl Route {
             access,
             step_up: false,
             renews: true,
+            before_password_change: false,
             handler: on(filter, handler),
         }
     }
@@ -70,12 +73,21 @@ impl Route {
         }
     }
 
+    /// Open to an account that must still replace its one-time password.
+    pub fn before_password_change(self) -> Self {
+        Self {
+            before_password_change: true,
+            ..self
+        }
+    }
+
     /// What the guard checks and does for this route.
     pub fn rule(&self) -> Rule {
         Rule {
             access: self.access,
             step_up: self.step_up,
             renews: self.renews,
+            before_password_change: self.before_password_change,
         }
     }
 }

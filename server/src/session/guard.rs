@@ -50,6 +50,9 @@ pub struct Rule {
     pub step_up: bool,
     /// Whether calling it counts as activity and renews the idle clock.
     pub renews: bool,
+    /// Whether an account that must replace its one-time password may call it (what the
+    /// password change itself needs); others answer `password_change_required`.
+    pub before_password_change: bool,
 }
 
 /// The signed-in user, put in the request by the guards for handlers to extract.
@@ -108,7 +111,9 @@ pub async fn guard(
             }
             response
         }
-        Err(err @ AppError::SessionExpired) => guard.policy.clearing_cookies(err.into_response()),
+        Err(err @ (AppError::SessionExpired | AppError::AccountDisabled)) => {
+            guard.policy.clearing_cookies(err.into_response())
+        }
         Err(err) => err.into_response(),
     }
 }
@@ -141,15 +146,23 @@ impl Guard {
             .accounts
             .get(auth.user_id)
             .await?
-            // A password change made through this session moves it to the new epoch a moment
-            // before the account (see `routes::account`), hence `>=`.
-            .filter(|a| auth.epoch >= a.session_epoch)
             .ok_or(AppError::SessionExpired)?;
+        if account.disabled {
+            return Err(AppError::AccountDisabled);
+        }
+        // A password change made through this session moves it to the new epoch a moment
+        // before the account (see `routes::account`), hence `>=`.
+        if auth.epoch < account.session_epoch {
+            return Err(AppError::SessionExpired);
+        }
         if unsafe_method {
             check_csrf(headers, &auth.csrf)?;
         }
         if rule.access == Access::Admin && account.role.0 != Role::Admin {
             return Err(AppError::Forbidden);
+        }
+        if account.must_change_password && !rule.before_password_change {
+            return Err(AppError::PasswordChangeRequired);
         }
         if rule.step_up && now >= policy.reauthenticated_until_ms(&auth) {
             return Err(AppError::ReauthRequired);

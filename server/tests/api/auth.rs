@@ -226,13 +226,13 @@ async fn the_admin_list_is_for_admins_only() {
         ErrorCode::Forbidden,
     )
     .await;
-    let list: Vec<gatehouse_api::UserRecord> = app
+    let list: gatehouse_api::UserPage = app
         .get(&admin, "/api/admin/users")
         .await
         .json()
         .await
         .unwrap();
-    let names: Vec<_> = list.iter().map(|u| u.username.as_str()).collect();
+    let names: Vec<_> = list.users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["ann", "root"]);
     let text = app
         .get(&admin, "/api/admin/users")

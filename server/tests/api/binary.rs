@@ -83,6 +83,16 @@ fn user_commands_add_list_change_and_remove_accounts_and_refuse_bad_input_with_e
     }
     let (code, out, _) = run(&dir, &["user", "passwd", "ann"], "a brand new password\n");
     assert_eq!(code, 0, "{out}");
+    // The last enabled administrator stays, as on the administrators' page.
+    let (code, _, err) = run(&dir, &["user", "remove", "ann"], "");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("last enabled administrator"), "{err}");
+    let (code, _, _) = run(
+        &dir,
+        &["user", "add", "bea", "--admin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(code, 0);
     let (code, _, _) = run(&dir, &["user", "remove", "ann"], "");
     assert_eq!(code, 0);
     let (_, out, _) = run(&dir, &["user", "list"], "");

@@ -75,6 +75,21 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
         )),
         ("GET", "/api/auth/activity") => ok(StatusCode::OK),
         ("POST", "/api/auth/reauth") => Some((Some(json!({"password": PASSWORD})), StatusCode::OK)),
+        // A new name each time: see `check_every_route`.
+        ("POST", "/api/admin/users") => Some((
+            Some(json!({"username": "", "role": "user"})),
+            StatusCode::CREATED,
+        )),
+        // `{id}` is a throwaway account made for each call.
+        ("GET", "/api/admin/users/{id}") => ok(StatusCode::OK),
+        ("PATCH", "/api/admin/users/{id}") => {
+            Some((Some(json!({"role": "admin"})), StatusCode::OK))
+        }
+        ("DELETE", "/api/admin/users/{id}") => ok(StatusCode::NO_CONTENT),
+        ("POST", "/api/admin/users/{id}/password-reset") => ok(StatusCode::OK),
+        ("GET", "/api/admin/users/{id}/sessions") => ok(StatusCode::OK),
+        ("DELETE", "/api/admin/users/{id}/sessions") => ok(StatusCode::NO_CONTENT),
+        ("GET", "/api/admin/users/{id}/activity") => ok(StatusCode::OK),
         _ => None,
     }
 }
@@ -143,6 +158,7 @@ pub async fn check_every_route(app: &TestApp) {
     wait(idle + Duration::from_millis(300)).await;
 
     let mut failures = Vec::new();
+    let mut throwaways = 0u32;
     for (route, expired_agent) in routes.iter().zip(expired) {
         let (body, ok) = success(&route.method, route.path).expect("checked above");
         // Signed in now, used last: by then its sign-in is older than the window.
@@ -185,10 +201,23 @@ pub async fn check_every_route(app: &TestApp) {
                     (a, note)
                 }
             };
-            let path = route.path.replace("{id}", &note_id.to_string());
-            let response = app
-                .send(&agent, route.method.clone(), &path, body.clone())
-                .await;
+            throwaways += 1;
+            let id = if route.path.starts_with("/api/admin/users/{id}") {
+                let name = format!("throwaway{throwaways}");
+                app.add_user(&name, Role::User).await;
+                account_id(app, &name).await
+            } else {
+                note_id
+            };
+            let path = route.path.replace("{id}", &id.to_string());
+            let mut body = body.clone();
+            if let Some(name) = body.as_mut().and_then(|b| b.get_mut("username"))
+                && route.method == Method::POST
+                && route.path == "/api/admin/users"
+            {
+                *name = json!(format!("created{throwaways}"));
+            }
+            let response = app.send(&agent, route.method.clone(), &path, body).await;
             let want = expected(route, caller, ok);
             if response.status() != want {
                 failures.push(format!(
@@ -221,4 +250,16 @@ async fn create_note(app: &TestApp, agent: &Agent) -> i64 {
         .await
         .unwrap();
     note.id
+}
+
+/// The id of the account named `name`.
+async fn account_id(app: &TestApp, name: &str) -> i64 {
+    gatehouse_server::users::find_by_name(
+        &app.db,
+        &gatehouse_api::Username::try_from(name).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id
 }

@@ -129,6 +129,12 @@ impl Drop for Instance {
     }
 }
 
+/// The database the instance uses (PostgreSQL).
+async fn a_database(instance: &Instance) -> db::Db {
+    let url = instance.args[1].clone();
+    db::connect(&url).await.unwrap()
+}
+
 /// PostgreSQL with one account per name, Redis, and instances started with `extra`.
 async fn cluster(accounts: &[&str], instances: usize, extra: &[&str]) -> (Redis, Vec<Instance>) {
     let database = postgres().new_database().await;
@@ -269,6 +275,57 @@ async fn ending_a_session_or_changing_the_password_through_one_instance_is_final
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(b.get(&laptop, "/api/notes").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_account_disabled_or_demoted_through_one_instance_is_refused_at_once_by_the_other() {
+    let (_redis, instances) = cluster(&[], 2, &[]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let database_admins = ["root", "deputy"];
+    let db = a_database(a).await;
+    for name in database_admins {
+        add_user(&db, name, gatehouse_api::Role::Admin).await;
+    }
+    add_user(&db, "carl", Role::User).await;
+    let root = a.sign_in("root").await;
+    let deputy = b.sign_in("deputy").await;
+    let carl = b.sign_in("carl").await;
+    let id = |name: &str| {
+        let db = db.clone();
+        let name = name.to_string();
+        async move {
+            gatehouse_server::users::find_by_name(
+                &db,
+                &gatehouse_api::Username::try_from(name.as_str()).unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+        }
+    };
+    let r = a
+        .send(
+            &root,
+            Method::PATCH,
+            &format!("/api/admin/users/{}", id("carl").await),
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = b.get(&carl, "/api/notes").await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::AccountDisabled).await;
+    let r = a
+        .send(
+            &root,
+            Method::PATCH,
+            &format!("/api/admin/users/{}", id("deputy").await),
+            Some(json!({"role": "user"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = b.get(&deputy, "/api/admin/users").await;
+    expect_error(r, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
 }
 
 #[tokio::test]

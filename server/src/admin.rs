@@ -1,0 +1,419 @@
+//! Administration of accounts: one implementation of each action, used by `/api/admin` and by
+//! the `user` command. Each action is final at once (sessions ended through the store, cached
+//! accounts forgotten) and recorded as a security event for the account concerned and, when an
+//! administrator did it, for the administrator.
+
+use gatehouse_api::{AccountChange, FieldError, Password, Role, SecurityEventKind, Username};
+use rand::Rng;
+
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::events::{self, Event, Origin};
+use crate::password::Hasher;
+use crate::session_store::SessionStore;
+use crate::users::{self, Account, AccountCache, CreateError};
+
+/// Who acts.
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    /// A signed-in administrator, from a browser.
+    Admin {
+        /// Their account's id.
+        id: i64,
+        /// Their name, as events show it.
+        name: &'a str,
+        /// Where they acted from.
+        origin: &'a Origin,
+    },
+    /// The `gatehouse-server user …` command, run on the server.
+    CommandLine,
+}
+
+impl Actor<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Self::Admin { name, .. } => name,
+            Self::CommandLine => "the server's command line",
+        }
+    }
+}
+
+/// Why an action was not done.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// No account with that id (or name).
+    #[error("no such account")]
+    NotFound,
+    /// The name, or one that looks the same, is taken.
+    #[error("an account named {0:?} already exists")]
+    Taken(String),
+    /// Refused, with the reason (the last enabled administrator).
+    #[error("{0}")]
+    Refused(&'static str),
+    /// Something below failed (database, session store, hashing).
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+impl From<sqlx::Error> for AdminError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+impl From<tower_sessions::session_store::Error> for AdminError {
+    fn from(e: tower_sessions::session_store::Error) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
+impl From<AdminError> for AppError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::NotFound => AppError::NotFound,
+            AdminError::Taken(name) => AppError::Invalid(vec![FieldError {
+                field: "username",
+                message: format!(
+                    "An account named {name} (or one that looks the same) already exists."
+                ),
+            }]),
+            AdminError::Refused(reason) => AppError::Refused(reason),
+            AdminError::Failed(e) => e,
+        }
+    }
+}
+
+/// What the last enabled administrator cannot lose.
+const LAST_ADMIN: &str =
+    "This is the last enabled administrator: make another account an administrator first.";
+
+/// Runs `$body` in a transaction that no other administration transaction runs beside, so
+/// that "is there another enabled administrator?" stays true until the change commits.
+macro_rules! exclusively {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let $conn = &mut *tx;
+                let out: Result<_, AdminError> = $body;
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(4242001)")
+                    .execute(&mut *tx)
+                    .await?;
+                let $conn = &mut *tx;
+                let out: Result<_, AdminError> = $body;
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+        }
+    };
+}
+
+const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash, disabled, \
+                       must_change_password, last_sign_in_at";
+
+/// The administration actions, over what they change.
+#[derive(Clone, Copy)]
+pub struct Admin<'a> {
+    /// Accounts and events.
+    pub db: &'a Db,
+    /// Sessions, ended through it.
+    pub store: &'a SessionStore,
+    /// Cached accounts, forgotten after a change.
+    pub accounts: &'a AccountCache,
+    /// Hashing for new passwords.
+    pub hasher: &'a Hasher,
+}
+
+/// A readable one-time password: 20 characters from an alphabet without look-alikes, in
+/// groups of five (about 98 bits).
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let chars: Vec<char> = (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+impl Admin<'_> {
+    /// Records `kind` for the account `target` (named `name`) and, when an administrator did
+    /// it, for the administrator.
+    async fn record(
+        &self,
+        actor: Actor<'_>,
+        target: Option<i64>,
+        name: &str,
+        kind: SecurityEventKind,
+        detail: Option<&str>,
+    ) -> Result<(), AdminError> {
+        let origin = match actor {
+            Actor::Admin { origin, .. } => origin.clone(),
+            Actor::CommandLine => Origin::default(),
+        };
+        let event = Event {
+            kind,
+            origin,
+            actor: Some(actor.name().to_string()),
+            subject: None,
+            detail: detail.map(str::to_owned),
+        };
+        if let Some(target) = target {
+            events::record(self.db, target, event.clone()).await?;
+        }
+        if let Actor::Admin { id, .. } = actor {
+            let own = Event {
+                actor: None,
+                subject: Some(name.to_string()),
+                ..event
+            };
+            events::record(self.db, id, own).await?;
+        }
+        Ok(())
+    }
+
+    /// The account with this id.
+    pub async fn get(&self, id: i64) -> Result<Account, AdminError> {
+        users::find_by_id(self.db, id)
+            .await?
+            .ok_or(AdminError::NotFound)
+    }
+
+    /// Creates an account. With `password`, that is its password; without, a one-time
+    /// password is made and returned. With `must_change`, the account must choose its own at
+    /// first sign-in (always, when an administrator made it from the browser).
+    pub async fn create(
+        &self,
+        actor: Actor<'_>,
+        name: &Username,
+        role: Role,
+        password: Option<Password>,
+        must_change: bool,
+    ) -> Result<(Account, Option<String>), AdminError> {
+        let (password, generated) = match password {
+            Some(p) => (p, None),
+            None => {
+                let otp = one_time_password();
+                let p = Password::new_account(&otp).expect("a one-time password is long enough");
+                (p, Some(otp))
+            }
+        };
+        let hash = self.hasher.hash(&password).await?;
+        let account = match users::create(self.db, name, hash, role).await {
+            Ok(account) => account,
+            Err(CreateError::Taken(name)) => return Err(AdminError::Taken(name)),
+            Err(CreateError::Db(e)) => return Err(e.into()),
+        };
+        let account = if must_change || generated.is_some() {
+            let sql = "UPDATE users SET must_change_password = TRUE WHERE id = $1";
+            db::on_pool!(self.db, pool => sqlx::query(sql).bind(account.id).execute(pool).await.map(drop))?;
+            self.get(account.id).await?
+        } else {
+            account
+        };
+        let kind = SecurityEventKind::AccountCreated;
+        self.record(
+            actor,
+            Some(account.id),
+            &account.username,
+            kind,
+            Some(role.as_str()),
+        )
+        .await?;
+        Ok((account, generated))
+    }
+
+    /// Changes the role and whether the account is disabled. Disabling ends its sessions at
+    /// once (they answer `account_disabled`); the last enabled administrator can be neither
+    /// demoted nor disabled.
+    pub async fn change(
+        &self,
+        actor: Actor<'_>,
+        id: i64,
+        change: &AccountChange,
+    ) -> Result<Account, AdminError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        let before: Account = exclusively!(self.db, conn => {
+            let target: Option<Account> =
+                sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
+            let target = target.ok_or(AdminError::NotFound)?;
+            let demoted = change.role == Some(Role::User);
+            let disabled = change.disabled == Some(true);
+            if target.role.0 == Role::Admin && !target.disabled && (demoted || disabled) {
+                let others: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+                if others == 0 {
+                    return Err(AdminError::Refused(LAST_ADMIN));
+                }
+            }
+            if let Some(role) = change.role {
+                sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                    .bind(role.as_str())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            match change.disabled {
+                Some(true) if !target.disabled => {
+                    // A new epoch: its sessions never come back, even if it is enabled again.
+                    sqlx::query(
+                        "UPDATE users SET disabled = TRUE, session_epoch = session_epoch + 1 \
+                         WHERE id = $1",
+                    )
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Some(false) if target.disabled => {
+                    sqlx::query("UPDATE users SET disabled = FALSE WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                _ => {}
+            }
+            Ok(target)
+        })?;
+        self.accounts.forget(id);
+        let name = before.username.as_str();
+        if let Some(role) = change.role.filter(|r| *r != before.role.0) {
+            let kind = SecurityEventKind::RoleChanged;
+            self.record(actor, Some(id), name, kind, Some(role.as_str()))
+                .await?;
+        }
+        match change.disabled {
+            Some(true) if !before.disabled => {
+                let kind = SecurityEventKind::AccountDisabled;
+                self.record(actor, Some(id), name, kind, None).await?;
+            }
+            Some(false) if before.disabled => {
+                let kind = SecurityEventKind::AccountEnabled;
+                self.record(actor, Some(id), name, kind, None).await?;
+            }
+            _ => {}
+        }
+        self.get(id).await
+    }
+
+    /// Sets a one-time password (returned, to be shown once), which the account must replace
+    /// at its next sign-in, and ends every session of the account.
+    pub async fn reset_password(&self, actor: Actor<'_>, id: i64) -> Result<String, AdminError> {
+        let otp = one_time_password();
+        let password = Password::new_account(&otp).expect("a one-time password is long enough");
+        let target = self.set_password(id, &password, true).await?;
+        let kind = SecurityEventKind::PasswordReset;
+        self.record(actor, Some(id), &target.username, kind, None)
+            .await?;
+        Ok(otp)
+    }
+
+    /// Sets a password chosen on the server's command line, ending every session.
+    pub async fn change_password(
+        &self,
+        actor: Actor<'_>,
+        id: i64,
+        password: &Password,
+    ) -> Result<(), AdminError> {
+        let target = self.set_password(id, password, false).await?;
+        let kind = SecurityEventKind::PasswordChanged;
+        self.record(actor, Some(id), &target.username, kind, None)
+            .await
+    }
+
+    async fn set_password(
+        &self,
+        id: i64,
+        password: &Password,
+        must_change: bool,
+    ) -> Result<Account, AdminError> {
+        let target = self.get(id).await?;
+        let hash = self.hasher.hash(password).await?;
+        let sql = "UPDATE users SET password_hash = $1, must_change_password = $2, \
+                   session_epoch = session_epoch + 1 WHERE id = $3";
+        db::on_pool!(self.db, pool => sqlx::query(sql)
+            .bind(&hash.0)
+            .bind(must_change)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        self.accounts.forget(id);
+        self.store.end_of_account(id, None).await?;
+        Ok(target)
+    }
+
+    /// Ends every session of the account, at once; returns how many were live.
+    pub async fn end_sessions(&self, actor: Actor<'_>, id: i64) -> Result<usize, AdminError> {
+        let target = self.get(id).await?;
+        let ended = self.store.end_of_account(id, None).await?.len();
+        let kind = SecurityEventKind::SessionEnded;
+        let detail = ended.to_string();
+        self.record(actor, Some(id), &target.username, kind, Some(&detail))
+            .await?;
+        Ok(ended)
+    }
+
+    /// Removes the account with its notes, events and sessions; the last enabled administrator
+    /// cannot be removed. Returns the name it had.
+    pub async fn remove(&self, actor: Actor<'_>, id: i64) -> Result<String, AdminError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        let removed: Account = exclusively!(self.db, conn => {
+            let target: Option<Account> =
+                sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
+            let target = target.ok_or(AdminError::NotFound)?;
+            if target.role.0 == Role::Admin && !target.disabled {
+                let others: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+                if others == 0 {
+                    return Err(AdminError::Refused(LAST_ADMIN));
+                }
+            }
+            sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(target)
+        })?;
+        self.accounts.forget(id);
+        // The database's sessions went with the row; Redis keeps its own.
+        self.store.end_of_account(id, None).await?;
+        let kind = SecurityEventKind::AccountRemoved;
+        self.record(actor, None, &removed.username, kind, None)
+            .await?;
+        Ok(removed.username)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_time_passwords_are_long_random_and_unambiguous() {
+        let (a, b) = (one_time_password(), one_time_password());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 23);
+        assert_eq!(a.matches('-').count(), 3);
+        assert!(!a.contains(['0', 'o', '1', 'l', 'i']), "{a}");
+    }
+}

@@ -1,0 +1,514 @@
+//! Administration from the browser: accounts created, changed, reset, removed, and their
+//! sessions ended; the last administrator kept.
+
+use std::time::{Duration, Instant};
+
+use gatehouse_api::{
+    ActiveSession, AdminUser, CreatedAccount, ErrorCode, OneTimePassword, Role, SecurityEvent,
+    SecurityEventKind, UserPage,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::account::NEW_PASSWORD;
+use crate::helpers::*;
+
+async fn call(
+    app: &Client,
+    agent: &Agent,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    app.send(agent, method, path, body).await
+}
+
+/// The id of the account `name`, as the administrators' list shows it.
+async fn find(app: &Client, admin: &Agent, name: &str) -> AdminUser {
+    let page: UserPage = call(
+        app,
+        admin,
+        Method::GET,
+        &format!("/api/admin/users?q={name}"),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    page.users
+        .into_iter()
+        .find(|u| u.username == name)
+        .unwrap_or_else(|| panic!("{name} is not listed"))
+}
+
+async fn events_of(app: &Client, admin: &Agent, id: i64) -> Vec<SecurityEvent> {
+    let r = call(
+        app,
+        admin,
+        Method::GET,
+        &format!("/api/admin/users/{id}/activity"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_new_account_signs_in_with_its_one_time_password_and_must_choose_its_own_first() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let r = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/admin/users",
+        Some(json!({"username": "dana", "role": "user"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: CreatedAccount = r.json().await.unwrap();
+    let otp = created
+        .one_time_password
+        .expect("a one-time password, shown once");
+    assert!(created.user.must_change_password && created.user.role == Role::User);
+    let listed = find(&app, &admin, "dana").await;
+    assert_eq!(listed.id, created.user.id);
+
+    let mut dana = Agent::default();
+    assert_eq!(
+        app.login_as(&mut dana, "dana", &otp).await.status(),
+        StatusCode::OK
+    );
+    for path in ["/api/notes", "/api/auth/sessions", "/api/secured-resource"] {
+        let r = app.get(&dana, path).await;
+        expect_error(r, StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired).await;
+    }
+    assert_eq!(
+        app.get(&dana, "/api/auth/me").await.status(),
+        StatusCode::OK
+    );
+    let change = json!({"current_password": otp, "new_password": NEW_PASSWORD});
+    let r = call(
+        &app,
+        &dana,
+        Method::POST,
+        "/api/auth/password",
+        Some(change),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    dana.absorb(r.headers());
+    assert_eq!(app.get(&dana, "/api/notes").await.status(), StatusCode::OK);
+    assert!(!find(&app, &admin, "dana").await.must_change_password);
+}
+
+#[tokio::test]
+async fn a_new_accounts_name_and_password_are_checked_at_their_fields() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    app.add_user("taken", Role::User).await;
+    for (body, field) in [
+        (json!({"username": "has space", "role": "user"}), "username"),
+        (json!({"username": "TAKEN", "role": "user"}), "username"),
+        (
+            json!({"username": "erin", "role": "user", "password": "password123456"}),
+            "password",
+        ),
+    ] {
+        let r = call(
+            &app,
+            &admin,
+            Method::POST,
+            "/api/admin/users",
+            Some(body.clone()),
+        )
+        .await;
+        let err = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+        assert!(err.fields.contains_key(field), "{body}: {err:?}");
+    }
+    let r = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/admin/users",
+        Some(json!({"username": "erin", "role": "admin", "password": NEW_PASSWORD})),
+    )
+    .await;
+    let created: CreatedAccount = r.json().await.unwrap();
+    assert!(created.one_time_password.is_none() && created.user.role == Role::Admin);
+}
+
+#[tokio::test]
+async fn the_last_enabled_administrator_cannot_be_demoted_disabled_or_removed() {
+    let app = spawn_app().await;
+    let root = app.signed_in("root", Role::Admin).await;
+    let me = find(&app, &root, "root").await;
+    let path = format!("/api/admin/users/{}", me.id);
+    for (method, body) in [
+        (Method::PATCH, Some(json!({"role": "user"}))),
+        (Method::PATCH, Some(json!({"disabled": true}))),
+        (Method::DELETE, None),
+    ] {
+        let r = call(&app, &root, method.clone(), &path, body).await;
+        let err = expect_error(r, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+        assert!(
+            err.message.contains("last enabled administrator"),
+            "{method}: {}",
+            err.message
+        );
+    }
+    app.add_user("second", Role::Admin).await;
+    let second = find(&app, &root, "second").await;
+    // Disabled, the second administrator does not count.
+    let r = call(
+        &app,
+        &root,
+        Method::PATCH,
+        &format!("/api/admin/users/{}", second.id),
+        Some(json!({"disabled": true})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = call(
+        &app,
+        &root,
+        Method::PATCH,
+        &path,
+        Some(json!({"role": "user"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = call(
+        &app,
+        &root,
+        Method::PATCH,
+        &format!("/api/admin/users/{}", second.id),
+        Some(json!({"disabled": false})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = call(
+        &app,
+        &root,
+        Method::PATCH,
+        &path,
+        Some(json!({"role": "user"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let demoted: AdminUser = r.json().await.unwrap();
+    assert_eq!(demoted.role, Role::User);
+    // Final at once: the next admin request of the demoted one is refused.
+    expect_error(
+        app.get(&root, "/api/admin/users").await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    let app = spawn_app().await;
+    let a = app.signed_in("adam", Role::Admin).await;
+    let b = app.signed_in("beth", Role::Admin).await;
+    let (adam, beth) = (find(&app, &a, "adam").await, find(&app, &a, "beth").await);
+    let demote = Some(json!({"role": "user"}));
+    let (to_beth, to_adam) = (
+        format!("/api/admin/users/{}", beth.id),
+        format!("/api/admin/users/{}", adam.id),
+    );
+    let (ra, rb) = tokio::join!(
+        call(&app, &a, Method::PATCH, &to_beth, demote.clone()),
+        call(&app, &b, Method::PATCH, &to_adam, demote.clone()),
+    );
+    let mut statuses = [ra.status(), rb.status()];
+    statuses.sort();
+    // One wins; the other is refused (the loser is no longer an admin, or is the last one).
+    assert_eq!(statuses[0], StatusCode::OK, "{statuses:?}");
+    assert_ne!(statuses[1], StatusCode::OK, "{statuses:?}");
+    let count = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            let mut admins = 0;
+            for a in gatehouse_server::users::list(&db).await.unwrap() {
+                admins += i32::from(a.role.0 == Role::Admin && !a.disabled);
+            }
+            admins
+        }
+    };
+    assert_eq!(count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_disabled_account_is_refused_like_a_wrong_password_and_its_sessions_end_at_once() {
+    let app = spawn_app_with(|c| c.login_max_failures = 1000).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let carl = app.signed_in("carl", Role::User).await;
+    let id = find(&app, &admin, "carl").await.id;
+    let r = call(
+        &app,
+        &admin,
+        Method::PATCH,
+        &format!("/api/admin/users/{id}"),
+        Some(json!({"disabled": true})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.json::<AdminUser>().await.unwrap().disabled);
+    let next = app.get(&carl, "/api/notes").await;
+    let cleared: Vec<_> = set_cookies(next.headers())
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(cleared.contains(&"gatehouse_session".to_string()));
+    expect_error(next, StatusCode::UNAUTHORIZED, ErrorCode::AccountDisabled).await;
+
+    // The right password of a disabled account: the same answer as a wrong one.
+    let right = app.login_as(&mut Agent::default(), "carl", PASSWORD).await;
+    let right = expect_error(
+        right,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+    )
+    .await;
+    let wrong = app
+        .login_as(&mut Agent::default(), "carl", "not the password")
+        .await;
+    let wrong = expect_error(
+        wrong,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+    )
+    .await;
+    assert_eq!(right, wrong);
+    // And in the same time: both verify a hash. Medians of interleaved tries.
+    let (mut disabled, mut mistaken) = (Vec::new(), Vec::new());
+    for _ in 0..9 {
+        for (password, times) in [
+            (PASSWORD, &mut disabled),
+            ("not the password", &mut mistaken),
+        ] {
+            let started = Instant::now();
+            app.login_as(&mut Agent::default(), "carl", password).await;
+            times.push(started.elapsed());
+        }
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (d, w) = (median(&mut disabled), median(&mut mistaken));
+    let ratio = d.as_secs_f64() / w.as_secs_f64();
+    assert!(
+        (0.6..1.67).contains(&ratio),
+        "disabled {d:?} vs wrong password {w:?}"
+    );
+
+    let r = call(
+        &app,
+        &admin,
+        Method::PATCH,
+        &format!("/api/admin/users/{id}"),
+        Some(json!({"disabled": false})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&carl, "/api/notes").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "old sessions stay ended"
+    );
+    assert_eq!(
+        app.login_as(&mut Agent::default(), "carl", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_every_session_and_shows_as_done_by_an_administrator() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let dora = app.signed_in("dora", Role::User).await;
+    let id = find(&app, &admin, "dora").await.id;
+    let r = call(
+        &app,
+        &admin,
+        Method::POST,
+        &format!("/api/admin/users/{id}/password-reset"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let otp: OneTimePassword = r.json().await.unwrap();
+    assert_eq!(
+        app.get(&dora, "/api/notes").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let old = app.login_as(&mut Agent::default(), "dora", PASSWORD).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let mut dora = Agent::default();
+    assert_eq!(
+        app.login_as(&mut dora, "dora", &otp.one_time_password)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let r = app.get(&dora, "/api/notes").await;
+    expect_error(r, StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired).await;
+
+    let hers = events_of(&app, &admin, id).await;
+    let reset = hers
+        .iter()
+        .find(|e| e.kind == SecurityEventKind::PasswordReset)
+        .expect("on her activity");
+    assert_eq!(reset.by.as_deref(), Some("root"));
+    let root_id = find(&app, &admin, "root").await.id;
+    let his = events_of(&app, &admin, root_id).await;
+    let own = his
+        .iter()
+        .find(|e| e.kind == SecurityEventKind::PasswordReset)
+        .expect("on the admin's");
+    assert_eq!(own.subject.as_deref(), Some("dora"));
+    assert!(
+        !serde_json::to_string(&his)
+            .unwrap()
+            .contains(&otp.one_time_password)
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_lists_and_ends_an_accounts_sessions() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    app.add_user("eve", Role::User).await;
+    let one = app.sign_in("eve").await;
+    let two = app.sign_in("eve").await;
+    let eve = find(&app, &admin, "eve").await;
+    assert_eq!(eve.sessions, 2);
+    assert!(eve.last_sign_in_at.is_some());
+    let path = format!("/api/admin/users/{}/sessions", eve.id);
+    let listed: Vec<ActiveSession> = app.get(&admin, &path).await.json().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|s| !s.current));
+    assert_eq!(
+        call(&app, &admin, Method::DELETE, &path, None)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    for agent in [&one, &two] {
+        assert_eq!(
+            app.get(agent, "/api/notes").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(find(&app, &admin, "eve").await.sessions, 0);
+}
+
+#[tokio::test]
+async fn removing_an_account_removes_its_notes_and_ends_its_sessions() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let fay = app.signed_in("fay", Role::User).await;
+    let r = call(
+        &app,
+        &fay,
+        Method::POST,
+        "/api/notes",
+        Some(json!({"title": "t", "body": "b"})),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = find(&app, &admin, "fay").await.id;
+    let r = call(
+        &app,
+        &admin,
+        Method::DELETE,
+        &format!("/api/admin/users/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&fay, "/api/notes").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+        panic!()
+    };
+    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(notes, 0);
+    let r = call(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/admin/users/{id}"),
+        None,
+    )
+    .await;
+    expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+}
+
+#[tokio::test]
+async fn the_account_list_pages_by_fifty_and_searches_by_part_of_a_name() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+        panic!()
+    };
+    for i in 0..119 {
+        sqlx::query("INSERT INTO users (username, username_folded, password_hash, role, created_at) VALUES ($1, $1, 'x', 'user', 0)")
+            .bind(format!("user{i:03}"))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let mut names = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/admin/users?cursor={c}"),
+            None => "/api/admin/users".into(),
+        };
+        let page: UserPage = app.get(&admin, &path).await.json().await.unwrap();
+        pages += 1;
+        assert!(page.users.len() <= 50);
+        names.extend(page.users.into_iter().map(|u| u.username));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(names.len(), 120);
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    let found: UserPage = app
+        .get(&admin, "/api/admin/users?q=ER07")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found: Vec<_> = found.users.into_iter().map(|u| u.username).collect();
+    assert_eq!(found.len(), 10, "{found:?}");
+    assert!(found.iter().all(|n| n.starts_with("user07")));
+    let none: UserPage = app
+        .get(&admin, "/api/admin/users?q=%25")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none.users.is_empty(), "% is a character, not a wildcard");
+    let r = app.get(&admin, "/api/admin/users?cursor=***").await;
+    expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::Validation).await;
+}
