@@ -22,6 +22,7 @@ pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod device;
 pub mod error;
 pub mod events;
 pub mod layers;
@@ -93,6 +94,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         // Half the cores at most, at low priority: a flood of sign-ins leaves room for the rest.
         hasher: password::Hasher::new(cores / 2),
         throttle,
+        devices: device::DeviceCookies::load(&db, config.https()).await?,
         sessions: SessionPolicy {
             idle_timeout: config.session_idle_timeout,
             max_lifetime: config.session_max_lifetime,

@@ -3,6 +3,7 @@
 use axum::extract::FromRef;
 
 use crate::db::Db;
+use crate::device::DeviceCookies;
 use crate::password::Hasher;
 use crate::session::{Guard, SessionPolicy};
 use crate::session_store::{Redis, SessionStore};
@@ -18,6 +19,8 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Failed sign-in counters.
     pub throttle: LoginThrottle,
+    /// Device cookies for the throttle.
+    pub devices: DeviceCookies,
     /// Session expiry and cookie settings.
     pub sessions: SessionPolicy,
     /// Where session records live.

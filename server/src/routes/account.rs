@@ -2,23 +2,26 @@
 //! and `/api/auth/reauth`: the signed-in account's own session, sessions, password and
 //! security activity.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
     ActiveSession, FieldError, Password, PasswordChange, Reauth, SecurityEvent, SecurityEventKind,
-    SessionState,
+    SessionState, Username,
 };
 use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
 use super::Route;
-use super::auth::RequestOrigin;
+use super::auth::{ClientAddress, RequestOrigin};
 use crate::error::{AppError, Json, Path};
-use crate::events::{self, Event, Origin};
+use crate::events::{self, Event};
 use crate::session::{self, Access, AuthSession, CurrentUser, now_ms, rfc3339_ms};
 use crate::state::AppState;
+use crate::throttle::Attempt;
 use crate::{strength, users};
 
 /// This resource's routes. Reading the session's state does not count as activity; extending
@@ -178,14 +181,18 @@ async fn end_others(
 async fn confirm_password(
     state: &AppState,
     user: &CurrentUser,
-    origin: &Origin,
+    client: &Client,
     field: &'static str,
     typed: &str,
 ) -> Result<(), AppError> {
     let password = Password::try_from(typed).map_err(|e| FieldError { field, ..e })?;
-    let key = user.account.username.to_ascii_lowercase();
-    let address = origin.address.as_deref().and_then(|a| a.parse().ok());
-    state.throttle.check(&key, address).await?;
+    let key = Username::try_from(user.account.username.as_str())?.folded();
+    let attempt = Attempt {
+        device: state.devices.verify(&client.headers, &key),
+        account: key,
+        address: client.address,
+    };
+    state.throttle.reserve(&attempt).await?;
     let account = users::find_by_id(&state.db, user.account.id)
         .await?
         .ok_or(AppError::SessionExpired)?;
@@ -194,13 +201,30 @@ async fn confirm_password(
         .verify(&password, Some(account.password_hash))
         .await?
     {
-        state.throttle.failed(&key, address).await?;
         return Err(AppError::Invalid(vec![FieldError {
             field,
             message: "This is not your current password.".into(),
         }]));
     }
-    Ok(())
+    state.throttle.succeeded(&attempt).await
+}
+
+/// What the throttle needs to know of the client confirming a password.
+struct Client {
+    headers: HeaderMap,
+    address: Option<std::net::IpAddr>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ClientAddress(address) = ClientAddress::from_request_parts(parts, state).await?;
+        Ok(Self {
+            headers: parts.headers.clone(),
+            address,
+        })
+    }
 }
 
 /// `POST /api/auth/password`: changes the password, ends every other session of the account
@@ -209,6 +233,7 @@ async fn password(
     State(state): State<AppState>,
     user: CurrentUser,
     RequestOrigin(here): RequestOrigin,
+    client: Client,
     Json(change): Json<PasswordChange>,
 ) -> Result<Response, AppError> {
     let name = user.account.username.as_str();
@@ -231,7 +256,7 @@ async fn password(
     confirm_password(
         &state,
         &user,
-        &here,
+        &client,
         "current_password",
         &change.current_password,
     )
@@ -270,9 +295,10 @@ async fn reauth(
     State(state): State<AppState>,
     user: CurrentUser,
     RequestOrigin(here): RequestOrigin,
+    client: Client,
     Json(body): Json<Reauth>,
 ) -> Result<Response, AppError> {
-    confirm_password(&state, &user, &here, "password", &body.password).await?;
+    confirm_password(&state, &user, &client, "password", &body.password).await?;
     let now = now_ms();
     let (auth, cookie) = update_current(&state, &user, |a| {
         a.auth_at_ms = now;

@@ -3,8 +3,9 @@
 use std::net::IpAddr;
 
 use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::Method;
-use axum::http::header::USER_AGENT;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::response::Response;
 use gatehouse_api::{LoginRequest, Password, SecurityEventKind, Username};
@@ -16,6 +17,7 @@ use crate::events::{self, Event, Origin};
 use crate::proxy::Forwarded;
 use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
+use crate::throttle::Attempt;
 use crate::users;
 
 /// This resource's routes.
@@ -33,6 +35,7 @@ async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     RequestOrigin(origin): RequestOrigin,
+    headers: HeaderMap,
     session: Session,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
@@ -41,7 +44,13 @@ async fn login(
         Password::try_from(req.password.as_str()),
     )?;
     let key = username.folded();
-    state.throttle.check(&key, address).await?;
+    let attempt = Attempt {
+        device: state.devices.verify(&headers, &key),
+        account: key.clone(),
+        address,
+    };
+    // Counted before the password is checked, so that a burst is cut at the limit.
+    state.throttle.reserve(&attempt).await?;
 
     let account = users::find_by_name(&state.db, &username).await?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
@@ -55,13 +64,16 @@ async fn login(
             let event = Event::by_self(SecurityEventKind::SignInFailed, &origin);
             events::record_later(&state.db, id, event);
         }
-        state.throttle.failed(&key, address).await?;
         tracing::info!(username = %key, "sign-in failed");
         return Err(AppError::InvalidCredentials);
     };
-    state.throttle.succeeded(&key).await?;
+    state.throttle.succeeded(&attempt).await?;
     tracing::info!(user_id = account.id, "signed in");
-    let response = session::sign_in(&state.sessions, &session, &account, &origin).await?;
+    let mut response = session::sign_in(&state.sessions, &session, &account, &origin).await?;
+    // This browser has now signed in to this account: failures elsewhere never lock it out.
+    response
+        .headers_mut()
+        .append(SET_COOKIE, state.devices.issue(&key));
     users::record_sign_in(&state.db, account.id).await?;
     let event = Event::by_self(SecurityEventKind::SignedIn, &origin);
     events::record(&state.db, account.id, event).await?;

@@ -311,10 +311,10 @@ async fn a_trusted_proxy_saying_https_makes_cookies_secure_and_adds_hsts() {
     let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
     app.add_user("ann", Role::User).await;
     let (cookies, hsts) = sign_in_forwarded_as_https(&app, "ann").await;
-    assert_eq!(cookies.len(), 2);
+    assert_eq!(cookies.len(), 3, "session, CSRF and device cookies");
     assert!(
         cookies.iter().all(|c| c.has("Secure")),
-        "both cookies Secure"
+        "every cookie Secure"
     );
     assert!(hsts);
 }
@@ -324,7 +324,7 @@ async fn forwarded_proto_from_an_untrusted_peer_is_ignored() {
     let app = spawn_app().await;
     app.add_user("ann", Role::User).await;
     let (cookies, hsts) = sign_in_forwarded_as_https(&app, "ann").await;
-    assert_eq!(cookies.len(), 2);
+    assert_eq!(cookies.len(), 3, "session, CSRF and device cookies");
     assert!(
         cookies.iter().all(|c| !c.has("Secure")),
         "no Secure over plain http"

@@ -174,6 +174,7 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
     let cookies = set_cookies(login.headers());
     let (name, session) = agent.session.clone().unwrap();
     let csrf = agent.csrf.clone().unwrap();
+    let (_, device) = agent.device.clone().unwrap();
     let r = http
         .post(format!("{}/api/notes", server.base))
         .header("Cookie", format!("{name}={session}"))
@@ -191,14 +192,14 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     drop(server);
-    assert_eq!(cookies.len(), 2);
+    assert_eq!(cookies.len(), 3, "session, CSRF and device cookies");
 
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
     assert!(
         log.contains("/api/notes") && log.contains("user_id=1"),
         "requests are logged:\n{log}"
     );
-    for secret in [PASSWORD, "guessing-a-secret", &session, &csrf] {
+    for secret in [PASSWORD, "guessing-a-secret", &session, &csrf, &device] {
         assert!(!log.contains(secret), "{secret:?} reached the log");
     }
 }

@@ -79,6 +79,10 @@ pub struct Agent {
     pub csrf: Option<String>,
     /// The `User-Agent` it sends, if any.
     pub user_agent: Option<&'static str>,
+    /// The long-lived device cookie a sign-in leaves (name, value).
+    pub device: Option<(String, String)>,
+    /// The address a trusted proxy in front says it comes from (`X-Forwarded-For`).
+    pub forwarded_for: Option<String>,
 }
 
 impl Agent {
@@ -93,6 +97,8 @@ impl Agent {
                 self.csrf = (!removed).then(|| cookie.value.clone());
             } else if cookie.name.ends_with("gatehouse_session") {
                 self.session = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
+            } else if cookie.name.ends_with("gatehouse_device") {
+                self.device = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
             }
         }
     }
@@ -161,8 +167,16 @@ impl Client {
         body: Option<Value>,
     ) -> Response {
         let mut req = self.http.request(method.clone(), self.url(path));
-        if let Some((name, value)) = &agent.session {
-            req = req.header(COOKIE, format!("{name}={value}"));
+        let cookies: Vec<String> = [&agent.session, &agent.device]
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        if !cookies.is_empty() {
+            req = req.header(COOKIE, cookies.join("; "));
+        }
+        if let Some(address) = &agent.forwarded_for {
+            req = req.header("X-Forwarded-For", address);
         }
         if let Some(user_agent) = agent.user_agent {
             req = req.header(reqwest::header::USER_AGENT, user_agent);

@@ -14,3 +14,4 @@ mod notes;
 mod scale;
 mod services;
 mod sessions;
+mod throttle;

@@ -329,6 +329,59 @@ async fn an_account_disabled_or_demoted_through_one_instance_is_refused_at_once_
 }
 
 #[tokio::test]
+async fn sign_ins_sent_at_once_to_two_instances_are_verified_no_more_than_the_limit() {
+    let (_redis, instances) = cluster(&["ann"], 2, &["--login-max-failures", "4"]).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let on = instances[i % 2].client.clone();
+        tasks.spawn(async move {
+            on.login_as(&mut Agent::default(), "ann", "not the password")
+                .await
+                .status()
+        });
+    }
+    let statuses = tasks.join_all().await;
+    let verified = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(verified <= 4, "{verified} verified: {statuses:?}");
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        24 - verified
+    );
+}
+
+#[tokio::test]
+async fn a_device_cookie_from_one_instance_is_trusted_by_the_other() {
+    let (_redis, instances) = cluster(&["ann"], 2, &["--login-max-failures", "2"]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let mut laptop = Agent::default();
+    assert_eq!(
+        a.login_as(&mut laptop, "ann", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    for _ in 0..8 {
+        b.login_as(&mut Agent::default(), "ann", "guess").await;
+    }
+    let r = b.login_as(&mut Agent::default(), "ann", PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "unknown clients wait"
+    );
+    let r = b.login_as(&mut laptop, "ann", PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the laptop that signed in before does not"
+    );
+}
+
+#[tokio::test]
 async fn instances_started_together_on_a_fresh_database_both_migrate_and_serve() {
     let database = postgres().new_database().await;
     let redis = Redis::start();
