@@ -126,6 +126,20 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
+    /// A request line and its headers must arrive within this; a connection that sends
+    /// nothing, or headers a byte at a time, is closed.
+    #[arg(long, env = "GATEHOUSE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// A keep-alive connection with no request for this long is closed (at most the header
+    /// read timeout, which also runs while a connection waits for its next request).
+    #[arg(long, env = "GATEHOUSE_KEEP_ALIVE_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub keep_alive_timeout: Duration,
+
+    /// Connections served at once; more wait, unaccepted, until one closes.
+    #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+
     /// Seed a demo user and admin when the database has no accounts, printing their passwords once.
     #[arg(long, env = "GATEHOUSE_DEMO")]
     pub demo: bool,

@@ -9,7 +9,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -26,6 +26,7 @@ pub mod device;
 pub mod error;
 pub mod events;
 pub mod layers;
+pub mod listener;
 pub mod password;
 pub mod proxy;
 pub mod routes;
@@ -176,14 +177,14 @@ async fn not_found() -> AppError {
 pub struct Running {
     /// The address it listens on (port 0 resolved).
     pub addr: SocketAddr,
-    stop: oneshot::Sender<()>,
+    stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Running {
     /// Stops accepting, finishes in-flight requests, and waits for the server to end.
     pub async fn stop(self) -> std::io::Result<()> {
-        let _ = self.stop.send(());
+        let _ = self.stop.send(true);
         self.task.await.unwrap_or(Ok(()))
     }
 }
@@ -198,15 +199,13 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     events::spawn_pruning(parts.state.db.clone(), Duration::from_secs(3600));
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let service = app(parts).into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let (stop, stopped) = watch::channel(false);
+    let limits = listener::Limits {
+        header_read: config.header_read_timeout,
+        keep_alive: config.keep_alive_timeout,
+        max_connections: config.max_connections,
+    };
+    let task = tokio::spawn(listener::serve(listener, app(parts), limits, stopped));
     Ok(Running { addr, stop, task })
 }
 

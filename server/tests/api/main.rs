@@ -7,6 +7,7 @@ mod account;
 mod admin;
 mod auth;
 mod binary;
+mod connections;
 mod csrf;
 mod input;
 mod matrix;
