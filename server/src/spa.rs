@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 /// The loaded `index.html` and the CSP that matches it.
@@ -71,7 +72,17 @@ impl Spa {
         Router::new()
             .route("/", get(index))
             .route("/index.html", get(index))
-            .fallback_service(files)
+            .fallback(move |State(html): State<Option<Bytes>>, req: Request| {
+                let files = files.clone();
+                async move {
+                    // No file has such a name (the file system would refuse it with an error,
+                    // a 500): answer as for any other unknown path.
+                    if has_overlong_segment(req.uri().path()) {
+                        return index(State(html), req.uri().clone()).await;
+                    }
+                    files.oneshot(req).await.into_response()
+                }
+            })
             .with_state(html)
             .layer(from_fn(cache_control))
     }
@@ -123,6 +134,17 @@ async fn cache_control(req: Request, next: Next) -> Response {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     response
+}
+
+/// The longest file name most file systems accept, in bytes.
+const NAME_MAX: usize = 255;
+
+/// Whether a segment of `path`, percent-decoded, is longer than any file name can be.
+fn has_overlong_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let encoded = segment.bytes().filter(|b| *b == b'%').count();
+        segment.len() - 2 * encoded > NAME_MAX
+    })
 }
 
 /// Trunk names assets `name-<16 hex digits>.ext` (and `name-<hash>_bg.wasm`).
@@ -182,6 +204,15 @@ x();</script></head><body><script>one()</script></body>"#;
         assert!(!csp.contains("unsafe-inline"));
         assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"));
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"));
+    }
+
+    #[test]
+    fn a_segment_longer_than_a_file_name_can_be_is_spotted_after_decoding() {
+        assert!(has_overlong_segment(&format!("/{}", "a".repeat(256))));
+        assert!(has_overlong_segment(&format!("/notes/{}/x", "b".repeat(300))));
+        assert!(!has_overlong_segment(&format!("/{}", "a".repeat(255))));
+        assert!(!has_overlong_segment(&format!("/{}", "%41".repeat(200))), "200 bytes decoded");
+        assert!(!has_overlong_segment("/"));
     }
 
     #[test]

@@ -203,3 +203,27 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
         assert!(!log.contains(secret), "{secret:?} reached the log");
     }
 }
+
+#[tokio::test]
+async fn a_path_segment_too_long_for_the_file_system_is_an_unknown_path_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // `serve` points --dist at `no-dist`: build the SPA there.
+    let dist = dir.path().join("no-dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    let (server, _) = serve(&dir, &[]);
+    let http = reqwest::Client::new();
+    let long = "a".repeat(300);
+    for (path, status) in [
+        (format!("/{long}"), StatusCode::OK),
+        (format!("/notes/{long}"), StatusCode::OK),
+        (format!("/{long}.js"), StatusCode::NOT_FOUND),
+        (format!("/assets/{long}/x.css"), StatusCode::NOT_FOUND),
+    ] {
+        let r = http.get(format!("{}{path}", server.base)).send().await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+    }
+    drop(server);
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(!log.contains("ERROR"), "{log}");
+}
