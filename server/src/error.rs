@@ -172,12 +172,52 @@ impl IntoResponse for AppError {
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(e) => Self::WrongShape(e.body_text()),
-            JsonRejection::JsonSyntaxError(e) => Self::Malformed(e.body_text()),
+            JsonRejection::JsonDataError(e) => Self::WrongShape(plain_words(&e.body_text())),
+            JsonRejection::JsonSyntaxError(e) => Self::Malformed(format!(
+                "the body is not valid JSON ({})",
+                plain_words(&e.body_text())
+            )),
             JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
             other => Self::from_status(other.status()),
         }
     }
+}
+
+/// serde's message for a body of the wrong shape, for people: the field and what was wrong,
+/// without axum's preamble, the position, or the Rust type it was read into.
+fn plain_words(text: &str) -> String {
+    let text = text
+        .split_once("target type: ")
+        .map_or(text, |(_, rest)| rest);
+    let text = text.split_once("as JSON: ").map_or(text, |(_, rest)| rest);
+    let text = match text.rfind(" at line ") {
+        Some(at) if text[at..].contains(" column ") => &text[..at],
+        _ => text,
+    };
+    let text = text.strip_prefix(".: ").unwrap_or(text);
+    let mut words: Vec<String> = Vec::new();
+    let mut parts = text.split(' ').peekable();
+    while let Some(word) = parts.next() {
+        let type_name = |w: &str| w.starts_with(|c: char| c.is_ascii_uppercase());
+        match word {
+            "struct" | "map" if parts.peek().is_some_and(|w| type_name(w)) => {
+                parts.next();
+                words.push("an object".into());
+            }
+            "enum" if parts.peek().is_some_and(|w| type_name(w)) => {
+                parts.next();
+                words.push("one of the allowed values".into());
+            }
+            "tuple" | "unit" if parts.peek() == Some(&"struct") => {
+                parts.next();
+                parts.next();
+                words.push("a value of another shape".into());
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    let text = words.join(" ");
+    text.replace(" a an ", " an ")
 }
 
 impl From<PathRejection> for AppError {
@@ -274,6 +314,31 @@ mod tests {
         }
         .into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+    }
+
+    #[test]
+    fn shape_errors_keep_the_field_and_lose_rust_types_and_positions() {
+        let cases = [
+            (
+                "Failed to deserialize the JSON body into the target type: owner: unknown field `owner`, expected `title` or `body` at line 1 column 18",
+                "owner: unknown field `owner`, expected `title` or `body`",
+            ),
+            (
+                "Failed to deserialize the JSON body into the target type: invalid type: sequence, expected struct NewNote at line 1 column 0",
+                "invalid type: sequence, expected an object",
+            ),
+            (
+                "Failed to deserialize the JSON body into the target type: role: unknown variant `root`, expected `user` or `admin` at line 1 column 30",
+                "role: unknown variant `root`, expected `user` or `admin`",
+            ),
+            (
+                "Failed to parse the request body as JSON: key must be a string at line 1 column 2",
+                "key must be a string",
+            ),
+        ];
+        for (serde, words) in cases {
+            assert_eq!(plain_words(serde), words);
+        }
     }
 
     #[test]

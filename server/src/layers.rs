@@ -11,6 +11,13 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::proxy::Forwarded;
 
+/// Browser features the app never uses, denied to it and to anything it might embed.
+pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), \
+    display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), \
+    hid=(), idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), \
+    picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), \
+    usb=(), xr-spatial-tracking=()";
+
 /// Headers every response carries.
 #[derive(Clone, Debug)]
 pub struct SecurityHeaders {
@@ -49,6 +56,14 @@ pub async fn security_headers(
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
     );
     if https {
         h.insert(

@@ -137,6 +137,10 @@ pub fn app(parts: Parts) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)
         .layer(from_fn(session::store_failures))
+        .layer(from_fn_with_state(
+            policy.clone(),
+            session::one_session_cookie,
+        ))
         .layer(from_fn_with_state(policy.https, layers::secure_cookies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -209,9 +209,15 @@ x();</script></head><body><script>one()</script></body>"#;
     #[test]
     fn a_segment_longer_than_a_file_name_can_be_is_spotted_after_decoding() {
         assert!(has_overlong_segment(&format!("/{}", "a".repeat(256))));
-        assert!(has_overlong_segment(&format!("/notes/{}/x", "b".repeat(300))));
+        assert!(has_overlong_segment(&format!(
+            "/notes/{}/x",
+            "b".repeat(300)
+        )));
         assert!(!has_overlong_segment(&format!("/{}", "a".repeat(255))));
-        assert!(!has_overlong_segment(&format!("/{}", "%41".repeat(200))), "200 bytes decoded");
+        assert!(
+            !has_overlong_segment(&format!("/{}", "%41".repeat(200))),
+            "200 bytes decoded"
+        );
         assert!(!has_overlong_segment("/"));
     }
 

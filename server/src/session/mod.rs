@@ -5,9 +5,9 @@
 //! Renewals of the idle clock are written here, compare-and-set through the store (see
 //! `session_store`), so nothing a request does can undo a sign-out.
 
-use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::{Expiry, Session};
@@ -59,6 +59,44 @@ pub async fn sign_out(policy: &SessionPolicy, session: &Session) -> Result<Respo
     session.flush().await?;
     let body = axum::http::StatusCode::NO_CONTENT.into_response();
     Ok(policy.with_csrf_cookie(body, None))
+}
+
+/// Placed in front of tower-sessions' layer: a request carrying the session cookie more than
+/// once (a sibling subdomain over plain http can plant one: "cookie tossing") is ambiguous, and
+/// which one tower-sessions would read depends on their order; it counts as carrying none.
+pub async fn one_session_cookie(
+    State(policy): State<SessionPolicy>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let name = policy.cookie_name();
+    let is_session = |pair: &str| pair.trim().split_once('=').is_some_and(|(n, _)| n == name);
+    let cookies: Vec<String> = req
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect();
+    let sent = cookies
+        .iter()
+        .flat_map(|h| h.split(';'))
+        .filter(|pair| is_session(pair))
+        .count();
+    if sent > 1 {
+        let others: Vec<&str> = cookies
+            .iter()
+            .flat_map(|h| h.split(';'))
+            .filter(|pair| !is_session(pair))
+            .map(str::trim)
+            .collect();
+        let headers = req.headers_mut();
+        headers.remove(COOKIE);
+        if let Ok(value) = HeaderValue::try_from(others.join("; ")) {
+            headers.insert(COOKIE, value);
+        }
+    }
+    next.run(req).await
 }
 
 /// Placed just outside tower-sessions' layer: when saving a changed session at the end of a

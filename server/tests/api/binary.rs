@@ -220,7 +220,11 @@ async fn a_path_segment_too_long_for_the_file_system_is_an_unknown_path_not_an_e
         (format!("/{long}.js"), StatusCode::NOT_FOUND),
         (format!("/assets/{long}/x.css"), StatusCode::NOT_FOUND),
     ] {
-        let r = http.get(format!("{}{path}", server.base)).send().await.unwrap();
+        let r = http
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), status, "{path}");
     }
     drop(server);

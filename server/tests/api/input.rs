@@ -277,3 +277,60 @@ async fn hashed_assets_are_sent_precompressed_and_json_answers_are_compressed() 
     assert_eq!(list.status(), StatusCode::OK);
     assert_eq!(list.headers()["content-encoding"], "gzip");
 }
+
+#[tokio::test]
+async fn every_response_denies_browser_features_and_cross_origin_embedding() {
+    let app = spawn_app().await;
+    for path in ["/api/health", "/api/nope", "/", "/notes/5", "/missing.js"] {
+        let r = app.get(&Agent::default(), path).await;
+        let h = r.headers();
+        assert_eq!(h["cross-origin-resource-policy"], "same-origin", "{path}");
+        let policy = h["permissions-policy"].to_str().unwrap();
+        for feature in [
+            "camera=()",
+            "microphone=()",
+            "geolocation=()",
+            "payment=()",
+            "usb=()",
+        ] {
+            assert!(policy.contains(feature), "{path}: {policy}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn shape_errors_name_the_field_but_never_rust_types_or_positions() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    for (path, body, says) in [
+        (
+            "/api/notes",
+            json!({"title": "t", "body": "", "owner": 2}),
+            "owner",
+        ),
+        ("/api/notes", json!({"title": "t"}), "body"),
+        ("/api/notes", json!({"title": 5, "body": ""}), "title"),
+        ("/api/notes", json!([1, 2]), "expected a string"),
+        ("/api/notes", json!("text"), "object"),
+        (
+            "/api/auth/login",
+            json!({"username": "a", "password": "b", "role": "admin"}),
+            "role",
+        ),
+    ] {
+        let r = app.send(&ann, Method::POST, path, Some(body.clone())).await;
+        let err = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+        let m = &err.message;
+        assert!(m.contains(says), "{body}: {m}");
+        for internal in [
+            "NewNote",
+            "LoginRequest",
+            "struct",
+            "line 1",
+            "column",
+            "deserialize",
+        ] {
+            assert!(!m.contains(internal), "{body}: {m}");
+        }
+    }
+}

@@ -316,3 +316,37 @@ async fn a_session_store_that_cannot_save_answers_503_not_500() {
     )
     .await;
 }
+
+/// A sibling subdomain over plain http can plant a second cookie of the same name (cookie
+/// tossing); which one the server reads must not be up to the order.
+#[tokio::test]
+async fn a_request_with_two_session_cookies_counts_as_carrying_no_session() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let (name, value) = ann.session.clone().unwrap();
+    for cookies in [
+        format!("{name}={value}; {name}=AAAAAAAAAAAAAAAAAAAAAA"),
+        format!("{name}=AAAAAAAAAAAAAAAAAAAAAA; {name}={value}"),
+        format!("{name}={value}; {name}={value}"),
+    ] {
+        let r = app
+            .http
+            .get(app.url("/api/auth/me"))
+            .header("Cookie", cookies.as_str())
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
+    }
+    // Across two Cookie headers too.
+    let r = app
+        .http
+        .get(app.url("/api/auth/me"))
+        .header("Cookie", format!("{name}={value}"))
+        .header("Cookie", format!("{name}=AAAAAAAAAAAAAAAAAAAAAA"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
+    assert_eq!(app.get(&ann, "/api/auth/me").await.status(), StatusCode::OK);
+}
