@@ -54,8 +54,12 @@ fn char_count_between(
     Ok(())
 }
 
-/// A sign-in name: 1 to 64 characters after trimming, no whitespace or control characters.
-/// Compared without regard to ASCII case.
+/// A sign-in name: 1 to 64 characters after trimming, no whitespace, control, invisible or
+/// direction-changing characters. Compared without regard to ASCII case.
+///
+/// With the `unicode` feature (the server's rule) the name is first normalized to NFKC, so a
+/// fullwidth `ａｄｍｉｎ` is `admin`, and `skeleton` gives the Unicode TR39 confusable skeleton
+/// that no two accounts may share (`аdmin` with a Cyrillic а looks like `admin`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
@@ -72,14 +76,56 @@ impl Username {
     pub fn folded(&self) -> String {
         self.0.to_ascii_lowercase()
     }
+
+    /// What the name looks like (TR39 confusable skeleton of its lower case): two names with
+    /// the same skeleton are easily taken for each other.
+    #[cfg(feature = "unicode")]
+    pub fn skeleton(&self) -> String {
+        unicode_security::skeleton(&self.0.to_lowercase()).collect()
+    }
+}
+
+/// Characters that show nothing or reorder what follows (Default_Ignorable_Code_Point, which
+/// includes the bidi controls): a name with one looks like a name without it.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
 }
 
 impl TryFrom<&str> for Username {
     type Error = FieldError;
 
     fn try_from(value: &str) -> Result<Self, Self::Error> {
+        #[cfg(feature = "unicode")]
+        let normalized: String = unicode_normalization::UnicodeNormalization::nfkc(value).collect();
+        #[cfg(feature = "unicode")]
+        let value = normalized.as_str();
         let value = value.trim();
         char_count_between("username", value, 1, Self::MAX)?;
+        if value.chars().any(is_invisible) {
+            return Err(FieldError::new(
+                "username",
+                "must not contain invisible or direction-changing characters",
+            ));
+        }
         if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(FieldError::new(
                 "username",
@@ -212,6 +258,39 @@ mod tests {
         assert!(err.message.contains("at most 64"), "{err}");
         // Characters, not bytes: 64 two-byte letters are fine.
         assert!(Username::try_from(&"é".repeat(64)[..]).is_ok());
+    }
+
+    #[test]
+    fn invisible_and_direction_changing_characters_are_refused() {
+        for name in [
+            "admin\u{200B}",
+            "\u{202E}nimda",
+            "ad\u{2066}min",
+            "a\u{00AD}dmin",
+            "x\u{FEFF}",
+        ] {
+            let err = Username::try_from(name).unwrap_err();
+            assert!(err.message.contains("invisible"), "{name:?}: {err}");
+        }
+    }
+
+    #[cfg(feature = "unicode")]
+    #[test]
+    fn look_alike_names_share_a_skeleton_and_fullwidth_is_normalized() {
+        let admin = Username::try_from("admin").unwrap();
+        let fullwidth = Username::try_from("ａｄｍｉｎ").unwrap();
+        assert_eq!(fullwidth.as_str(), "admin", "NFKC");
+        let cyrillic = Username::try_from("аdmin").unwrap();
+        assert_ne!(cyrillic.folded(), admin.folded());
+        assert_eq!(cyrillic.skeleton(), admin.skeleton());
+        assert_eq!(
+            Username::try_from("ADMIN").unwrap().skeleton(),
+            admin.skeleton()
+        );
+        assert_ne!(
+            Username::try_from("adrian").unwrap().skeleton(),
+            admin.skeleton()
+        );
     }
 
     #[test]

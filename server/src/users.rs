@@ -177,12 +177,13 @@ pub async fn create(
     role: Role,
 ) -> Result<Account, CreateError> {
     let sql = format!(
-        "INSERT INTO users (username, username_folded, password_hash, role, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+        "INSERT INTO users (username, username_folded, username_skeleton, password_hash, role, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
     );
     let result = on_pool!(db, pool => sqlx::query_as(&sql)
         .bind(name.as_str())
         .bind(name.folded())
+        .bind(name.skeleton())
         .bind(&hash.0)
         .bind(role.as_str())
         .bind(db::now())
@@ -195,6 +196,34 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Fills in the skeleton of accounts made before names had one. Two old accounts that look
+/// alike keep working (the second keeps none, and is logged); new names are checked against
+/// both.
+pub async fn backfill_skeletons(db: &Db) -> sqlx::Result<()> {
+    let sql = "SELECT id, username FROM users WHERE username_skeleton IS NULL";
+    let rows: Vec<(i64, String)> = on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+    for (id, name) in rows {
+        let Ok(parsed) = Username::try_from(name.as_str()) else {
+            tracing::warn!(id, "an account's name breaks today's rules; left as it is");
+            continue;
+        };
+        let update = "UPDATE users SET username_skeleton = $1 WHERE id = $2";
+        let done = on_pool!(db, pool => sqlx::query(update)
+            .bind(parsed.skeleton())
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(drop));
+        match done {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                tracing::warn!(id, "an account's name looks like another's");
+            }
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 /// Removes an account with its notes; its sessions end because the account is gone.
@@ -278,6 +307,31 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(found.username, "Ann");
+    }
+
+    #[tokio::test]
+    async fn accounts_from_before_skeletons_get_one_at_start_and_look_alikes_keep_working() {
+        let (_dir, db) = pool().await;
+        for name in ["ann", "\u{0430}nn"] {
+            let sql = "INSERT INTO users (username, username_folded, password_hash, role, created_at) \
+                       VALUES ($1, $1, 'h', 'user', 0)";
+            on_pool!(&db, pool => sqlx::query(sql).bind(name).execute(pool).await.map(drop))
+                .unwrap();
+        }
+        backfill_skeletons(&db).await.unwrap();
+        let sql = "SELECT count(*) FROM users WHERE username_skeleton IS NOT NULL";
+        let filled: i64 =
+            on_pool!(&db, pool => sqlx::query_scalar(sql).fetch_one(pool).await).unwrap();
+        assert_eq!(filled, 1, "the second look-alike keeps none");
+        let err = create(
+            &db,
+            &Username::try_from("ANN").unwrap(),
+            PasswordHash("h".into()),
+            Role::User,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CreateError::Taken(_)));
     }
 
     #[tokio::test]

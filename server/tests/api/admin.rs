@@ -113,6 +113,14 @@ async fn a_new_accounts_name_and_password_are_checked_at_their_fields() {
         (json!({"username": "has space", "role": "user"}), "username"),
         (json!({"username": "TAKEN", "role": "user"}), "username"),
         (
+            json!({"username": "t\u{0430}ken", "role": "user"}),
+            "username",
+        ),
+        (
+            json!({"username": "taken\u{200B}", "role": "user"}),
+            "username",
+        ),
+        (
             json!({"username": "erin", "role": "user", "password": "password123456"}),
             "password",
         ),

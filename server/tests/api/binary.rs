@@ -231,3 +231,23 @@ async fn a_path_segment_too_long_for_the_file_system_is_an_unknown_path_not_an_e
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
     assert!(!log.contains("ERROR"), "{log}");
 }
+
+#[test]
+fn names_that_look_like_an_existing_account_or_hide_characters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = format!("{PASSWORD}\n");
+    let (code, _, err) = run(&dir, &["user", "add", "admin", "--admin"], &password);
+    assert_eq!(code, 0, "{err}");
+    for look_alike in [
+        "\u{0430}dmin",  // Cyrillic а
+        "ａｄｍｉｎ",    // fullwidth
+        "admin\u{200B}", // zero-width space
+        "\u{202E}nimda", // right-to-left override
+        "ADM\u{0399}N",  // Greek capital iota
+    ] {
+        let (code, _, err) = run(&dir, &["user", "add", look_alike], &password);
+        assert_eq!(code, 2, "{look_alike:?} was accepted: {err}");
+    }
+    let (_, out, _) = run(&dir, &["user", "list"], "");
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
