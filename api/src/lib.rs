@@ -262,19 +262,6 @@ pub struct NoteUpdate {
     pub version: i64,
 }
 
-/// One row of `GET /api/admin/users`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserRecord {
-    /// Database id.
-    pub id: i64,
-    /// The sign-in name.
-    pub username: String,
-    /// What the user may do.
-    pub role: Role,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-}
-
 /// `GET /api/health` response (200 when every dependency answers, else 503).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

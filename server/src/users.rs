@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::db::{self, Db, on_pool};
-use gatehouse_api::{Role, UserRecord, Username};
+use gatehouse_api::{Role, Username};
 
 /// A stored Argon2id PHC string. Never `Serialize`, never shown by `Debug`.
 #[derive(Clone)]
@@ -68,16 +68,6 @@ impl Account {
             id: self.id,
             username: self.username.clone(),
             role: self.role.0,
-        }
-    }
-
-    /// The account as the admin list shows it.
-    pub fn to_record(&self) -> UserRecord {
-        UserRecord {
-            id: self.id,
-            username: self.username.clone(),
-            role: self.role.0,
-            created_at: db::rfc3339(self.created_at),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `/admin`: the user list (admins only).
 
-use gatehouse_api::{Role, UserRecord};
+use gatehouse_api::{Role, UserPage};
 use yew::prelude::*;
 
 use super::local_time;
@@ -16,7 +16,7 @@ pub fn AdminPage() -> Html {
 
 #[function_component]
 fn Users() -> Html {
-    let users = use_fetch::<Vec<UserRecord>>("/api/admin/users".into());
+    let users = use_fetch::<UserPage>("/api/admin/users".into());
     let body = match users.state {
         Fetch::Loading => html! { <Loading /> },
         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={users.reload} /> },
@@ -24,7 +24,7 @@ fn Users() -> Html {
             <table class="users">
                 <thead><tr><th>{ "Username" }</th><th>{ "Role" }</th><th>{ "Created" }</th></tr></thead>
                 <tbody>
-                    { for list.iter().map(|u| html! {
+                    { for list.users.iter().map(|u| html! {
                         <tr>
                             <td>{ &u.username }</td>
                             <td>{ u.role.as_str() }</td>
