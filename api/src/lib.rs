@@ -11,12 +11,15 @@ use serde::{Deserialize, Serialize};
 
 mod account;
 mod admin;
+mod endpoint;
+pub mod endpoints;
 mod fields;
 
 pub use account::{
     ActiveSession, PasswordChange, Reauth, SecurityEvent, SecurityEventKind, SessionState,
 };
 pub use admin::{AccountChange, AdminUser, CreatedAccount, NewAccount, OneTimePassword, UserPage};
+pub use endpoint::{Endpoint, Method, encode, with_query};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
 
 /// The stable, machine-readable reason carried by every error response.
@@ -281,6 +284,12 @@ pub struct DependencyHealth {
     /// True when it answered in time.
     pub ok: bool,
 }
+
+/// Where the API lives: every endpoint's path starts with it.
+pub const API_ROOT: &str = "/api";
+
+/// The router's pattern for any path below `API_ROOT` (answered 404 when no endpoint matches).
+pub const API_ANY: &str = "/api/{*rest}";
 
 /// The name of the readable cookie that carries the CSRF token.
 pub const CSRF_COOKIE: &str = "CSRF-TOKEN";

@@ -131,8 +131,8 @@ pub fn app(parts: Parts) -> Router {
         .with_secure(policy.https)
         .with_path("/");
     let api = routes::router(&state)
-        .route("/api", axum::routing::any(not_found))
-        .route("/api/{*rest}", axum::routing::any(not_found))
+        .route(gatehouse_api::API_ROOT, axum::routing::any(not_found))
+        .route(gatehouse_api::API_ANY, axum::routing::any(not_found))
         .layer(from_fn_with_state(state.clone(), session::same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)

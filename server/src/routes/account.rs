@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
     ActiveSession, FieldError, Password, PasswordChange, Reauth, SecurityEvent, SecurityEventKind,
@@ -15,42 +15,34 @@ use gatehouse_api::{
 use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
-use super::Route;
 use super::auth::{ClientAddress, RequestOrigin};
+use super::{Declared, Route};
 use crate::error::{AppError, Json, Path};
 use crate::events::{self, Event};
 use crate::session::{self, Access, AuthSession, CurrentUser, now_ms, rfc3339_ms};
 use crate::state::AppState;
 use crate::throttle::Attempt;
 use crate::{strength, users};
+use gatehouse_api::endpoints::{
+    ChangePassword, EndOtherSessions, EndSession, ExtendSession, GetSessionState, ListActivity,
+    ListSessions, Reauthenticate,
+};
 
 /// This resource's routes. Reading the session's state does not count as activity; extending
 /// it renews the clock itself; ending sessions and changing the password need a recent proof
 /// of the password.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/api/auth/session", Access::User, state).without_renewal(),
-        Route::new(
-            Method::POST,
-            "/api/auth/session/extend",
-            Access::User,
-            extend,
-        )
-        .without_renewal(),
-        Route::new(Method::GET, "/api/auth/sessions", Access::User, list),
-        Route::new(Method::DELETE, "/api/auth/sessions/{id}", Access::User, end).step_up(),
-        Route::new(
-            Method::POST,
-            "/api/auth/sessions/end-others",
-            Access::User,
-            end_others,
-        )
-        .step_up(),
-        Route::new(Method::POST, "/api/auth/password", Access::User, password)
+        GetSessionState::route(Access::User, state).without_renewal(),
+        ExtendSession::route(Access::User, extend).without_renewal(),
+        ListSessions::route(Access::User, list),
+        EndSession::route(Access::User, end).step_up(),
+        EndOtherSessions::route(Access::User, end_others).step_up(),
+        ChangePassword::route(Access::User, password)
             .step_up()
             .before_password_change(),
-        Route::new(Method::GET, "/api/auth/activity", Access::User, activity),
-        Route::new(Method::POST, "/api/auth/reauth", Access::User, reauth),
+        ListActivity::route(Access::User, activity),
+        Reauthenticate::route(Access::User, reauth),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! password; each is one of `admin::Admin`'s actions, which the `user` command shares.
 
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use gatehouse_api::{
@@ -11,8 +11,8 @@ use gatehouse_api::{
 };
 use serde::Deserialize;
 
-use super::Route;
 use super::auth::RequestOrigin;
+use super::{Declared, Route};
 use crate::admin::{Actor, Admin};
 use crate::db::{self, on_pool};
 use crate::error::{AppError, Json, Path, Query};
@@ -21,42 +21,23 @@ use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
 use crate::strength;
 use crate::users::Account;
+use gatehouse_api::endpoints::{
+    ChangeUser, CreateUser, EndUserSessions, GetUser, ListUserActivity, ListUserSessions,
+    ListUsers, RemoveUser, ResetPassword,
+};
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
-    const USER: &str = "/api/admin/users/{id}";
     vec![
-        Route::new(Method::GET, "/api/admin/users", Access::Admin, list),
-        Route::new(Method::POST, "/api/admin/users", Access::Admin, create).step_up(),
-        Route::new(Method::GET, USER, Access::Admin, read),
-        Route::new(Method::PATCH, USER, Access::Admin, change).step_up(),
-        Route::new(Method::DELETE, USER, Access::Admin, remove).step_up(),
-        Route::new(
-            Method::POST,
-            "/api/admin/users/{id}/password-reset",
-            Access::Admin,
-            reset_password,
-        )
-        .step_up(),
-        Route::new(
-            Method::GET,
-            "/api/admin/users/{id}/sessions",
-            Access::Admin,
-            sessions,
-        ),
-        Route::new(
-            Method::DELETE,
-            "/api/admin/users/{id}/sessions",
-            Access::Admin,
-            end_sessions,
-        )
-        .step_up(),
-        Route::new(
-            Method::GET,
-            "/api/admin/users/{id}/activity",
-            Access::Admin,
-            activity,
-        ),
+        ListUsers::route(Access::Admin, list),
+        CreateUser::route(Access::Admin, create).step_up(),
+        GetUser::route(Access::Admin, read),
+        ChangeUser::route(Access::Admin, change).step_up(),
+        RemoveUser::route(Access::Admin, remove).step_up(),
+        ResetPassword::route(Access::Admin, reset_password).step_up(),
+        ListUserSessions::route(Access::Admin, sessions),
+        EndUserSessions::route(Access::Admin, end_sessions).step_up(),
+        ListUserActivity::route(Access::Admin, activity),
     ]
 }
 

@@ -4,14 +4,13 @@ use std::net::IpAddr;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
-use axum::http::Method;
 use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::response::Response;
 use gatehouse_api::{LoginRequest, Password, SecurityEventKind, Username};
 use tower_sessions::Session;
 
-use super::Route;
+use super::{Declared, Route};
 use crate::error::{AppError, Json, both};
 use crate::events::{self, Event, Origin};
 use crate::proxy::Forwarded;
@@ -19,13 +18,14 @@ use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
 use crate::throttle::Attempt;
 use crate::users;
+use gatehouse_api::endpoints::{Login, Logout, Me};
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::POST, "/api/auth/login", Access::Public, login),
-        Route::new(Method::POST, "/api/auth/logout", Access::User, logout).before_password_change(),
-        Route::new(Method::GET, "/api/auth/me", Access::User, me).before_password_change(),
+        Login::route(Access::Public, login),
+        Logout::route(Access::User, logout).before_password_change(),
+        Me::route(Access::User, me).before_password_change(),
     ]
 }
 

@@ -3,23 +3,19 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use gatehouse_api::{DependencyHealth, Health};
 
-use super::Route;
+use super::{Declared, Route};
 use crate::error::Json;
 use crate::session::Access;
 use crate::session_store;
 use crate::state::AppState;
+use gatehouse_api::endpoints::GetHealth;
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(
-        Method::GET,
-        "/api/health",
-        Access::Public,
-        health,
-    )]
+    vec![GetHealth::route(Access::Public, health)]
 }
 
 /// How long each dependency has to answer.

@@ -11,6 +11,8 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 
 use axum::extract::FromRef;
 
+use gatehouse_api::Endpoint;
+
 use crate::session::{Access, Guard, Rule, guard};
 use crate::state::AppState;
 
@@ -21,12 +23,14 @@ pub mod health;
 pub mod notes;
 pub mod secured;
 
-/// One `/api` route.
+/// One `/api` route: an endpoint declared in the api crate, with who may call it.
 pub struct Route {
     /// The HTTP method.
     pub method: Method,
     /// The full path, axum syntax (`/api/notes/{id}`).
     pub path: &'static str,
+    /// The endpoint's name (its type in `gatehouse_api::endpoints`).
+    pub name: &'static str,
     /// Who may call it.
     pub access: Access,
     /// Whether it needs a recent proof of the password (`reauth_required` otherwise).
@@ -38,17 +42,48 @@ pub struct Route {
     handler: MethodRouter<AppState>,
 }
 
-impl Route {
-    /// A route answering `method` on `path` with `handler`.
-    pub fn new<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Self
+/// Routes are made from endpoint declarations: `GetNote::route(Access::User, read)`.
+pub trait Declared: Endpoint {
+    /// The route for this endpoint, answered by `handler` for callers with `access`.
+    fn route<H, T>(access: Access, handler: H) -> Route
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
+        Route::new::<Self, H, T>(access, handler)
+    }
+}
+
+impl<E: Endpoint> Declared for E {}
+
+/// The router's method for a declared one.
+pub fn method_of(method: gatehouse_api::Method) -> Method {
+    match method {
+        gatehouse_api::Method::Get => Method::GET,
+        gatehouse_api::Method::Post => Method::POST,
+        gatehouse_api::Method::Put => Method::PUT,
+        gatehouse_api::Method::Patch => Method::PATCH,
+        gatehouse_api::Method::Delete => Method::DELETE,
+    }
+}
+
+impl Route {
+    fn new<E, H, T>(access: Access, handler: H) -> Self
+    where
+        E: Endpoint,
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let method = method_of(E::METHOD);
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        let name = std::any::type_name::<E>()
+            .rsplit("::")
+            .next()
+            .unwrap_or_default();
         Self {
             method,
-            path,
+            path: E::PATH,
+            name,
             access,
             step_up: false,
             renews: true,

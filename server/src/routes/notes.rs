@@ -1,23 +1,24 @@
 //! `/api/notes`: each user's own notes. Another user's note is a 404, never a 403.
 
 use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use gatehouse_api::{NewNote, Note, NoteBody, NoteSummary, NoteTitle, NoteUpdate};
+use gatehouse_api::{Endpoint, NewNote, Note, NoteBody, NoteSummary, NoteTitle, NoteUpdate};
 
-use super::Route;
+use super::{Declared, Route};
 use crate::db::{self, Db, on_pool};
 use crate::error::{AppError, Json, Path, both};
 use crate::session::{Access, CurrentUser};
+use gatehouse_api::endpoints::{CreateNote, DeleteNote, GetNote, ListNotes, UpdateNote};
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/api/notes", Access::User, list),
-        Route::new(Method::POST, "/api/notes", Access::User, create),
-        Route::new(Method::GET, "/api/notes/{id}", Access::User, read),
-        Route::new(Method::PUT, "/api/notes/{id}", Access::User, update),
-        Route::new(Method::DELETE, "/api/notes/{id}", Access::User, delete),
+        ListNotes::route(Access::User, list),
+        CreateNote::route(Access::User, create),
+        GetNote::route(Access::User, read),
+        UpdateNote::route(Access::User, update),
+        DeleteNote::route(Access::User, delete),
     ]
 }
 
@@ -87,7 +88,7 @@ async fn create(
         .bind(now)
         .fetch_one(pool)
         .await)?;
-    let location = format!("/api/notes/{}", row.id);
+    let location = GetNote { id: row.id }.path();
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

@@ -1,20 +1,15 @@
 //! `/api/secured-resource`: a message for any signed-in user.
 
-use axum::http::Method;
 use gatehouse_api::SecuredResource;
 
-use super::Route;
+use super::{Declared, Route};
 use crate::error::Json;
 use crate::session::{Access, CurrentUser};
+use gatehouse_api::endpoints::GetSecuredResource;
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(
-        Method::GET,
-        "/api/secured-resource",
-        Access::User,
-        secured_resource,
-    )]
+    vec![GetSecuredResource::route(Access::User, secured_resource)]
 }
 
 async fn secured_resource(user: CurrentUser) -> Json<SecuredResource> {

@@ -1,0 +1,202 @@
+//! Every endpoint of the API, declared once (see `Endpoint`). The server's route table and the
+//! SPA's requests both name these; no `/api/…` path is written anywhere else.
+
+use crate::endpoint::{Endpoint, Method, encode, with_query};
+use crate::{
+    AccountChange, ActiveSession, AdminUser, CreatedAccount, Health, LoginRequest, NewAccount,
+    NewNote, Note, NoteSummary, NoteUpdate, OneTimePassword, PasswordChange, Reauth,
+    SecuredResource, SecurityEvent, SessionInfo, SessionState, UserPage,
+};
+
+/// Declares an endpoint without parameters: a unit struct.
+macro_rules! endpoint {
+    ($(#[$doc:meta])* $name:ident: $method:ident $path:literal, $req:ty => $res:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name;
+
+        impl Endpoint for $name {
+            const METHOD: Method = Method::$method;
+            const PATH: &'static str = $path;
+            type Request = $req;
+            type Response = $res;
+        }
+    };
+}
+
+/// Declares an endpoint whose path has one `{id}` parameter: a struct with that field.
+macro_rules! endpoint_with_id {
+    ($(#[$doc:meta])* $name:ident($id:ty): $method:ident $path:literal, $req:ty => $res:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name {
+            /// The `{id}` in the path.
+            pub id: $id,
+        }
+
+        impl Endpoint for $name {
+            const METHOD: Method = Method::$method;
+            const PATH: &'static str = $path;
+            type Request = $req;
+            type Response = $res;
+
+            fn path(&self) -> String {
+                Self::PATH.replace("{id}", &encode(&self.id.to_string()))
+            }
+        }
+    };
+}
+
+endpoint! {
+    /// Signs in: 200 with the session, 401 `invalid_credentials`, 429 when throttled.
+    Login: Post "/api/auth/login", LoginRequest => SessionInfo
+}
+endpoint! {
+    /// Signs out: 204, the session deleted and both cookies cleared.
+    Logout: Post "/api/auth/logout", () => ()
+}
+endpoint! {
+    /// Who is signed in, and until when.
+    Me: Get "/api/auth/me", () => SessionInfo
+}
+endpoint! {
+    /// Whether the server and its dependencies answer (200, or 503).
+    GetHealth: Get "/api/health", () => Health
+}
+endpoint! {
+    /// A message only a signed-in user can read.
+    GetSecuredResource: Get "/api/secured-resource", () => SecuredResource
+}
+endpoint! {
+    /// The user's notes, most recently edited first.
+    ListNotes: Get "/api/notes", () => Vec<NoteSummary>
+}
+endpoint! {
+    /// Creates a note: 201 with it.
+    CreateNote: Post "/api/notes", NewNote => Note
+}
+endpoint_with_id! {
+    /// One of the user's notes.
+    GetNote(i64): Get "/api/notes/{id}", () => Note
+}
+endpoint_with_id! {
+    /// Replaces a note's title and body; 409 when `version` is stale.
+    UpdateNote(i64): Put "/api/notes/{id}", NoteUpdate => Note
+}
+endpoint_with_id! {
+    /// Deletes a note: 204.
+    DeleteNote(i64): Delete "/api/notes/{id}", () => ()
+}
+endpoint! {
+    /// The current session's deadlines, without renewing it.
+    GetSessionState: Get "/api/auth/session", () => SessionState
+}
+endpoint! {
+    /// Renews the idle clock ("Stay signed in").
+    ExtendSession: Post "/api/auth/session/extend", () => SessionState
+}
+endpoint! {
+    /// Where this account is signed in.
+    ListSessions: Get "/api/auth/sessions", () => Vec<ActiveSession>
+}
+endpoint_with_id! {
+    /// Ends one of this account's sessions (by its handle): 204.
+    EndSession(String): Delete "/api/auth/sessions/{id}", () => ()
+}
+endpoint! {
+    /// Ends every session of this account but the current one: 204.
+    EndOtherSessions: Post "/api/auth/sessions/end-others", () => ()
+}
+endpoint! {
+    /// Changes the password, keeping this session and ending the others: 204.
+    ChangePassword: Post "/api/auth/password", PasswordChange => ()
+}
+endpoint! {
+    /// This account's last 50 security events, newest first.
+    ListActivity: Get "/api/auth/activity", () => Vec<SecurityEvent>
+}
+endpoint! {
+    /// Confirms the password again, for actions that need a recent proof.
+    Reauthenticate: Post "/api/auth/reauth", Reauth => SessionState
+}
+
+/// Administrators: one page of accounts, those whose name contains `q`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListUsers {
+    /// Part of a name, any case (empty: everyone).
+    pub q: String,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl Endpoint for ListUsers {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/admin/users";
+    type Request = ();
+    type Response = UserPage;
+
+    fn path(&self) -> String {
+        let q = Some(self.q.as_str()).filter(|q| !q.is_empty());
+        with_query(
+            Self::PATH.into(),
+            &[("q", q), ("cursor", self.cursor.as_deref())],
+        )
+    }
+}
+
+endpoint! {
+    /// Administrators: creates an account (201), with a one-time password unless one is given.
+    CreateUser: Post "/api/admin/users", NewAccount => CreatedAccount
+}
+endpoint_with_id! {
+    /// Administrators: one account.
+    GetUser(i64): Get "/api/admin/users/{id}", () => AdminUser
+}
+endpoint_with_id! {
+    /// Administrators: changes an account's role or disables or enables it.
+    ChangeUser(i64): Patch "/api/admin/users/{id}", AccountChange => AdminUser
+}
+endpoint_with_id! {
+    /// Administrators: removes an account with its notes and sessions: 204.
+    RemoveUser(i64): Delete "/api/admin/users/{id}", () => ()
+}
+endpoint_with_id! {
+    /// Administrators: a new one-time password, every session of the account ended.
+    ResetPassword(i64): Post "/api/admin/users/{id}/password-reset", () => OneTimePassword
+}
+endpoint_with_id! {
+    /// Administrators: an account's live sessions.
+    ListUserSessions(i64): Get "/api/admin/users/{id}/sessions", () => Vec<ActiveSession>
+}
+endpoint_with_id! {
+    /// Administrators: ends every session of an account: 204.
+    EndUserSessions(i64): Delete "/api/admin/users/{id}/sessions", () => ()
+}
+endpoint_with_id! {
+    /// Administrators: an account's last 50 security events.
+    ListUserActivity(i64): Get "/api/admin/users/{id}/activity", () => Vec<SecurityEvent>
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_fill_the_path_and_the_query_string() {
+        assert_eq!(DeleteNote { id: 3 }.path(), "/api/notes/3");
+        assert_eq!(
+            EndSession { id: "a/b".into() }.path(),
+            "/api/auth/sessions/a%2Fb"
+        );
+        assert_eq!(ListUsers::default().path(), "/api/admin/users");
+        let page = ListUsers {
+            q: "ann b".into(),
+            cursor: Some("x=".into()),
+        };
+        assert_eq!(page.path(), "/api/admin/users?q=ann%20b&cursor=x%3D");
+        assert_eq!(
+            ResetPassword { id: 9 }.path(),
+            "/api/admin/users/9/password-reset"
+        );
+    }
+}
