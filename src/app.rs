@@ -3,8 +3,9 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::ApiProvider;
-use crate::auth::AuthProvider;
+use gatehouse_api::endpoints::Me;
+use gatehouse_client::{ApiProvider, AuthProvider};
+
 use crate::components::Nav;
 use crate::pages::{
     AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, NotePage, NotesPage,
@@ -61,13 +62,13 @@ pub fn switch(route: Route) -> Html {
 pub fn App() -> Html {
     html! {
         <BrowserRouter>
-            <ApiProvider login_path={LOGIN_PATH}>
-                <AuthProvider>
+            <ApiProvider>
+                <AuthProvider<Me> check={Me} login_path={LOGIN_PATH}>
                     <Nav />
                     <main>
                         <Switch<Route> render={switch} />
                     </main>
-                </AuthProvider>
+                </AuthProvider<Me>>
             </ApiProvider>
         </BrowserRouter>
     }

@@ -1,8 +1,7 @@
 //! Gatehouse's single-page app: Yew components that reach the server only through one API
 //! client hook, which sends the user to sign in on 401/403 and hands every other error back.
 
-pub mod api;
 pub mod app;
-pub mod auth;
 pub mod components;
 pub mod pages;
+pub mod session;

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::api::ApiError;
+use gatehouse_client::ApiError;
 
 /// Props of `ErrorView`.
 #[derive(Properties, PartialEq)]

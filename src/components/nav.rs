@@ -4,15 +4,17 @@ use gatehouse_api::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::{ApiError, Request, use_api};
+use gatehouse_api::endpoints::Logout;
+use gatehouse_client::{ApiError, Request, use_api};
+
 use crate::app::Route;
-use crate::auth::use_auth;
 use crate::components::ErrorView;
+use crate::session::{use_session, user};
 
 /// The navigation bar.
 #[function_component]
 pub fn Nav() -> Html {
-    let auth = use_auth();
+    let auth = use_session();
     let api = use_api();
     let navigator = use_navigator();
     let error = use_state(|| None::<ApiError>);
@@ -22,7 +24,7 @@ pub fn Nav() -> Html {
             let (api, auth, error, navigator) =
                 (api.clone(), auth.clone(), error.clone(), navigator.clone());
             yew::platform::spawn_local(async move {
-                let request = Request::post("/api/auth/logout").handle_auth_errors();
+                let request = Request::to(&Logout).handle_auth_errors();
                 match api.send::<()>(request).await {
                     // 401/403: the session is already gone or unusable; signed out all the same.
                     Ok(())
@@ -40,7 +42,7 @@ pub fn Nav() -> Html {
             });
         })
     };
-    let user = auth.user().cloned();
+    let user = user(&auth).cloned();
     html! {
         <header class="nav">
             <nav aria-label="Main">

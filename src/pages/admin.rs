@@ -1,22 +1,22 @@
 //! `/admin`: the user list (admins only).
 
-use gatehouse_api::{Role, UserPage};
+use gatehouse_api::endpoints::ListUsers;
+use gatehouse_client::{Fetch, use_fetch};
 use yew::prelude::*;
 
 use super::local_time;
-use crate::api::{Fetch, use_fetch};
-use crate::auth::RequireAuth;
 use crate::components::{ErrorView, Loading};
+use crate::session::RequireAdmin;
 
 /// The admin page.
 #[function_component]
 pub fn AdminPage() -> Html {
-    html! { <RequireAuth role={Role::Admin}><Users /></RequireAuth> }
+    html! { <RequireAdmin><Users /></RequireAdmin> }
 }
 
 #[function_component]
 fn Users() -> Html {
-    let users = use_fetch::<UserPage>("/api/admin/users".into());
+    let users = use_fetch(ListUsers::default());
     let body = match users.state {
         Fetch::Loading => html! { <Loading /> },
         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={users.reload} /> },

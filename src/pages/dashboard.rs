@@ -1,26 +1,27 @@
 //! `/dashboard`: the user, their note count, and when the session ends.
 
-use gatehouse_api::{NoteSummary, Role, SecuredResource};
+use gatehouse_api::Role;
+use gatehouse_api::endpoints::{GetSecuredResource, ListNotes};
+use gatehouse_client::{AuthState, Fetch, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::local_time;
-use crate::api::{Fetch, use_fetch};
 use crate::app::Route;
-use crate::auth::{AuthState, RequireAuth, use_auth};
 use crate::components::{ErrorView, Loading};
+use crate::session::{RequireUser, use_session};
 
 /// The dashboard (signed-in users).
 #[function_component]
 pub fn DashboardPage() -> Html {
-    html! { <RequireAuth><Dashboard /></RequireAuth> }
+    html! { <RequireUser><Dashboard /></RequireUser> }
 }
 
 #[function_component]
 fn Dashboard() -> Html {
-    let auth = use_auth();
-    let notes = use_fetch::<Vec<NoteSummary>>("/api/notes".into());
-    let secured = use_fetch::<SecuredResource>("/api/secured-resource".into());
+    let auth = use_session();
+    let notes = use_fetch(ListNotes);
+    let secured = use_fetch(GetSecuredResource);
     let AuthState::SignedIn(info) = &auth.state else {
         return html! {};
     };

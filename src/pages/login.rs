@@ -1,15 +1,16 @@
 //! `/login`: the sign-in form, saying why the user is here, and the way back to where they were.
 
-use gatehouse_api::{ErrorCode, LoginRequest, SessionInfo};
+use gatehouse_api::endpoints::Login;
+use gatehouse_api::{ErrorCode, LoginRequest};
+use gatehouse_client::{ApiError, AuthState, Request, safe_return_path, use_api};
 use serde::Deserialize;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::AnyRoute;
 use yew_router::prelude::*;
 
-use crate::api::{ApiError, Request, safe_return_path, use_api};
 use crate::app::LOGIN_PATH;
-use crate::auth::{AuthState, use_auth};
+use crate::session::{use_session, user};
 
 /// The `performance.mark` set when the sign-in form has rendered.
 pub const LOGIN_FORM_MARK: &str = "gatehouse:login-form";
@@ -41,7 +42,7 @@ fn reason_text(reason: ErrorCode, username: Option<&str>) -> Option<String> {
 #[function_component]
 pub fn LoginPage() -> Html {
     let api = use_api();
-    let auth = use_auth();
+    let auth = use_session();
     let navigator = use_navigator();
     let location = use_location();
     let query: LoginQuery = location
@@ -126,10 +127,8 @@ pub fn LoginPage() -> Html {
             busy.set(true);
             yew::platform::spawn_local(async move {
                 // A wrong password is this form's business, not a trip to the sign-in page.
-                let request = Request::post("/api/auth/login")
-                    .json(&body)
-                    .handle_auth_errors();
-                match api.send::<SessionInfo>(request).await {
+                let request = Request::to(&Login).json(&body).handle_auth_errors();
+                match api.send(request).await {
                     Ok(info) => {
                         auth.signed_in(info);
                         if let Some(n) = navigator {
@@ -145,7 +144,7 @@ pub fn LoginPage() -> Html {
         })
     };
 
-    let notice = reason.and_then(|r| reason_text(r, auth.user().map(|u| u.username.as_str())));
+    let notice = reason.and_then(|r| reason_text(r, user(&auth).map(|u| u.username.as_str())));
     html! {
         <section class="login">
             <h1>{ "Sign in" }</h1>

@@ -3,15 +3,16 @@
 
 use std::rc::Rc;
 
+use gatehouse_api::endpoints::{DeleteNote, GetNote, UpdateNote};
 use gatehouse_api::{ErrorCode, Note, NoteUpdate};
+use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::{drafts, local_time};
-use crate::api::{ApiError, Fetch, Request, use_api, use_fetch};
 use crate::app::Route;
-use crate::auth::RequireAuth;
 use crate::components::{ErrorView, Loading};
+use crate::session::RequireUser;
 
 /// Props of `NotePage`.
 #[derive(Properties, PartialEq)]
@@ -23,12 +24,12 @@ pub struct NotePageProps {
 /// The note page (signed-in users).
 #[function_component]
 pub fn NotePage(props: &NotePageProps) -> Html {
-    html! { <RequireAuth><NoteLoader id={props.id} /></RequireAuth> }
+    html! { <RequireUser><NoteLoader id={props.id} /></RequireUser> }
 }
 
 #[function_component]
 fn NoteLoader(props: &NotePageProps) -> Html {
-    let note = use_fetch::<Note>(format!("/api/notes/{}", props.id));
+    let note = use_fetch(GetNote { id: props.id });
     match note.state {
         Fetch::Loading => html! { <Loading /> },
         Fetch::Failed(e) if e.code() == Some(ErrorCode::NotFound) => html! {
@@ -114,10 +115,7 @@ fn Editor(props: &EditorProps) -> Html {
             );
             status.set(Status::Saving);
             yew::platform::spawn_local(async move {
-                match api
-                    .send::<Note>(Request::put(format!("/api/notes/{id}")).json(&edit))
-                    .await
-                {
+                match api.submit(&UpdateNote { id }, &edit).await {
                     Ok(note) => {
                         drafts::clear(&key);
                         draft.set(drafts::Draft {
@@ -143,10 +141,7 @@ fn Editor(props: &EditorProps) -> Html {
                 (api.clone(), navigator.clone(), status.clone(), key.clone());
             status.set(Status::Saving);
             yew::platform::spawn_local(async move {
-                match api
-                    .send::<()>(Request::delete(format!("/api/notes/{id}")))
-                    .await
-                {
+                match api.fetch(&DeleteNote { id }).await {
                     Ok(()) => {
                         drafts::clear(&key);
                         if let Some(n) = navigator {

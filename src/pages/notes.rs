@@ -1,24 +1,25 @@
 //! `/notes`: the user's notes, and a form for a new one.
 
-use gatehouse_api::{NewNote, Note, NoteSummary};
+use gatehouse_api::NewNote;
+use gatehouse_api::endpoints::{CreateNote, ListNotes};
+use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::{drafts, local_time};
-use crate::api::{ApiError, Fetch, Request, use_api, use_fetch};
 use crate::app::Route;
-use crate::auth::RequireAuth;
 use crate::components::{ErrorView, Loading};
+use crate::session::RequireUser;
 
 /// The notes page (signed-in users).
 #[function_component]
 pub fn NotesPage() -> Html {
-    html! { <RequireAuth><Notes /></RequireAuth> }
+    html! { <RequireUser><Notes /></RequireUser> }
 }
 
 #[function_component]
 fn Notes() -> Html {
-    let list = use_fetch::<Vec<NoteSummary>>("/api/notes".into());
+    let list = use_fetch(ListNotes);
     let body = match list.state {
         Fetch::Loading => html! { <Loading /> },
         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={list.reload} /> },
@@ -80,10 +81,7 @@ fn NewNoteForm() -> Html {
             );
             busy.set(true);
             yew::platform::spawn_local(async move {
-                match api
-                    .send::<Note>(Request::post("/api/notes").json(&body))
-                    .await
-                {
+                match api.submit(&CreateNote, &body).await {
                     Ok(note) => {
                         drafts::clear(&key);
                         if let Some(n) = navigator {

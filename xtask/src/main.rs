@@ -16,7 +16,7 @@ commands:
   serve   build the release SPA and server, then serve http://127.0.0.1:8080 with demo accounts
   test    every test: native, SPA in headless Chromium, end-to-end journeys; ends `N passed, N failed`
   bench   bundle sizes, first render, 401 → sign-in, server throughput; writes target/bench/report.md
-  lint    rustfmt check, clippy on the workspace and on the SPA for wasm32 (warnings are errors)
+  lint    rustfmt check, clippy on the workspace and on the SPA and client for wasm32 (warnings are errors)
   dist    build the release SPA into dist/";
 
 fn main() -> ExitCode {
@@ -108,11 +108,13 @@ fn lint() -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    println!("==> clippy (SPA, wasm32)");
+    println!("==> clippy (SPA and client crate, wasm32)");
     sh(cargo().args([
         "clippy",
         "-p",
         "gatehouse",
+        "-p",
+        "gatehouse-client",
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
@@ -201,6 +203,20 @@ fn run_tests(label: &str, cmd: &mut Command, tally: &mut Tally) {
     tally.failed += this.failed;
 }
 
+/// Runs a command that checks one thing (a build): one passed test if it succeeds, one failed
+/// if not.
+fn run_check(label: &str, cmd: &mut Command, tally: &mut Tally) {
+    println!("==> {label}");
+    let ok = cmd.current_dir(root()).status().is_ok_and(|s| s.success());
+    if ok {
+        println!("test result: ok. 1 passed; 0 failed ({label})");
+        tally.passed += 1;
+    } else {
+        eprintln!("xtask: {label}: failed");
+        tally.failed += 1;
+    }
+}
+
 fn test() -> Result<(), String> {
     let tools = setup::run()?;
     let mut tally = Tally::default();
@@ -211,11 +227,27 @@ fn test() -> Result<(), String> {
         &mut tally,
     );
 
+    run_check(
+        "the client crate's example app builds (gatehouse-client, examples/minimal.rs)",
+        cargo().args([
+            "build",
+            "-p",
+            "gatehouse-client",
+            "--example",
+            "minimal",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
+        &mut tally,
+    );
+
     run_tests(
-        "SPA browser tests (wasm-bindgen-test in headless Chromium)",
+        "client and SPA browser tests (wasm-bindgen-test in headless Chromium)",
         cargo()
             .args([
                 "test",
+                "-p",
+                "gatehouse-client",
                 "-p",
                 "gatehouse",
                 "--target",
@@ -230,7 +262,7 @@ fn test() -> Result<(), String> {
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env(
                 "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-                root().join("tests/webdriver.json"),
+                root().join("client/tests/webdriver.json"),
             )
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         &mut tally,

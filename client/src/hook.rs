@@ -1,31 +1,33 @@
 //! `ApiProvider`, `use_api` and `use_fetch`: how components reach the client. Requests a
-//! component starts are aborted when it unmounts, and aborts are never shown.
+//! component starts are aborted when it unmounts, and aborts are never shown. A 401 or 403 is
+//! handed to the auth layer above (`SignInRoute`, which `AuthProvider` includes), which takes
+//! the user to sign in; the component gets the silent `ApiError::Redirecting`.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use gatehouse_api::Endpoint;
 use serde::de::DeserializeOwned;
 use web_sys::AbortController;
 use yew::prelude::*;
-use yew_router::hooks::use_navigator;
 
-use super::client::{ApiClient, Request, decode};
-use super::error::ApiError;
+use crate::auth::SignInRequired;
+use crate::client::{ApiClient, Request, decode};
+use crate::error::ApiError;
 
 /// Props of `ApiProvider`.
 #[derive(Properties, PartialEq)]
 pub struct ApiProviderProps {
-    /// Where 401/403 answers send the user (a route of the app's router).
-    pub login_path: AttrValue,
     /// The app.
     pub children: Html,
 }
 
-/// Makes one `ApiClient` available to every component below it. Must sit inside a router.
+/// Makes the client available to every component below it.
 ///
 /// ```no_run
-/// use gatehouse::api::ApiProvider;
+/// use gatehouse_client::{ApiProvider, AuthProvider};
+/// use gatehouse_api::endpoints::Me;
 /// use yew::prelude::*;
 /// use yew_router::BrowserRouter;
 ///
@@ -33,20 +35,19 @@ pub struct ApiProviderProps {
 /// fn App() -> Html {
 ///     html! {
 ///         <BrowserRouter>
-///             <ApiProvider login_path="/login">{ "pages that call use_api()" }</ApiProvider>
+///             <ApiProvider>
+///                 <AuthProvider<Me> check={Me} login_path="/login">
+///                     { "pages that call use_api() and use_fetch()" }
+///                 </AuthProvider<Me>>
+///             </ApiProvider>
 ///         </BrowserRouter>
 ///     }
 /// }
 /// ```
 #[function_component]
 pub fn ApiProvider(props: &ApiProviderProps) -> Html {
-    let navigator = use_navigator();
-    let client = use_memo(
-        (props.login_path.clone(), navigator),
-        |(login, navigator)| ApiClient::new(login.to_string(), navigator.clone()),
-    );
     html! {
-        <ContextProvider<ApiClient> context={(*client).clone()}>
+        <ContextProvider<ApiClient> context={ApiClient}>
             { props.children.clone() }
         </ContextProvider<ApiClient>>
     }
@@ -56,6 +57,7 @@ pub fn ApiProvider(props: &ApiProviderProps) -> Html {
 #[derive(Clone)]
 pub struct Api {
     client: ApiClient,
+    sign_in: Option<SignInRequired>,
     scope: Rc<Scope>,
 }
 
@@ -73,36 +75,71 @@ impl Scope {
     }
 }
 
+/// What a sign-in-required answer becomes for the caller: with an auth layer above, it is
+/// told (it takes the user to sign in) and the caller gets the silent `Redirecting`; without
+/// one, the caller gets the server's answer as an HTTP error.
+fn settle(sign_in: Option<&SignInRequired>, error: ApiError) -> ApiError {
+    match error {
+        ApiError::SignInRequired { status, body } => match sign_in {
+            Some(sign_in) => {
+                sign_in.0.emit(body.code);
+                ApiError::Redirecting
+            }
+            None => ApiError::Http { status, body },
+        },
+        other => other,
+    }
+}
+
 impl Api {
-    /// Sends `request`; see `ApiClient::send`.
+    /// Sends `request`, decoding a 2xx body as `T` (`()` for 204).
     pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T, ApiError> {
         decode(&self.send_text(request).await?)
     }
 
-    /// Sends `request`, returning a 2xx body as text.
+    /// Sends the request `endpoint` names, without a body.
+    pub async fn fetch<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, ApiError> {
+        self.send(Request::to(endpoint)).await
+    }
+
+    /// Sends the request `endpoint` names with `body` as JSON.
+    pub async fn submit<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        body: &E::Request,
+    ) -> Result<E::Response, ApiError> {
+        self.send(Request::to(endpoint).json(body)).await
+    }
+
+    /// Sends `request`, returning a 2xx body as text. Not generic, so the abort, retry and
+    /// sign-in logic exists once in the wasm rather than once per response type.
     pub async fn send_text(&self, request: Request) -> Result<String, ApiError> {
-        let Ok(controller) = AbortController::new() else {
-            return self.client.send_text(&request, None).await;
+        let result = match AbortController::new() {
+            Err(_) => self.client.send_text(&request, None).await,
+            Ok(controller) => {
+                let id = self.scope.next_id.get();
+                self.scope.next_id.set(id.wrapping_add(1));
+                self.scope
+                    .in_flight
+                    .borrow_mut()
+                    .insert(id, controller.clone());
+                let result = self
+                    .client
+                    .send_text(&request, Some(&controller.signal()))
+                    .await;
+                self.scope.in_flight.borrow_mut().remove(&id);
+                result
+            }
         };
-        let id = self.scope.next_id.get();
-        self.scope.next_id.set(id.wrapping_add(1));
-        self.scope
-            .in_flight
-            .borrow_mut()
-            .insert(id, controller.clone());
-        let result = self
-            .client
-            .send_text(&request, Some(&controller.signal()))
-            .await;
-        self.scope.in_flight.borrow_mut().remove(&id);
-        result
+        result.map_err(|e| settle(self.sign_in.as_ref(), e))
     }
 }
 
 /// The shared client, scoped to this component.
 ///
 /// ```no_run
-/// use gatehouse::api::{use_api, Request};
+/// use gatehouse_client::use_api;
+/// use gatehouse_api::endpoints::DeleteNote;
 /// use yew::prelude::*;
 ///
 /// #[function_component]
@@ -112,7 +149,7 @@ impl Api {
 ///         let api = api.clone();
 ///         yew::platform::spawn_local(async move {
 ///             // 401/403 take the user to sign-in; anything else comes back here.
-///             let _: Result<(), _> = api.send(Request::delete("/api/notes/1")).await;
+///             let _ = api.fetch(&DeleteNote { id: 1 }).await;
 ///         });
 ///     });
 ///     html! { <button {onclick}>{ "Delete" }</button> }
@@ -121,6 +158,7 @@ impl Api {
 #[hook]
 pub fn use_api() -> Api {
     let client = use_context::<ApiClient>().expect("use_api needs an ApiProvider above it");
+    let sign_in = use_context::<SignInRequired>();
     let scope = use_memo((), |()| Scope::default());
     {
         let scope = scope.clone();
@@ -128,6 +166,7 @@ pub fn use_api() -> Api {
     }
     Api {
         client,
+        sign_in,
         scope: Rc::clone(&scope),
     }
 }
@@ -161,32 +200,38 @@ pub struct FetchHandle<T> {
     pub reload: Callback<()>,
 }
 
-/// GETs `path` when mounted and whenever `path` changes; a changed path or an unmount aborts
-/// the request in flight.
+/// GETs what `endpoint` names when mounted and whenever it changes; a change or an unmount
+/// aborts the request in flight. The endpoint fixes the response type.
 ///
 /// ```no_run
-/// use gatehouse::api::{use_fetch, Fetch};
-/// use gatehouse::components::ErrorView;
-/// use gatehouse_api::SecuredResource;
+/// use gatehouse_client::{Fetch, use_fetch};
+/// use gatehouse_api::endpoints::GetSecuredResource;
 /// use yew::prelude::*;
 ///
 /// #[function_component]
 /// fn Secret() -> Html {
-///     let fetched = use_fetch::<SecuredResource>("/api/secured-resource".into());
+///     let fetched = use_fetch(GetSecuredResource);
 ///     match fetched.state {
 ///         Fetch::Loading => html! { <p aria-busy="true">{ "Loading…" }</p> },
 ///         Fetch::Ready(r) => html! { <p>{ &r.message }</p> },
-///         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={fetched.reload} /> },
+///         Fetch::Failed(e) => html! { <p role="alert">{ e.message() }</p> },
 ///     }
 /// }
 /// ```
 #[hook]
-pub fn use_fetch<T: DeserializeOwned + 'static>(path: String) -> FetchHandle<T> {
-    let (raw, reload) = use_fetch_text(path);
-    // Decoded once per answer; everything above this line exists once, whatever `T` is.
+pub fn use_fetch<E>(endpoint: E) -> FetchHandle<E::Response>
+where
+    E: Endpoint<Request = ()>,
+{
+    debug_assert!(
+        E::METHOD.is_safe(),
+        "use_fetch reads; send changes with use_api"
+    );
+    let (raw, reload) = use_fetch_text(endpoint.path());
+    // Decoded once per answer; everything above this line exists once, whatever `E` is.
     let state = use_memo(raw, |raw| match raw {
         Fetch::Loading => Fetch::Loading,
-        Fetch::Ready(text) => match decode::<T>(text) {
+        Fetch::Ready(text) => match decode::<E::Response>(text) {
             Ok(value) => Fetch::Ready(Rc::new(value)),
             Err(e) => Fetch::Failed(e),
         },
@@ -198,10 +243,11 @@ pub fn use_fetch<T: DeserializeOwned + 'static>(path: String) -> FetchHandle<T> 
     }
 }
 
-/// `use_fetch` without the decoding: the body as text.
+/// `use_fetch` without the decoding: a GET of `path`, the body as text.
 #[hook]
 fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
     let client = use_context::<ApiClient>().expect("use_fetch needs an ApiProvider above it");
+    let sign_in = use_context::<SignInRequired>();
     let state = use_state(|| Fetch::Loading);
     let generation = use_state(|| 0u32);
     {
@@ -214,8 +260,10 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
             yew::platform::spawn_local(async move {
                 match client.send_text(&request, signal.as_ref()).await {
                     Ok(text) => state.set(Fetch::Ready(Rc::new(text))),
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => state.set(Fetch::Failed(e)),
+                    Err(e) => match settle(sign_in.as_ref(), e) {
+                        e if e.is_silent() => {}
+                        e => state.set(Fetch::Failed(e)),
+                    },
                 }
             });
             move || {

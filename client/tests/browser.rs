@@ -5,9 +5,8 @@
 mod common;
 
 use common::*;
-use gatehouse::api::{ApiError, Request};
-use gatehouse::auth::{AuthProvider, RequireAuth};
-use gatehouse_api::ErrorCode;
+use gatehouse_api::{Endpoint, ErrorCode, Method};
+use gatehouse_client::{ApiError, AuthProvider, Request, RequireAuth};
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
@@ -222,13 +221,24 @@ async fn unsafe_methods_carry_the_csrf_cookie_in_a_header_and_gets_do_not() {
     assert_eq!(by_method("GET").csrf, None);
 }
 
+/// A session check, as an app declares one.
+#[derive(Clone, PartialEq)]
+struct WhoAmI;
+
+impl Endpoint for WhoAmI {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/auth/me";
+    type Request = ();
+    type Response = serde_json::Value;
+}
+
 #[function_component]
 fn GuardedApp() -> Html {
     html! {
         <Harness>
-            <AuthProvider>
-                <RequireAuth><p id="secret">{ "SECRET" }</p></RequireAuth>
-            </AuthProvider>
+            <AuthProvider<WhoAmI> check={WhoAmI} login_path="/login">
+                <RequireAuth<serde_json::Value>><p id="secret">{ "SECRET" }</p></RequireAuth<serde_json::Value>>
+            </AuthProvider<WhoAmI>>
         </Harness>
     }
 }

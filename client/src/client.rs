@@ -1,38 +1,34 @@
 //! `ApiClient`: the one place requests are built and sent. Same-origin cookies, JSON both ways,
-//! the CSRF header on unsafe methods, retries for idempotent GETs, and the single trip to the
-//! sign-in page when the server answers 401 or 403.
+//! the CSRF header on unsafe methods, and retries for idempotent GETs. It returns typed
+//! outcomes and nothing else: a 401 or 403 comes back as `ApiError::SignInRequired` with the
+//! server's code, and what to do about it is the auth layer's business (see `hook`).
 
 // The one module allowed to build requests (see clippy.toml).
 #![allow(clippy::disallowed_types)]
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
-use gatehouse_api::{CSRF_COOKIE, CSRF_HEADER, ErrorCode};
+use gatehouse_api::{CSRF_COOKIE, CSRF_HEADER, Endpoint};
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, RequestCredentials};
-use yew::Callback;
-use yew_router::AnyRoute;
-use yew_router::navigator::Navigator;
 
 use super::error::{ApiError, Verdict, classify, is_transient};
-use super::return_path::safe_return_path;
 
 /// How many times an idempotent GET is sent again after a transient failure.
 pub const GET_RETRIES: u32 = 2;
 
-/// One request to send through `ApiClient` (or the `use_api` handle).
+/// One request to send through `ApiClient` (or the `use_api` handle): usually made from an
+/// endpoint declaration, or from a method and a path.
 ///
 /// ```
-/// use gatehouse::api::Request;
-/// use gatehouse_api::NewNote;
-/// let create = Request::post("/api/notes").json(&NewNote { title: "t".into(), body: String::new() });
+/// use gatehouse_client::Request;
+/// use gatehouse_api::{NewNote, endpoints::{CreateNote, Me}};
+/// let create = Request::to(&CreateNote).json(&NewNote { title: "t".into(), body: String::new() });
 /// // Handle 401/403 here instead of being taken to the sign-in page:
-/// let probe = Request::get("/api/auth/me").handle_auth_errors();
+/// let probe = Request::to(&Me).handle_auth_errors();
 /// # let _ = (create, probe);
 /// ```
 #[derive(Clone, Debug)]
@@ -51,6 +47,18 @@ impl Request {
             body: None,
             redirect_on_auth: true,
         }
+    }
+
+    /// The request `endpoint` names: its method and its path (parameters filled in).
+    pub fn to<E: Endpoint>(endpoint: &E) -> Self {
+        let method = match E::METHOD {
+            gatehouse_api::Method::Get => Method::GET,
+            gatehouse_api::Method::Post => Method::POST,
+            gatehouse_api::Method::Put => Method::PUT,
+            gatehouse_api::Method::Patch => Method::PATCH,
+            gatehouse_api::Method::Delete => Method::DELETE,
+        };
+        Self::new(method, endpoint.path())
     }
 
     /// `GET path`: retried on network failure and 502/503/504.
@@ -79,10 +87,25 @@ impl Request {
         self
     }
 
-    /// Opts this call out of the redirect: 401 and 403 come back as `ApiError::Http`.
+    /// Opts this call out of the trip to sign-in: 401 and 403 come back as `ApiError::Http`.
     pub fn handle_auth_errors(mut self) -> Self {
         self.redirect_on_auth = false;
         self
+    }
+
+    /// Whether a 401 or 403 should take the user to sign in (the default).
+    pub fn redirects_on_auth_errors(&self) -> bool {
+        self.redirect_on_auth
+    }
+
+    /// Whether the method is `GET` (safe, retried on transient failures).
+    pub fn is_get(&self) -> bool {
+        self.method == Method::GET
+    }
+
+    /// The path (and query) it is sent to.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     fn is_unsafe(&self) -> bool {
@@ -90,47 +113,12 @@ impl Request {
     }
 }
 
-/// Sends requests; shared by every component through `ApiProvider` and `use_api`.
-#[derive(Clone)]
-pub struct ApiClient {
-    inner: Rc<Inner>,
-}
-
-struct Inner {
-    login_path: String,
-    navigator: Option<Navigator>,
-    on_sign_in_required: RefCell<Option<Callback<ErrorCode>>>,
-}
-
-impl PartialEq for ApiClient {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.inner, &other.inner)
-    }
-}
+/// Sends requests; shared by every component through `ApiProvider` and `use_api`. Holds no
+/// state: nothing of the router or of who is signed in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApiClient;
 
 impl ApiClient {
-    /// A client that sends the user to `login_path` through `navigator` on 401/403.
-    pub fn new(login_path: impl Into<String>, navigator: Option<Navigator>) -> Self {
-        Self {
-            inner: Rc::new(Inner {
-                login_path: login_path.into(),
-                navigator,
-                on_sign_in_required: RefCell::new(None),
-            }),
-        }
-    }
-
-    /// The sign-in route this client sends users to.
-    pub fn login_path(&self) -> &str {
-        &self.inner.login_path
-    }
-
-    /// Told the server's code whenever a request is turned into a trip to sign-in (an auth
-    /// context uses it to forget the user on 401).
-    pub fn set_on_sign_in_required(&self, callback: Option<Callback<ErrorCode>>) {
-        *self.inner.on_sign_in_required.borrow_mut() = callback;
-    }
-
     /// Sends `request`, decoding a 2xx body as `T` (`()` for 204). `signal` aborts it.
     pub async fn send<T: DeserializeOwned>(
         &self,
@@ -212,44 +200,10 @@ impl ApiClient {
         match classify(status, &text) {
             Verdict::Success => Ok(text),
             Verdict::Failure(err) => Err(err),
-            Verdict::SignInRequired { status, body } => {
-                if !request.redirect_on_auth {
-                    return Err(ApiError::Http { status, body });
-                }
-                let listener = self.inner.on_sign_in_required.borrow().clone();
-                if let Some(listener) = listener {
-                    listener.emit(body.code);
-                }
-                self.send_to_login(body.code);
-                Err(ApiError::Redirecting)
+            Verdict::SignInRequired { status, body } if request.redirect_on_auth => {
+                Err(ApiError::SignInRequired { status, body })
             }
-        }
-    }
-
-    /// Replaces the current history entry with `login?next=<here>&reason=<code>`, unless the
-    /// user is already on the sign-in page. Because the first call moves the location there,
-    /// any number of requests failing together make exactly one navigation.
-    pub fn send_to_login(&self, reason: ErrorCode) {
-        let Some(here) = current_location() else {
-            return;
-        };
-        let login = self.login_path();
-        if here.split(['?', '#']).next() == Some(login) {
-            return;
-        }
-        let next = safe_return_path(&here, &[login]);
-        #[derive(Serialize)]
-        struct Query<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            next: Option<&'a str>,
-            reason: &'a str,
-        }
-        let query = Query {
-            next,
-            reason: reason.as_str(),
-        };
-        if let Some(navigator) = &self.inner.navigator {
-            let _ = navigator.replace_with_query(&AnyRoute::new(login), &query);
+            Verdict::SignInRequired { status, body } => Err(ApiError::Http { status, body }),
         }
     }
 }

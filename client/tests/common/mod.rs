@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use gatehouse::api::{ApiError, ApiProvider, Request, use_api};
+use gatehouse_client::{ApiError, ApiProvider, Request, SignInRoute, use_api};
 use wasm_bindgen::prelude::*;
 use yew::AppHandle;
 use yew::prelude::*;
@@ -119,7 +119,7 @@ pub fn calls() -> Vec<Call> {
 
 /// `path + search + hash` of the page.
 pub fn location() -> String {
-    gatehouse::api::current_location().unwrap()
+    gatehouse_client::current_location().unwrap()
 }
 
 /// Polls `condition` every 10 ms for up to 5 s.
@@ -174,12 +174,14 @@ pub struct HarnessProps {
     pub children: Html,
 }
 
-/// The real router and `ApiProvider` (sign-in at `/login`) around `children`.
+/// The real router, `ApiProvider` and the sign-in route (`/login`) around `children`.
 #[function_component]
 pub fn Harness(props: &HarnessProps) -> Html {
     html! {
         <BrowserRouter>
-            <ApiProvider login_path="/login">{ props.children.clone() }</ApiProvider>
+            <ApiProvider>
+                <SignInRoute path="/login">{ props.children.clone() }</SignInRoute>
+            </ApiProvider>
         </BrowserRouter>
     }
 }

@@ -3,8 +3,8 @@
 
 use gatehouse_api::{ErrorBody, ErrorCode};
 
-/// Why a request did not produce a value. `Clone + PartialEq` so it can be a prop; rendered by
-/// `components::ErrorView`, which shows nothing for the silent variants.
+/// Why a request did not produce a value. `Clone + PartialEq` so it can be a prop; an app
+/// renders it with one component, which shows nothing for the silent variants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApiError {
     /// No answer: offline, server down, connection reset.
@@ -20,7 +20,15 @@ pub enum ApiError {
     Decode(String),
     /// Cancelled because the component that started it went away. Never shown.
     Aborted,
-    /// 401/403: the client is taking the user to the sign-in page. Never shown.
+    /// 401/403: the server wants the user to sign in (again, or as someone else). What
+    /// `ApiClient` answers; `use_api` hands it to the auth layer and returns `Redirecting`.
+    SignInRequired {
+        /// 401 or 403.
+        status: u16,
+        /// The server's body; its code says why (`session_expired`, `forbidden`, …).
+        body: ErrorBody,
+    },
+    /// 401/403: the auth layer is taking the user to the sign-in page. Never shown.
     Redirecting,
 }
 
@@ -32,18 +40,20 @@ impl ApiError {
 
     /// The server's error code, for HTTP errors.
     pub fn code(&self) -> Option<ErrorCode> {
+        self.body().map(|body| body.code)
+    }
+
+    /// The server's error body, for HTTP errors.
+    pub fn body(&self) -> Option<&ErrorBody> {
         match self {
-            Self::Http { body, .. } => Some(body.code),
+            Self::Http { body, .. } | Self::SignInRequired { body, .. } => Some(body),
             _ => None,
         }
     }
 
     /// The message for a field of the request (validation errors).
     pub fn field(&self, name: &str) -> Option<&str> {
-        match self {
-            Self::Http { body, .. } => body.fields.get(name).map(String::as_str),
-            _ => None,
-        }
+        self.body()?.fields.get(name).map(String::as_str)
     }
 
     /// Whether the same request may succeed if tried again.
@@ -51,7 +61,7 @@ impl ApiError {
         match self {
             Self::Network(_) | Self::Decode(_) => true,
             Self::Http { status, .. } => *status == 408 || *status == 429 || *status >= 500,
-            Self::Aborted | Self::Redirecting => false,
+            Self::Aborted | Self::Redirecting | Self::SignInRequired { .. } => false,
         }
     }
 
@@ -61,7 +71,7 @@ impl ApiError {
             Self::Network(_) => {
                 "Can't reach the server. Check your connection and try again.".into()
             }
-            Self::Http { body, .. } => body.message.clone(),
+            Self::Http { body, .. } | Self::SignInRequired { body, .. } => body.message.clone(),
             Self::Decode(_) => "The server sent an answer this page doesn't understand.".into(),
             Self::Aborted => "Cancelled.".into(),
             Self::Redirecting => "Taking you to sign in.".into(),
