@@ -1,4 +1,5 @@
-//! `gatehouse-server user ...` and the demo accounts.
+//! The command line: `gatehouse-server [serve]` and `gatehouse-server user …` (accounts, for
+//! the first administrator and for scripts), and the demo accounts.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -7,12 +8,61 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 
 use crate::admin::{Actor, Admin, AdminError};
-use crate::config::{Config, SessionStoreUrl, UserCommand};
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, SessionStoreUrl};
 use crate::password::Hasher;
 use crate::session;
 use crate::session_store::{SessionStore, connect_redis};
 use crate::state::AppState;
 use crate::users::{self, AccountCache};
+
+/// `gatehouse-server`: serves the Gatehouse API and SPA, or manages accounts.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse-server", version, about)]
+pub struct Cli {
+    /// Where the data lives and how the server behaves.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do; without one, serve.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does besides serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the SPA (the default).
+    Serve,
+    /// Manage accounts in the database.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `gatehouse-server user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from a prompt, or from stdin when not a terminal.
+    Add {
+        /// The sign-in name (1 to 64 characters, no spaces).
+        name: String,
+        /// Give the account the admin role.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Remove an account, its notes and its sessions.
+    Remove {
+        /// The sign-in name.
+        name: String,
+    },
+    /// Set a new password, ending every session of that account.
+    Passwd {
+        /// The sign-in name.
+        name: String,
+    },
+}
 
 /// How a command failed; `exit_code` is 2 for bad input, 1 for anything else.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +99,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> 
     let db = crate::db::connect(config.database_url.expose())
         .await
         .map_err(failed)?;
+    users::backfill_skeletons(&db).await.map_err(failed)?;
     let store = match &config.session_store {
         SessionStoreUrl::Database => SessionStore::in_database(&db, session::account_of),
         SessionStoreUrl::Redis(url) => {

@@ -7,54 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use axum::http::Uri;
-use clap::{Args, Parser, Subcommand};
-
-/// `gatehouse-server`: serves the Gatehouse API and SPA, or manages accounts.
-#[derive(Debug, Parser)]
-#[command(name = "gatehouse-server", version, about)]
-pub struct Cli {
-    /// Where the data lives and how the server behaves.
-    #[command(flatten)]
-    pub config: Config,
-    /// What to do; without one, serve.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-/// What the binary does besides serving.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the API and the SPA (the default).
-    Serve,
-    /// Manage accounts in the database.
-    #[command(subcommand)]
-    User(UserCommand),
-}
-
-/// `gatehouse-server user ...`.
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Create an account; the password is read from a prompt, or from stdin when not a terminal.
-    Add {
-        /// The sign-in name (1 to 64 characters, no spaces).
-        name: String,
-        /// Give the account the admin role.
-        #[arg(long)]
-        admin: bool,
-    },
-    /// List the accounts.
-    List,
-    /// Remove an account, its notes and its sessions.
-    Remove {
-        /// The sign-in name.
-        name: String,
-    },
-    /// Set a new password, ending every session of that account.
-    Passwd {
-        /// The sign-in name.
-        name: String,
-    },
-}
+use clap::{Args, Parser};
 
 /// The server's settings. Durations take `humantime` forms such as `90s`, `30m` or `12h`.
 #[derive(Clone, Debug, Args)]
@@ -273,14 +226,20 @@ impl Config {
 
     /// Settings for tests and tools: everything default but the database, with no SPA.
     pub fn for_database(database_url: &str) -> Self {
-        let cli = Cli::parse_from(["gatehouse-server", "--database-url", database_url]);
-        cli.config
+        /// The settings alone, as the command line would give them.
+        #[derive(Parser)]
+        struct Settings {
+            #[command(flatten)]
+            config: Config,
+        }
+        Settings::parse_from(["gatehouse-server", "--database-url", database_url]).config
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::Cli;
 
     #[test]
     fn a_public_url_is_reduced_to_its_lowercase_origin() {

@@ -81,19 +81,12 @@ impl Db {
     }
 }
 
-/// Opens the database at `url` (`sqlite://…` or `postgres://…`), migrates it, and fills in
-/// what SQL migrations cannot compute (the skeletons of old account names).
+/// Opens the database at `url` (`sqlite://…` or `postgres://…`) and migrates it.
 ///
 /// SQLite: the file and its folder are created; WAL with `synchronous = NORMAL`, so a crash of
 /// the process loses nothing committed and only a power cut can lose the last transactions.
 /// PostgreSQL: instances starting together are serialized by the migrator's advisory lock.
 pub async fn connect(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {
-    let db = open(url).await?;
-    crate::users::backfill_skeletons(&db).await?;
-    Ok(db)
-}
-
-async fn open(url: &str) -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {
     match Backend::of(url)? {
         Backend::Sqlite => Ok(Db::Sqlite(connect_sqlite(url).await?)),
         Backend::Postgres => {

@@ -27,6 +27,7 @@ pub mod error;
 pub mod events;
 pub mod layers;
 pub mod listener;
+pub mod notes;
 pub mod password;
 pub mod proxy;
 pub mod routes;
@@ -66,6 +67,8 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     let db = db::connect(config.database_url.expose())
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
+    // What SQL migrations cannot compute: the skeletons of names from before they had one.
+    users::backfill_skeletons(&db).await?;
     let mut throttle =
         throttle::LoginThrottle::new(config.login_max_failures, config.login_throttle_window);
     let (store, redis) = match &config.session_store {
@@ -133,7 +136,7 @@ pub fn app(parts: Parts) -> Router {
     let api = routes::router(&state)
         .route(gatehouse_api::API_ROOT, axum::routing::any(not_found))
         .route(gatehouse_api::API_ANY, axum::routing::any(not_found))
-        .layer(from_fn_with_state(state.clone(), session::same_origin_only))
+        .layer(from_fn_with_state(state.clone(), layers::same_origin_only))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)
         .layer(from_fn(session::store_failures))

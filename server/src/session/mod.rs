@@ -16,13 +16,11 @@ mod cookie;
 pub mod device;
 mod guard;
 mod listing;
-mod origin;
 mod record;
 
 pub use cookie::SessionPolicy;
 pub use guard::{Access, CurrentUser, Guard, Rule, guard, replace};
 pub use listing::{handle, live_sessions, rows};
-pub use origin::same_origin_only;
 pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of, now_ms, rfc3339_ms};
 
 use crate::error::AppError;

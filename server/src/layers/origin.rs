@@ -7,8 +7,8 @@ use axum::http::header::{HOST, ORIGIN};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::cookie::SessionPolicy;
 use crate::error::AppError;
+use crate::session::SessionPolicy;
 
 /// Refuses unsafe requests that a browser marks as coming from another site.
 ///

@@ -1,5 +1,9 @@
-//! Cross-cutting response rules: security headers, JSON error bodies on `/api`, and `Secure`
-//! on every cookie over https.
+//! Cross-cutting rules every request or response passes: security headers, JSON error bodies
+//! on `/api`, `Secure` on every cookie over https, and the Origin check on unsafe requests.
+
+mod origin;
+
+pub use origin::same_origin_only;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
