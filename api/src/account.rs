@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// `GET /api/auth/session` and `POST /api/auth/session/extend`: the current session's
 /// deadlines (RFC 3339, UTC). Reading it does not renew the idle clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionState {
     /// The server's clock when it answered, so a client can correct for its own clock.
     pub now: String,
@@ -24,6 +25,7 @@ pub struct SessionState {
 
 /// One row of `GET /api/auth/sessions`: a place where this account is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActiveSession {
     /// An opaque handle for `DELETE /api/auth/sessions/{id}`; never the cookie's value.
     pub id: String,
@@ -41,11 +43,14 @@ pub struct ActiveSession {
 
 /// `POST /api/auth/password` body.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     /// The password in use; a wrong one is a field error here, not a 401.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
     /// At least 12 characters and hard to guess.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub new_password: String,
 }
 
@@ -57,9 +62,11 @@ impl fmt::Debug for PasswordChange {
 
 /// `POST /api/auth/reauth` body: the signed-in account's password, again.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reauth {
     /// The password in use.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -71,6 +78,7 @@ impl fmt::Debug for Reauth {
 
 /// What happened, in `SecurityEvent`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SecurityEventKind {
     /// Signed in (with the device and address).
@@ -104,6 +112,7 @@ pub enum SecurityEventKind {
 
 /// One row of `GET /api/auth/activity` (newest first). Never holds a password or a cookie.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecurityEvent {
     /// What happened.
     pub kind: SecurityEventKind,

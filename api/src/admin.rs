@@ -9,6 +9,7 @@ use crate::Role;
 
 /// One row of `GET /api/admin/users` and the detail view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUser {
     /// Database id.
     pub id: i64,
@@ -30,6 +31,7 @@ pub struct AdminUser {
 
 /// `GET /api/admin/users?q=&cursor=`: one page of accounts, by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserPage {
     /// Up to 50 accounts, ordered by name.
     pub users: Vec<AdminUser>,
@@ -40,14 +42,17 @@ pub struct UserPage {
 /// `POST /api/admin/users` body. Without `password`, the server makes a one-time password and
 /// shows it once; either way the account must choose its own at first sign-in.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     /// The sign-in name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub username: String,
     /// What it may do.
     pub role: Role,
     /// A first password (held to the account page's rule), instead of a generated one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
     pub password: Option<String>,
 }
 
@@ -62,6 +67,7 @@ impl fmt::Debug for NewAccount {
 
 /// `POST /api/admin/users` answer (201).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedAccount {
     /// The new account.
     pub user: AdminUser,
@@ -79,6 +85,7 @@ impl fmt::Debug for CreatedAccount {
 
 /// `PATCH /api/admin/users/{id}` body: what to change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccountChange {
     /// A new role.
@@ -91,6 +98,7 @@ pub struct AccountChange {
 
 /// `POST /api/admin/users/{id}/password-reset` answer: shown to the administrator once.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OneTimePassword {
     /// The account must replace it at its next sign-in.
     pub one_time_password: String,

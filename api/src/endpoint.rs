@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::ErrorCode;
+
 /// The HTTP methods the API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -38,6 +40,26 @@ impl Method {
     }
 }
 
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A `{name}` in the path.
+    Path,
+    /// `?name=` in the query string (optional).
+    Query,
+}
+
+/// One parameter of an endpoint, as its documentation describes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// Its name.
+    pub name: &'static str,
+    /// Where it goes.
+    pub at: ParamIn,
+    /// A whole number (else a string).
+    pub integer: bool,
+}
+
 /// One route of the API. A value of the type names one concrete request: its fields fill the
 /// path's `{…}` parameters and the query string (see `path`).
 ///
@@ -56,6 +78,16 @@ pub trait Endpoint: Clone + PartialEq + 'static {
     type Request: Serialize + DeserializeOwned;
     /// The JSON body answered on success (`()` for 204 No Content).
     type Response: Serialize + DeserializeOwned;
+    /// What it does, in a sentence (its documentation).
+    const SUMMARY: &'static str = "";
+    /// Its path and query parameters.
+    const PARAMS: &'static [Param] = &[];
+    /// The errors it can answer besides those every route of its kind can (bad input,
+    /// sign-in, access, an unavailable store).
+    const ERRORS: &'static [ErrorCode] = &[];
+    /// Its success status when it creates something (201); 200, or 204 without a body,
+    /// otherwise.
+    const CREATES: bool = false;
 
     /// The path of this request: `PATH` with its parameters filled in, and the query string.
     fn path(&self) -> String {

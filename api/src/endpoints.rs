@@ -1,7 +1,8 @@
 //! Every endpoint of the API, declared once (see `Endpoint`). The server's route table and the
 //! SPA's requests both name these; no `/api/…` path is written anywhere else.
 
-use crate::endpoint::{Endpoint, Method, encode, with_query};
+use crate::ErrorCode::{self, *};
+use crate::endpoint::{Endpoint, Method, Param, ParamIn, encode, with_query};
 use crate::{
     AccountChange, ActiveSession, AdminUser, CreatedAccount, Health, LoginRequest, NewAccount,
     NewNote, Note, NoteSummary, NoteUpdate, OneTimePassword, PasswordChange, Reauth,
@@ -10,8 +11,9 @@ use crate::{
 
 /// Declares an endpoint without parameters: a unit struct.
 macro_rules! endpoint {
-    ($(#[$doc:meta])* $name:ident: $method:ident $path:literal, $req:ty => $res:ty) => {
-        $(#[$doc])*
+    ($(#[doc = $doc:literal])* $name:ident: $method:ident $path:literal, $req:ty => $res:ty
+     $(, $konst:ident = $value:expr)* $(,)?) => {
+        $(#[doc = $doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct $name;
 
@@ -20,14 +22,20 @@ macro_rules! endpoint {
             const PATH: &'static str = $path;
             type Request = $req;
             type Response = $res;
+            const SUMMARY: &'static str = concat!($($doc),*);
+            $(const $konst: endpoint!(@type $konst) = $value;)*
         }
     };
+    (@type ERRORS) => { &'static [ErrorCode] };
+    (@type CREATES) => { bool };
+    (@type PARAMS) => { &'static [Param] };
 }
 
 /// Declares an endpoint whose path has one `{id}` parameter: a struct with that field.
 macro_rules! endpoint_with_id {
-    ($(#[$doc:meta])* $name:ident($id:ty): $method:ident $path:literal, $req:ty => $res:ty) => {
-        $(#[$doc])*
+    ($(#[doc = $doc:literal])* $name:ident($id:tt): $method:ident $path:literal, $req:ty => $res:ty
+     $(, ERRORS = $errors:expr)? $(,)?) => {
+        $(#[doc = $doc])*
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct $name {
             /// The `{id}` in the path.
@@ -39,17 +47,29 @@ macro_rules! endpoint_with_id {
             const PATH: &'static str = $path;
             type Request = $req;
             type Response = $res;
+            const SUMMARY: &'static str = concat!($($doc),*);
+            const PARAMS: &'static [Param] = &[Param {
+                name: "id",
+                at: ParamIn::Path,
+                integer: endpoint_with_id!(@integer $id),
+            }];
+            const ERRORS: &'static [ErrorCode] = endpoint_with_id!(@errors $($errors)?);
 
             fn path(&self) -> String {
                 Self::PATH.replace("{id}", &encode(&self.id.to_string()))
             }
         }
     };
+    (@integer i64) => { true };
+    (@integer String) => { false };
+    (@errors $errors:expr) => { $errors };
+    (@errors) => { &[NotFound] };
 }
 
 endpoint! {
     /// Signs in: 200 with the session, 401 `invalid_credentials`, 429 when throttled.
-    Login: Post "/api/auth/login", LoginRequest => SessionInfo
+    Login: Post "/api/auth/login", LoginRequest => SessionInfo,
+    ERRORS = &[InvalidCredentials, TooManyRequests],
 }
 endpoint! {
     /// Signs out: 204, the session deleted and both cookies cleared.
@@ -64,6 +84,10 @@ endpoint! {
     GetHealth: Get "/api/health", () => Health
 }
 endpoint! {
+    /// This API's description: OpenAPI 3.1, generated from these declarations.
+    GetOpenApi: Get "/api/openapi.json", () => serde_json::Value
+}
+endpoint! {
     /// A message only a signed-in user can read.
     GetSecuredResource: Get "/api/secured-resource", () => SecuredResource
 }
@@ -73,7 +97,8 @@ endpoint! {
 }
 endpoint! {
     /// Creates a note: 201 with it.
-    CreateNote: Post "/api/notes", NewNote => Note
+    CreateNote: Post "/api/notes", NewNote => Note,
+    CREATES = true,
 }
 endpoint_with_id! {
     /// One of the user's notes.
@@ -81,7 +106,8 @@ endpoint_with_id! {
 }
 endpoint_with_id! {
     /// Replaces a note's title and body; 409 when `version` is stale.
-    UpdateNote(i64): Put "/api/notes/{id}", NoteUpdate => Note
+    UpdateNote(i64): Put "/api/notes/{id}", NoteUpdate => Note,
+    ERRORS = &[NotFound, Conflict],
 }
 endpoint_with_id! {
     /// Deletes a note: 204.
@@ -93,7 +119,8 @@ endpoint! {
 }
 endpoint! {
     /// Renews the idle clock ("Stay signed in").
-    ExtendSession: Post "/api/auth/session/extend", () => SessionState
+    ExtendSession: Post "/api/auth/session/extend", () => SessionState,
+    ERRORS = &[Conflict],
 }
 endpoint! {
     /// Where this account is signed in.
@@ -109,7 +136,8 @@ endpoint! {
 }
 endpoint! {
     /// Changes the password, keeping this session and ending the others: 204.
-    ChangePassword: Post "/api/auth/password", PasswordChange => ()
+    ChangePassword: Post "/api/auth/password", PasswordChange => (),
+    ERRORS = &[TooManyRequests, Conflict],
 }
 endpoint! {
     /// This account's last 50 security events, newest first.
@@ -117,7 +145,8 @@ endpoint! {
 }
 endpoint! {
     /// Confirms the password again, for actions that need a recent proof.
-    Reauthenticate: Post "/api/auth/reauth", Reauth => SessionState
+    Reauthenticate: Post "/api/auth/reauth", Reauth => SessionState,
+    ERRORS = &[TooManyRequests],
 }
 
 /// Administrators: one page of accounts, those whose name contains `q`.
@@ -134,6 +163,20 @@ impl Endpoint for ListUsers {
     const PATH: &'static str = "/api/admin/users";
     type Request = ();
     type Response = UserPage;
+    const SUMMARY: &'static str =
+        "Administrators: one page of accounts (50), by name, those whose name contains `q`.";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "q",
+            at: ParamIn::Query,
+            integer: false,
+        },
+        Param {
+            name: "cursor",
+            at: ParamIn::Query,
+            integer: false,
+        },
+    ];
 
     fn path(&self) -> String {
         let q = Some(self.q.as_str()).filter(|q| !q.is_empty());
@@ -146,7 +189,8 @@ impl Endpoint for ListUsers {
 
 endpoint! {
     /// Administrators: creates an account (201), with a one-time password unless one is given.
-    CreateUser: Post "/api/admin/users", NewAccount => CreatedAccount
+    CreateUser: Post "/api/admin/users", NewAccount => CreatedAccount,
+    CREATES = true,
 }
 endpoint_with_id! {
     /// Administrators: one account.
@@ -154,11 +198,13 @@ endpoint_with_id! {
 }
 endpoint_with_id! {
     /// Administrators: changes an account's role or disables or enables it.
-    ChangeUser(i64): Patch "/api/admin/users/{id}", AccountChange => AdminUser
+    ChangeUser(i64): Patch "/api/admin/users/{id}", AccountChange => AdminUser,
+    ERRORS = &[NotFound, Conflict],
 }
 endpoint_with_id! {
     /// Administrators: removes an account with its notes and sessions: 204.
-    RemoveUser(i64): Delete "/api/admin/users/{id}", () => ()
+    RemoveUser(i64): Delete "/api/admin/users/{id}", () => (),
+    ERRORS = &[NotFound, Conflict],
 }
 endpoint_with_id! {
     /// Administrators: a new one-time password, every session of the account ended.

@@ -19,7 +19,7 @@ pub use account::{
     ActiveSession, PasswordChange, Reauth, SecurityEvent, SecurityEventKind, SessionState,
 };
 pub use admin::{AccountChange, AdminUser, CreatedAccount, NewAccount, OneTimePassword, UserPage};
-pub use endpoint::{Endpoint, Method, encode, with_query};
+pub use endpoint::{Endpoint, Method, Param, ParamIn, encode, with_query};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
 
 /// The stable, machine-readable reason carried by every error response.
@@ -97,6 +97,31 @@ impl ErrorCode {
         }
     }
 
+    /// The HTTP status this code is answered with (`validation` is 400 for a body that is not
+    /// JSON and 422 otherwise; this gives 422).
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Unauthenticated
+            | Self::SessionExpired
+            | Self::InvalidCredentials
+            | Self::AccountDisabled => 401,
+            Self::CsrfFailed
+            | Self::Forbidden
+            | Self::PasswordChangeRequired
+            | Self::ReauthRequired => 403,
+            Self::Validation => 422,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Timeout => 408,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::TooManyRequests => 429,
+            Self::Unavailable => 503,
+            Self::Internal | Self::Unknown => 500,
+        }
+    }
+
     /// Parses the wire spelling; anything unrecognised is `Unknown`.
     pub fn parse(s: &str) -> Self {
         Self::ALL
@@ -128,6 +153,24 @@ impl ErrorCode {
     ];
 }
 
+/// The schema of a code: the strings in `ALL` (`unknown` is what a client reads a newer code as,
+/// never what a server sends).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Self::ALL.iter().map(|c| c.as_str())))
+            .description(Some(
+                "What went wrong, for programs (see the status of each).",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -136,6 +179,7 @@ impl fmt::Display for ErrorCode {
 
 /// The JSON body of every error response: `{"code": "...", "message": "..."}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong, for programs.
     pub code: ErrorCode,
@@ -148,6 +192,7 @@ pub struct ErrorBody {
 
 /// A user's role; routes under `/api/admin` need `Admin`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// An ordinary user: their own notes.
@@ -168,6 +213,7 @@ impl Role {
 
 /// A signed-in user as the SPA sees them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Database id.
     pub id: i64,
@@ -179,11 +225,14 @@ pub struct User {
 
 /// `POST /api/auth/login` body.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The sign-in name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub username: String,
     /// The password in clear; only ever sent over the wire to be hashed and compared.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -198,6 +247,7 @@ impl fmt::Debug for LoginRequest {
 
 /// `GET /api/auth/me` and `POST /api/auth/login` response: who is signed in, and until when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// The signed-in user.
     pub user: User,
@@ -208,6 +258,7 @@ pub struct SessionInfo {
 
 /// `GET /api/secured-resource` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecuredResource {
     /// A greeting only a signed-in user can read.
     pub message: String,
@@ -215,6 +266,7 @@ pub struct SecuredResource {
 
 /// One note, as returned by `GET /api/notes/{id}`, `POST` and `PUT`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Note {
     /// Database id.
     pub id: i64,
@@ -232,6 +284,7 @@ pub struct Note {
 
 /// One row of `GET /api/notes` (no body, so the list stays small).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteSummary {
     /// Database id.
     pub id: i64,
@@ -245,21 +298,27 @@ pub struct NoteSummary {
 
 /// `POST /api/notes` body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
     /// 1 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     /// Up to 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub body: String,
 }
 
 /// `PUT /api/notes/{id}` body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NoteUpdate {
     /// 1 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     /// Up to 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub body: String,
     /// The version the client edited; a stale one answers 409 `conflict`.
     pub version: i64,
@@ -267,6 +326,7 @@ pub struct NoteUpdate {
 
 /// `GET /api/health` response (200 when every dependency answers, else 503).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// True when every dependency answered.
     pub ok: bool,
@@ -276,6 +336,7 @@ pub struct Health {
 
 /// Whether one dependency answered the health check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DependencyHealth {
     /// What the server uses it for: `database` or `session_store`.
     pub name: String,

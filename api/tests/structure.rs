@@ -93,7 +93,10 @@ fn no_server_module_imports_one_that_imports_it_back() {
         let mut seen = vec![start.clone()];
         let mut todo = imports[start].clone();
         while let Some(module) = todo.pop() {
-            assert_ne!(&module, start, "{start} imports a module that imports it back");
+            assert_ne!(
+                &module, start,
+                "{start} imports a module that imports it back"
+            );
             if !seen.contains(&module) {
                 seen.push(module.clone());
                 todo.extend(imports.get(&module).cloned().unwrap_or_default());

@@ -28,6 +28,7 @@ pub mod events;
 pub mod layers;
 pub mod listener;
 pub mod notes;
+pub mod openapi;
 pub mod password;
 pub mod proxy;
 pub mod routes;
@@ -107,6 +108,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
         accounts: users::AccountCache::new(db.clone()),
+        contract: state::Contract(std::sync::Arc::new(openapi::document(&routes::all()))),
         store,
         redis,
     };

@@ -27,9 +27,15 @@ pub struct AppState {
     pub store: SessionStore,
     /// Accounts, cached (on SQLite) for the session check.
     pub accounts: AccountCache,
+    /// The API's published contract.
+    pub contract: Contract,
     /// Redis, when sessions live there (for the health check).
     pub redis: Option<Redis>,
 }
+
+/// The API's OpenAPI document (see the `openapi` module), made once at start from the route table.
+#[derive(Clone, Debug, Default)]
+pub struct Contract(pub std::sync::Arc<serde_json::Value>);
 
 impl FromRef<AppState> for Guard {
     fn from_ref(state: &AppState) -> Self {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 mod compress;
+mod contract;
 mod setup;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (the parent of this crate).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
@@ -148,7 +149,7 @@ fn serve() -> Result<(), String> {
 
 /// Counts of one test run, read from libtest's (and wasm-bindgen-test's) summary lines.
 #[derive(Debug, Default, PartialEq)]
-struct Tally {
+pub(crate) struct Tally {
     passed: u64,
     failed: u64,
 }
@@ -205,7 +206,7 @@ fn run_tests(label: &str, cmd: &mut Command, tally: &mut Tally) {
 
 /// Runs a command that checks one thing (a build): one passed test if it succeeds, one failed
 /// if not.
-fn run_check(label: &str, cmd: &mut Command, tally: &mut Tally) {
+pub(crate) fn run_check(label: &str, cmd: &mut Command, tally: &mut Tally) {
     println!("==> {label}");
     let ok = cmd.current_dir(root()).status().is_ok_and(|s| s.success());
     if ok {
@@ -270,6 +271,14 @@ fn test() -> Result<(), String> {
 
     let e2e_ready =
         build_spa(&tools).and_then(|()| sh(cargo().args(["build", "-p", "gatehouse-server"])));
+    if e2e_ready.is_ok() {
+        contract::test(
+            &tools,
+            &root().join("target/debug/gatehouse-server"),
+            &mut tally,
+        );
+    }
+
     match e2e_ready {
         Ok(()) => run_tests(
             "end-to-end journeys (server binary + release SPA in headless Chromium)",

@@ -13,6 +13,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen; Debian's (108) cannot read what rustc 1.95 emits.
 const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
+/// schemathesis (the contract test) and the OpenAPI validator, from PyPI into tools/venv.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+const OPENAPI_VALIDATOR_VERSION: &str = "0.9.0";
 
 /// Where the tools are, once present.
 pub struct Tools {
@@ -24,6 +27,8 @@ pub struct Tools {
     pub chromium: PathBuf,
     /// Debian's ChromeDriver, matching it.
     pub chromedriver: PathBuf,
+    /// The Python of tools/venv, with schemathesis and openapi-spec-validator.
+    pub python: PathBuf,
 }
 
 fn cargo_bin() -> PathBuf {
@@ -206,6 +211,28 @@ pub fn run() -> Result<Tools, String> {
         }
     }
 
+    // schemathesis and openapi-spec-validator from PyPI, in a virtual environment in tools/.
+    let venv = tools_dir().join("venv");
+    let python = venv.join("bin/python");
+    let st = venv.join("bin/st");
+    match version_of(&st, &path) {
+        Some(v) if v.ends_with(SCHEMATHESIS_VERSION) => println!("    ok  {v}"),
+        _ => {
+            println!("    installing schemathesis {SCHEMATHESIS_VERSION} into tools/venv (~20 s)");
+            std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+            sh(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+            sh(Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+                &format!("openapi-spec-validator=={OPENAPI_VALIDATOR_VERSION}"),
+            ]))?;
+            installed.push("schemathesis");
+        }
+    }
+
     // Debian's Chromium and ChromeDriver.
     let (mut chromium, mut chromedriver) = (which("chromium", &path), which("chromedriver", &path));
     if chromium.is_some() && chromedriver.is_some() {
@@ -243,6 +270,7 @@ pub fn run() -> Result<Tools, String> {
         path,
         chromium,
         chromedriver,
+        python,
     })
 }
 

@@ -15,10 +15,13 @@ use gatehouse_api::Endpoint;
 
 use crate::session::{Access, Guard, Rule, guard};
 use crate::state::AppState;
+use contract::{Body, Contract};
 
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod contract;
+pub mod docs;
 pub mod health;
 pub mod notes;
 pub mod secured;
@@ -39,6 +42,8 @@ pub struct Route {
     pub renews: bool,
     /// Whether an account that must replace its one-time password may call it.
     pub before_password_change: bool,
+    /// What the published contract says of it.
+    pub contract: Contract,
     handler: MethodRouter<AppState>,
 }
 
@@ -49,6 +54,8 @@ pub trait Declared: Endpoint {
     where
         H: Handler<T, AppState>,
         T: 'static,
+        Self::Request: Body,
+        Self::Response: Body,
     {
         Route::new::<Self, H, T>(access, handler)
     }
@@ -71,6 +78,8 @@ impl Route {
     fn new<E, H, T>(access: Access, handler: H) -> Self
     where
         E: Endpoint,
+        E::Request: Body,
+        E::Response: Body,
         H: Handler<T, AppState>,
         T: 'static,
     {
@@ -88,6 +97,14 @@ impl Route {
             step_up: false,
             renews: true,
             before_password_change: false,
+            contract: Contract {
+                summary: E::SUMMARY,
+                params: E::PARAMS,
+                errors: E::ERRORS,
+                creates: E::CREATES,
+                request: <E::Request as Body>::describe,
+                response: <E::Response as Body>::describe,
+            },
             handler: on(filter, handler),
         }
     }
@@ -133,6 +150,7 @@ pub fn all() -> Vec<Route> {
         auth::routes(),
         account::routes(),
         health::routes(),
+        docs::routes(),
         secured::routes(),
         notes::routes(),
         admin::routes(),

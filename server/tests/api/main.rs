@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod binary;
 mod connections;
+mod contract;
 mod csrf;
 mod input;
 mod matrix;

@@ -49,6 +49,7 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
         ("POST", "/api/auth/logout") => ok(StatusCode::NO_CONTENT),
         ("GET", "/api/auth/me") => ok(StatusCode::OK),
         ("GET", "/api/health") => ok(StatusCode::OK),
+        ("GET", "/api/openapi.json") => ok(StatusCode::OK),
         ("GET", "/api/secured-resource") => ok(StatusCode::OK),
         ("GET", "/api/notes") => ok(StatusCode::OK),
         ("POST", "/api/notes") => Some((

@@ -1,0 +1,123 @@
+//! The published contract: `GET /api/openapi.json` describes every route as it behaves, and
+//! `docs/openapi.json` is that document.
+
+use gatehouse_server::routes;
+use gatehouse_server::session::Access;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+async fn published(app: &TestApp) -> Value {
+    let r = app.get(&Agent::default(), "/api/openapi.json").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+fn checked_in_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json")
+}
+
+#[tokio::test]
+async fn the_checked_in_contract_is_the_one_the_server_publishes() {
+    let app = spawn_app().await;
+    let doc = published(&app).await;
+    let path = checked_in_path();
+    if std::env::var_os("GATEHOUSE_UPDATE_CONTRACT").is_some() {
+        let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    let checked_in: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        checked_in == doc,
+        "docs/openapi.json is out of date: run \
+         `GATEHOUSE_UPDATE_CONTRACT=1 cargo test -p gatehouse-server --test api contract` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn every_route_is_described_with_its_access_and_the_statuses_it_can_answer() {
+    let app = spawn_app().await;
+    let doc = published(&app).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let routes = routes::all();
+    let operations: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(operations, routes.len(), "one operation per route, no more");
+    for route in routes {
+        let method = route.method.as_str().to_ascii_lowercase();
+        let op = &doc["paths"][route.path][&method];
+        assert!(op.is_object(), "{method} {} is not described", route.path);
+        assert_eq!(op["operationId"], route.name);
+        let statuses = op["responses"].as_object().unwrap();
+        let codes_at = |status: &str| -> Vec<String> {
+            let Some(response) = statuses.get(status) else {
+                return Vec::new();
+            };
+            let schema = &response["content"]["application/json"]["schema"];
+            schema["allOf"][1]["properties"]["code"]["enum"]
+                .as_array()
+                .map(|codes| {
+                    codes
+                        .iter()
+                        .map(|c| c.as_str().unwrap().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert!(codes_at("503").contains(&"unavailable".into()) || route.name == "GetHealth");
+        match route.access {
+            Access::Public => {
+                assert_eq!(op["x-gatehouse-access"], "public");
+                assert!(!statuses.contains_key("401") || route.name == "Login");
+            }
+            access => {
+                let expected = if access == Access::Admin {
+                    "admin"
+                } else {
+                    "user"
+                };
+                assert_eq!(op["x-gatehouse-access"], expected);
+                for code in ["unauthenticated", "session_expired", "account_disabled"] {
+                    assert!(
+                        codes_at("401").contains(&code.to_string()),
+                        "{}",
+                        route.path
+                    );
+                }
+                assert_eq!(op["security"][0]["session"], Value::Array(vec![]));
+            }
+        }
+        if access_is(&route, Access::Admin) {
+            assert!(codes_at("403").contains(&"forbidden".into()));
+        }
+        if !route.method.is_safe() {
+            assert!(
+                codes_at("403").contains(&"csrf_failed".into()),
+                "{}",
+                route.path
+            );
+        }
+        if route.step_up {
+            assert!(codes_at("403").contains(&"reauth_required".into()));
+        }
+        if route.path.contains('{') {
+            assert!(statuses.contains_key("404"), "{}", route.path);
+        }
+    }
+    let error_body = &doc["components"]["schemas"]["ErrorBody"];
+    assert!(error_body["properties"]["code"].is_object());
+    let codes = &doc["components"]["schemas"]["ErrorCode"]["enum"];
+    assert_eq!(
+        codes.as_array().unwrap().len(),
+        gatehouse_api::ErrorCode::ALL.len()
+    );
+}
+
+fn access_is(route: &routes::Route, access: Access) -> bool {
+    route.access == access
+}
