@@ -529,6 +529,19 @@ async fn every_api_route_answers_every_kind_of_caller_as_expected_on_postgres_an
 }
 
 #[tokio::test]
+async fn every_step_up_route_refuses_a_stale_sign_in_on_postgres_and_redis() {
+    let database = postgres().new_database().await;
+    let redis = Redis::start();
+    let app = spawn_app_with(|c| {
+        matrix::step_up_settings(c);
+        c.database_url = database.parse::<SecretUrl>().unwrap();
+        c.session_store = SessionStoreUrl::Redis(redis.url().parse().unwrap());
+    })
+    .await;
+    matrix::check_step_up(&app).await;
+}
+
+#[tokio::test]
 async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
     let database = postgres().new_database().await;
     let redis = Redis::start();
