@@ -6,9 +6,11 @@ use yew_router::prelude::*;
 use gatehouse_api::endpoints::Me;
 use gatehouse_client::{ApiProvider, AuthProvider};
 
-use crate::components::Nav;
+use crate::components::{Nav, ToastProvider};
+use crate::expiry::ExpiryWarning;
 use crate::pages::{
-    AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, NotePage, NotesPage,
+    AccountPage, AdminPage, AdminUserPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
+    NotePage, NotesPage,
 };
 
 /// Where 401/403 send the user.
@@ -35,9 +37,18 @@ pub enum Route {
         /// The note's id.
         id: i64,
     },
+    /// The signed-in person's password, sessions and security activity.
+    #[at("/account")]
+    Account,
     /// Admins: the user list.
     #[at("/admin")]
     Admin,
+    /// Admins: one account.
+    #[at("/admin/users/:id")]
+    AdminUser {
+        /// The account's id.
+        id: i64,
+    },
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -52,7 +63,9 @@ pub fn switch(route: Route) -> Html {
         Route::Dashboard => html! { <DashboardPage /> },
         Route::Notes => html! { <NotesPage /> },
         Route::Note { id } => html! { <NotePage {id} /> },
+        Route::Account => html! { <AccountPage /> },
         Route::Admin => html! { <AdminPage /> },
+        Route::AdminUser { id } => html! { <AdminUserPage {id} /> },
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }
@@ -64,10 +77,14 @@ pub fn App() -> Html {
         <BrowserRouter>
             <ApiProvider>
                 <AuthProvider<Me> check={Me} login_path={LOGIN_PATH}>
-                    <Nav />
-                    <main>
-                        <Switch<Route> render={switch} />
-                    </main>
+                    <ToastProvider>
+                        <a class="skip" href="#main">{ "Skip to content" }</a>
+                        <Nav />
+                        <main id="main">
+                            <Switch<Route> render={switch} />
+                        </main>
+                        <ExpiryWarning />
+                    </ToastProvider>
                 </AuthProvider<Me>>
             </ApiProvider>
         </BrowserRouter>

@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod components;
+pub mod expiry;
 pub mod pages;
 pub mod session;

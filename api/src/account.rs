@@ -21,6 +21,8 @@ pub struct SessionState {
     /// Until when that proof allows actions that need a recent one (changing the password,
     /// ending sessions).
     pub reauthenticated_until: String,
+    /// How long the session lasts without activity, in seconds (the server's setting).
+    pub idle_timeout_seconds: u64,
 }
 
 /// One row of `GET /api/auth/sessions`: a place where this account is signed in.

@@ -65,7 +65,7 @@ pub enum AppError {
     #[error("request body must be JSON with Content-Type: application/json")]
     UnsupportedMediaType,
     /// 429 `too_many_requests`, with `Retry-After`.
-    #[error("too many failed sign-ins; try again in {} seconds", retry_after.as_secs().max(1))]
+    #[error("Too many attempts: try again in {}.", in_words(*retry_after))]
     TooManyRequests {
         /// How long until the next attempt is allowed.
         retry_after: Duration,
@@ -79,6 +79,17 @@ pub enum AppError {
     /// 500 `internal`.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A wait in words, rounded up: "a minute", "14 minutes", "30 seconds".
+fn in_words(wait: Duration) -> String {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    match seconds {
+        1 => "a second".into(),
+        2..=59 => format!("{seconds} seconds"),
+        60 => "a minute".into(),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
 }
 
 impl AppError {
@@ -339,6 +350,24 @@ mod tests {
         for (serde, words) in cases {
             assert_eq!(plain_words(serde), words);
         }
+    }
+
+    #[test]
+    fn a_throttled_sign_in_says_how_long_in_minutes_not_seconds() {
+        let err = AppError::TooManyRequests {
+            retry_after: Duration::from_secs(14 * 60 - 20),
+        };
+        assert_eq!(
+            err.to_string(),
+            "Too many attempts: try again in 14 minutes."
+        );
+        let err = AppError::TooManyRequests {
+            retry_after: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            err.to_string(),
+            "Too many attempts: try again in 2 seconds."
+        );
     }
 
     #[test]

@@ -1,28 +1,150 @@
-//! `Nav`: the top bar, with the user's name and Sign out.
+//! `Nav`: the header: the logo, the pages (the current one marked), the light/dark switch, and
+//! who is signed in with their account and Sign out.
 
 use gatehouse_api::Role;
+use gatehouse_api::endpoints::Logout;
+use gatehouse_client::{ApiError, Request, use_api};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use gatehouse_api::endpoints::Logout;
-use gatehouse_client::{ApiError, Request, use_api};
-
 use crate::app::Route;
-use crate::components::ErrorView;
+use crate::components::use_toasts;
 use crate::session::{use_session, user};
+
+/// Where the chosen theme is remembered (read by `index.html` before the app loads, so the
+/// page never flashes the other one).
+const THEME_KEY: &str = "gatehouse-theme";
+
+/// The theme chosen: the system's, or light or dark.
+#[derive(Clone, Copy, PartialEq)]
+enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn stored() -> Self {
+        let value = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(THEME_KEY).ok().flatten());
+        match value.as_deref() {
+            Some("light") => Self::Light,
+            Some("dark") => Self::Dark,
+            _ => Self::System,
+        }
+    }
+
+    fn next(self) -> Self {
+        match self {
+            Self::System => Self::Light,
+            Self::Light => Self::Dark,
+            Self::Dark => Self::System,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::System => "Theme: system",
+            Self::Light => "Theme: light",
+            Self::Dark => "Theme: dark",
+        }
+    }
+
+    fn icon(self) -> &'static str {
+        match self {
+            Self::System => "◐",
+            Self::Light => "☀",
+            Self::Dark => "☾",
+        }
+    }
+
+    /// Applies it to the page and remembers it.
+    fn apply(self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let storage = window.local_storage().ok().flatten();
+        let root = window.document().and_then(|d| d.document_element());
+        let name = match self {
+            Self::System => None,
+            Self::Light => Some("light"),
+            Self::Dark => Some("dark"),
+        };
+        if let Some(root) = root {
+            let _ = match name {
+                Some(name) => root.set_attribute("data-theme", name),
+                None => root.remove_attribute("data-theme"),
+            };
+        }
+        if let Some(storage) = storage {
+            let _ = match name {
+                Some(name) => storage.set_item(THEME_KEY, name),
+                None => storage.remove_item(THEME_KEY),
+            };
+        }
+    }
+}
+
+/// The logo: a gate.
+pub fn logo() -> Html {
+    html! {
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <rect x="2" y="3" width="20" height="18" rx="4" fill="currentColor" opacity=".12" />
+            <path d="M6 20V9a6 6 0 0 1 12 0v11" fill="none" stroke="currentColor" stroke-width="2" />
+            <path d="M10 20v-6h4v6" fill="none" stroke="currentColor" stroke-width="2" />
+        </svg>
+    }
+}
+
+/// Props of `NavLink`.
+#[derive(Properties, PartialEq)]
+struct NavLinkProps {
+    to: Route,
+    current: bool,
+    #[prop_or_default]
+    class: Classes,
+    children: Html,
+}
+
+/// A link within the app that says whether it is the page shown (`aria-current`).
+#[function_component]
+fn NavLink(props: &NavLinkProps) -> Html {
+    let navigator = use_navigator();
+    let onclick = {
+        let to = props.to.clone();
+        Callback::from(move |e: MouseEvent| {
+            // Let the browser open new tabs and windows as it would.
+            if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
+                return;
+            }
+            e.prevent_default();
+            if let Some(n) = &navigator {
+                n.push(&to);
+            }
+        })
+    };
+    html! {
+        <a href={props.to.to_path()} class={props.class.clone()} aria-current={props.current.then_some("page")} {onclick}>
+            { props.children.clone() }
+        </a>
+    }
+}
 
 /// The navigation bar.
 #[function_component]
 pub fn Nav() -> Html {
     let auth = use_session();
     let api = use_api();
+    let toasts = use_toasts();
     let navigator = use_navigator();
-    let error = use_state(|| None::<ApiError>);
+    let route = use_route::<Route>();
+    let theme = use_state(Theme::stored);
     let onsignout = {
-        let (auth, error) = (auth.clone(), error.clone());
+        let auth = auth.clone();
         Callback::from(move |_| {
-            let (api, auth, error, navigator) =
-                (api.clone(), auth.clone(), error.clone(), navigator.clone());
+            let (api, auth, toasts, navigator) =
+                (api.clone(), auth.clone(), toasts.clone(), navigator.clone());
             yew::platform::spawn_local(async move {
                 let request = Request::to(&Logout).handle_auth_errors();
                 match api.send::<()>(request).await {
@@ -31,41 +153,60 @@ pub fn Nav() -> Html {
                     | Err(ApiError::Http {
                         status: 401 | 403, ..
                     }) => {
-                        error.set(None);
                         auth.signed_out();
                         if let Some(n) = navigator {
                             n.push(&Route::Login);
                         }
                     }
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => toasts.fail(e.message()),
                 }
             });
         })
     };
-    let user = user(&auth).cloned();
+    let ontheme = {
+        let theme = theme.clone();
+        Callback::from(move |_| {
+            let next = theme.next();
+            next.apply();
+            theme.set(next);
+        })
+    };
+    let current = |target: &Route| -> bool {
+        route.as_ref().is_some_and(|here| match (target, here) {
+            (Route::Notes, Route::Note { .. }) | (Route::Admin, Route::AdminUser { .. }) => true,
+            _ => target == here,
+        })
+    };
+    let link = |to: Route, text: &'static str| {
+        let current = current(&to);
+        html! { <NavLink {to} {current}>{ text }</NavLink> }
+    };
+    let signed_in = user(&auth).cloned();
     html! {
         <header class="nav">
-            <nav aria-label="Main">
-                <Link<Route> to={Route::Home} classes="brand">{ "Gatehouse" }</Link<Route>>
-                if user.is_some() {
-                    <Link<Route> to={Route::Dashboard}>{ "Dashboard" }</Link<Route>>
-                    <Link<Route> to={Route::Notes}>{ "Notes" }</Link<Route>>
+            <Link<Route> to={if signed_in.is_some() { Route::Dashboard } else { Route::Home }} classes="brand">
+                { logo() }<span>{ "Gatehouse" }</span>
+            </Link<Route>>
+            <nav class="pages" aria-label="Main">
+                if signed_in.is_some() {
+                    { link(Route::Dashboard, "Dashboard") }
+                    { link(Route::Notes, "Notes") }
                 }
-                if user.as_ref().is_some_and(|u| u.role == Role::Admin) {
-                    <Link<Route> to={Route::Admin}>{ "Admin" }</Link<Route>>
+                if signed_in.as_ref().is_some_and(|u| u.role == Role::Admin) {
+                    { link(Route::Admin, "Admin") }
                 }
             </nav>
             <div class="who">
-                if let Some(user) = user {
-                    <span class="username">{ &user.username }</span>
+                <button type="button" class="theme" aria-label={theme.label()} title={theme.label()} onclick={ontheme}>
+                    <span aria-hidden="true">{ theme.icon() }</span>
+                </button>
+                if let Some(u) = signed_in {
+                    <NavLink to={Route::Account} class="username" current={current(&Route::Account)}>{ u.username.clone() }</NavLink>
                     <button type="button" onclick={onsignout}>{ "Sign out" }</button>
                 } else {
-                    <Link<Route> to={Route::Login}>{ "Sign in" }</Link<Route>>
+                    <Link<Route> to={Route::Login} classes="button">{ "Sign in" }</Link<Route>>
                 }
             </div>
-            if let Some(e) = &*error {
-                <ErrorView error={e.clone()} />
-            }
         </header>
     }
 }

@@ -1,39 +1,254 @@
-//! `/admin`: the user list (admins only).
+//! `/admin`: the accounts, searchable and paged, and a form for a new one (administrators).
 
-use gatehouse_api::endpoints::ListUsers;
-use gatehouse_client::{Fetch, use_fetch};
+use gatehouse_api::endpoints::{CreateUser, ListUsers};
+use gatehouse_api::{AdminUser, NewAccount, Role};
+use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
-use super::local_time;
-use crate::components::{ErrorView, Loading};
+use crate::app::Route;
+use crate::components::{ErrorView, Field, Loading, Page, time, use_toasts};
 use crate::session::RequireAdmin;
 
-/// The admin page.
+/// The administrators' page.
 #[function_component]
 pub fn AdminPage() -> Html {
-    html! { <RequireAdmin><Users /></RequireAdmin> }
+    html! {
+        <RequireAdmin>
+            <Page title="Users" class="admin">
+                <Accounts />
+            </Page>
+        </RequireAdmin>
+    }
+}
+
+/// "Administrator" or "User".
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "Administrator",
+        Role::User => "User",
+    }
+}
+
+/// What state an account is in, in a word or two.
+pub fn status(user: &AdminUser) -> &'static str {
+    if user.disabled {
+        "Disabled"
+    } else if user.must_change_password {
+        "Has a one-time password"
+    } else {
+        "Active"
+    }
 }
 
 #[function_component]
-fn Users() -> Html {
-    let users = use_fetch(ListUsers::default());
-    let body = match users.state {
+fn Accounts() -> Html {
+    let search = use_state(String::new);
+    // The cursors of the pages before this one, to go back.
+    let pages = use_state(Vec::<Option<String>>::new);
+    let cursor = use_state(|| None::<String>);
+    let created = use_state(|| 0u32);
+    let list = use_fetch(ListUsers {
+        q: (*search).clone(),
+        cursor: (*cursor).clone(),
+    });
+    {
+        // A new account shows in the list.
+        let reload = list.reload.clone();
+        use_effect_with(*created, move |n| {
+            if *n > 0 {
+                reload.emit(());
+            }
+        });
+    }
+    let onsearch = {
+        let (search, cursor, pages) = (search.clone(), cursor.clone(), pages.clone());
+        Callback::from(move |q: String| {
+            search.set(q);
+            cursor.set(None);
+            pages.set(Vec::new());
+        })
+    };
+    let next = |to: Option<String>| {
+        let (cursor, pages) = (cursor.clone(), pages.clone());
+        Callback::from(move |_| {
+            let mut before = (*pages).clone();
+            before.push((*cursor).clone());
+            pages.set(before);
+            cursor.set(to.clone());
+        })
+    };
+    let previous = {
+        let (cursor, pages) = (cursor.clone(), pages.clone());
+        Callback::from(move |_| {
+            let mut before = (*pages).clone();
+            cursor.set(before.pop().flatten());
+            pages.set(before);
+        })
+    };
+    let table = match &list.state {
         Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={users.reload} /> },
-        Fetch::Ready(list) => html! {
-            <table class="users">
-                <thead><tr><th>{ "Username" }</th><th>{ "Role" }</th><th>{ "Created" }</th></tr></thead>
-                <tbody>
-                    { for list.users.iter().map(|u| html! {
-                        <tr>
-                            <td>{ &u.username }</td>
-                            <td>{ u.role.as_str() }</td>
-                            <td>{ local_time(&u.created_at) }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+        Fetch::Failed(e) => html! { <ErrorView error={e.clone()} onretry={list.reload.clone()} /> },
+        Fetch::Ready(page) if page.users.is_empty() => html! {
+            <p class="empty">{ if search.is_empty() { "No accounts yet." } else { "No account matches." } }</p>
+        },
+        Fetch::Ready(page) => html! {
+            <>
+                <div class="table-scroll">
+                    <table class="users">
+                        <caption class="visually-hidden">{ "Accounts" }</caption>
+                        <thead><tr>
+                            <th scope="col">{ "Username" }</th><th scope="col">{ "Role" }</th>
+                            <th scope="col">{ "Status" }</th><th scope="col">{ "Last sign-in" }</th>
+                            <th scope="col">{ "Sessions" }</th><th scope="col">{ "Created" }</th>
+                        </tr></thead>
+                        <tbody>
+                            { for page.users.iter().map(|u| html! {
+                                <tr key={u.id}>
+                                    <td><Link<Route> to={Route::AdminUser { id: u.id }}>{ &u.username }</Link<Route>></td>
+                                    <td>{ role_name(u.role) }</td>
+                                    <td>{ status(u) }</td>
+                                    <td>{ u.last_sign_in_at.as_deref().map_or_else(|| "Never".to_string(), time::relative) }</td>
+                                    <td>{ u.sessions }</td>
+                                    <td><time datetime={u.created_at.clone()}>{ time::relative(&u.created_at) }</time></td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+                <nav class="pager" aria-label="Pages of accounts">
+                    <button type="button" disabled={pages.is_empty()} onclick={previous}>{ "Previous" }</button>
+                    <button type="button" disabled={page.next_cursor.is_none()} onclick={next(page.next_cursor.clone())}>{ "Next" }</button>
+                </nav>
+            </>
         },
     };
-    html! { <section><h1>{ "Users" }</h1>{ body }</section> }
+    let oncreated = {
+        let created = created.clone();
+        Callback::from(move |()| created.set(*created + 1))
+    };
+    html! {
+        <>
+            <NewAccountForm {oncreated} />
+            <section aria-labelledby="accounts-title" class="card">
+                <h2 id="accounts-title">{ "Accounts" }</h2>
+                <Field id="search" label="Search by name" kind="search" autocomplete="off"
+                       value={(*search).clone()} oninput={onsearch} />
+                { table }
+            </section>
+        </>
+    }
+}
+
+/// Props of `NewAccountForm`.
+#[derive(Properties, PartialEq)]
+struct NewAccountProps {
+    /// Told when an account was made.
+    oncreated: Callback<()>,
+}
+
+#[function_component]
+fn NewAccountForm(props: &NewAccountProps) -> Html {
+    let api = use_api();
+    let toasts = use_toasts();
+    let username = use_state(String::new);
+    let role = use_state(|| Role::User);
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<ApiError>);
+    // Shown once: the new account's one-time password.
+    let made = use_state(|| None::<(String, String)>);
+    let onsubmit = {
+        let (username, role, busy, error, made) = (
+            username.clone(),
+            role.clone(),
+            busy.clone(),
+            error.clone(),
+            made.clone(),
+        );
+        let oncreated = props.oncreated.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = NewAccount {
+                username: (*username).clone(),
+                role: *role,
+                password: None,
+            };
+            let (api, toasts, username, busy, error, made, oncreated) = (
+                api.clone(),
+                toasts.clone(),
+                username.clone(),
+                busy.clone(),
+                error.clone(),
+                made.clone(),
+                oncreated.clone(),
+            );
+            busy.set(true);
+            yew::platform::spawn_local(async move {
+                let result = api.submit(&CreateUser, &body).await;
+                busy.set(false);
+                match result {
+                    Ok(created) => {
+                        error.set(None);
+                        username.set(String::new());
+                        made.set(
+                            created
+                                .one_time_password
+                                .map(|otp| (created.user.username.clone(), otp)),
+                        );
+                        toasts.say(format!("Account {} created.", created.user.username));
+                        oncreated.emit(());
+                    }
+                    Err(e) if e.is_silent() => {}
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let oninput = {
+        let username = username.clone();
+        Callback::from(move |v: String| username.set(v))
+    };
+    let onrole = {
+        let role = role.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            role.set(if value == "admin" {
+                Role::Admin
+            } else {
+                Role::User
+            });
+        })
+    };
+    let username_error = (*error)
+        .as_ref()
+        .and_then(|e| e.field("username"))
+        .map(|m| AttrValue::from(m.to_string()));
+    let general = (*error).clone().filter(|e| e.field("username").is_none());
+    html! {
+        <section aria-labelledby="new-account-title" class="card">
+            <h2 id="new-account-title">{ "New account" }</h2>
+            <form {onsubmit} aria-busy={busy.to_string()} novalidate=true class="inline">
+                <Field id="new-username" name="username" label="Username" autocomplete="off"
+                       value={(*username).clone()} {oninput} error={username_error} required=true />
+                <div class="field">
+                    <label for="new-role">{ "Role" }</label>
+                    <select id="new-role" name="role" onchange={onrole}>
+                        <option value="user" selected={*role == Role::User}>{ "User" }</option>
+                        <option value="admin" selected={*role == Role::Admin}>{ "Administrator" }</option>
+                    </select>
+                </div>
+                <button type="submit" disabled={*busy}>{ if *busy { "Creating…" } else { "Create account" } }</button>
+            </form>
+            if let Some(e) = general {
+                <ErrorView error={e} />
+            }
+            if let Some((name, otp)) = &*made {
+                <div class="secret" role="status">
+                    <p>{ format!("Give {name} this one-time password. It is shown only now; they will choose their own when they first sign in.") }</p>
+                    <p><code class="otp">{ otp }</code></p>
+                </div>
+            }
+        </section>
+    }
 }

@@ -1,15 +1,15 @@
-//! `/dashboard`: the user, their note count, and when the session ends.
+//! `/dashboard`: where a signed-in person starts: their recent notes, their session in words,
+//! and when they last signed in (with failed attempts since, if any).
 
-use gatehouse_api::Role;
-use gatehouse_api::endpoints::{GetSecuredResource, ListNotes};
-use gatehouse_client::{AuthState, Fetch, use_fetch};
+use gatehouse_api::endpoints::{GetSessionState, ListActivity, ListNotes};
+use gatehouse_api::{SecurityEvent, SecurityEventKind};
+use gatehouse_client::{Fetch, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::local_time;
 use crate::app::Route;
-use crate::components::{ErrorView, Loading};
-use crate::session::{RequireUser, use_session};
+use crate::components::{ErrorView, Loading, Page, time};
+use crate::session::{RequireUser, use_session, user};
 
 /// The dashboard (signed-in users).
 #[function_component]
@@ -17,38 +17,92 @@ pub fn DashboardPage() -> Html {
     html! { <RequireUser><Dashboard /></RequireUser> }
 }
 
+/// "Last signed in 2 days ago from Firefox on Linux (192.0.2.1). 3 failed sign-in attempts
+/// since.": from the activity, whose newest sign-in is this one.
+fn last_sign_in(events: &[SecurityEvent]) -> Option<String> {
+    let mut sign_ins = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == SecurityEventKind::SignedIn);
+    let (current, _) = sign_ins.next()?;
+    let (previous_at, previous) = sign_ins.next()?;
+    let failed = events[current..previous_at]
+        .iter()
+        .filter(|e| e.kind == SecurityEventKind::SignInFailed)
+        .count();
+    let from = match (&previous.device, &previous.address) {
+        (Some(device), Some(address)) => format!(" from {device} ({address})"),
+        (Some(device), None) => format!(" from {device}"),
+        (None, Some(address)) => format!(" from {address}"),
+        (None, None) => String::new(),
+    };
+    let mut text = format!("Last signed in {}{from}.", time::relative(&previous.at));
+    match failed {
+        0 => {}
+        1 => text.push_str(" 1 failed sign-in attempt since."),
+        n => text.push_str(&format!(" {n} failed sign-in attempts since.")),
+    }
+    Some(text)
+}
+
 #[function_component]
 fn Dashboard() -> Html {
     let auth = use_session();
     let notes = use_fetch(ListNotes);
-    let secured = use_fetch(GetSecuredResource);
-    let AuthState::SignedIn(info) = &auth.state else {
-        return html! {};
+    let session = use_fetch(GetSessionState);
+    let activity = use_fetch(ListActivity);
+    let name = user(&auth).map(|u| u.username.clone()).unwrap_or_default();
+
+    let notice = match &activity.state {
+        Fetch::Ready(events) => last_sign_in(events).map(|text| {
+            let warn = text.contains("failed");
+            html! {
+                <p class={classes!("notice", warn.then_some("warn"))} role="status">
+                    { text }{ " " }<Link<Route> to={Route::Account}>{ "Review your account" }</Link<Route>>
+                </p>
+            }
+        }),
+        _ => None,
     };
-    let count = match notes.state {
+    let session_words = match &session.state {
+        Fetch::Ready(s) => {
+            let away = (s.idle_timeout_seconds as f64 / 60.0).round() as u64;
+            html! {
+                <p class="meta">
+                    { format!("Signed in until {} unless you're away for {} minute{}.", time::clock(&s.absolute_expires_at), away, if away == 1 { "" } else { "s" }) }
+                </p>
+            }
+        }
+        _ => html! { <p class="meta skeleton-line" aria-hidden="true">{ "\u{a0}" }</p> },
+    };
+    let recent = match notes.state {
         Fetch::Loading => html! { <Loading /> },
-        Fetch::Ready(list) => html! {
-            <p class="count">{ format!("You have {} note{}.", list.len(), if list.len() == 1 { "" } else { "s" }) }</p>
-        },
         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={notes.reload} /> },
-    };
-    let message = match secured.state {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Ready(r) => html! { <p class="secured">{ &r.message }</p> },
-        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={secured.reload} /> },
+        Fetch::Ready(list) if list.is_empty() => html! {
+            <p class="empty">{ "You haven't written any notes yet." }</p>
+        },
+        Fetch::Ready(list) => html! {
+            <ul class="rows">
+                { for list.iter().take(5).map(|n| html! {
+                    <li key={n.id} class="row">
+                        <Link<Route> to={Route::Note { id: n.id }}>{ &n.title }</Link<Route>>
+                        <time class="meta" datetime={n.updated_at.clone()} title={time::full(&n.updated_at)}>{ time::relative(&n.updated_at) }</time>
+                    </li>
+                }) }
+            </ul>
+        },
     };
     html! {
-        <section class="dashboard">
-            <h1>{ format!("Welcome, {}", info.user.username) }</h1>
-            { message }
-            <dl>
-                <dt>{ "Role" }</dt>
-                <dd>{ if info.user.role == Role::Admin { "Administrator" } else { "User" } }</dd>
-                <dt>{ "Session ends" }</dt>
-                <dd><time datetime={info.expires_at.clone()}>{ local_time(&info.expires_at) }</time>{ " without further activity" }</dd>
-            </dl>
-            { count }
-            <p><Link<Route> to={Route::Notes} classes="button">{ "Open your notes" }</Link<Route>></p>
-        </section>
+        <Page title="Dashboard" heading={format!("Welcome, {name}")} class="dashboard">
+            { session_words }
+            { for notice }
+            <section aria-labelledby="recent-title" class="card">
+                <div class="card-head">
+                    <h2 id="recent-title">{ "Your recent notes" }</h2>
+                    <Link<Route> to={Route::Notes} classes="button">{ "All notes" }</Link<Route>>
+                </div>
+                { recent }
+            </section>
+        </Page>
     }
 }

@@ -1,19 +1,26 @@
-//! `/login`: the sign-in form, saying why the user is here, and the way back to where they were.
+//! `/login`: signing in, saying why the user is here, and the way back to where they were.
+//!
+//! The same route answers what the server asked for (`reason`): a signed-in person asked to
+//! confirm their password (`reauth_required`) sees only that; one holding a one-time password
+//! (`password_change_required`) chooses their own; anyone else signs in.
 
-use gatehouse_api::endpoints::Login;
-use gatehouse_api::{ErrorCode, LoginRequest};
+use gatehouse_api::endpoints::{ChangePassword, Login, Reauthenticate};
+use gatehouse_api::{ErrorCode, LoginRequest, PasswordChange, Reauth};
 use gatehouse_client::{ApiError, AuthState, Request, safe_return_path, use_api};
 use serde::Deserialize;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::AnyRoute;
 use yew_router::prelude::*;
 
 use crate::app::LOGIN_PATH;
+use crate::components::{Field, Page};
 use crate::session::{use_session, user};
 
 /// The `performance.mark` set when the sign-in form has rendered.
 pub const LOGIN_FORM_MARK: &str = "gatehouse:login-form";
+
+/// Where to go after signing in when there is no (safe) `next`.
+pub const HOME_AFTER_SIGN_IN: &str = "/dashboard";
 
 #[derive(Default, Deserialize)]
 struct LoginQuery {
@@ -26,6 +33,10 @@ fn reason_text(reason: ErrorCode, username: Option<&str>) -> Option<String> {
     Some(match reason {
         ErrorCode::Unauthenticated => "Please sign in to continue.".into(),
         ErrorCode::SessionExpired => "Your session has expired. Please sign in again.".into(),
+        ErrorCode::AccountDisabled => {
+            "This account has been disabled. Ask an administrator if you think that's a mistake."
+                .into()
+        }
         ErrorCode::Forbidden => match username {
             Some(name) => format!(
                 "Your account ({name}) doesn't have access to that page. Sign in as someone else to continue."
@@ -41,27 +52,71 @@ fn reason_text(reason: ErrorCode, username: Option<&str>) -> Option<String> {
 /// a `type="submit"` button, errors in `role="alert"`.
 #[function_component]
 pub fn LoginPage() -> Html {
-    let api = use_api();
     let auth = use_session();
-    let navigator = use_navigator();
     let location = use_location();
     let query: LoginQuery = location
         .as_ref()
         .and_then(|l| l.query::<LoginQuery>().ok())
         .unwrap_or_default();
     let reason = query.reason.as_deref().map(ErrorCode::parse);
-    let target = query
+    let target: AttrValue = query
         .next
         .as_deref()
         .and_then(|n| safe_return_path(n, &[LOGIN_PATH]))
-        .unwrap_or("/")
-        .to_string();
+        .unwrap_or(HOME_AFTER_SIGN_IN)
+        .to_string()
+        .into();
+    let signed_in = user(&auth).map(|u| AttrValue::from(u.username.clone()));
+    match (reason, signed_in) {
+        (Some(ErrorCode::ReauthRequired), Some(name)) => {
+            html! { <ConfirmPassword {name} {target} /> }
+        }
+        (Some(ErrorCode::PasswordChangeRequired), Some(name)) => {
+            html! { <ChoosePassword {name} {target} /> }
+        }
+        _ => html! { <SignIn {target} {reason} /> },
+    }
+}
 
-    let username = use_node_ref();
-    let password = use_node_ref();
-    let alert = use_node_ref();
+#[derive(Properties, PartialEq)]
+struct SignInProps {
+    target: AttrValue,
+    reason: Option<ErrorCode>,
+}
+
+/// Where to go once done: `target`, replacing the sign-in page in the history.
+fn go(navigator: &Option<Navigator>, target: &AttrValue) {
+    if let Some(n) = navigator {
+        n.replace(&AnyRoute::new(target.to_string()));
+    }
+}
+
+/// The message of an error not tied to a field (and the fields' own, for those).
+fn field_error(error: &Option<ApiError>, name: &str) -> Option<AttrValue> {
+    error
+        .as_ref()
+        .and_then(|e| e.field(name))
+        .map(|m| AttrValue::from(capitalized(m)))
+}
+
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[function_component]
+fn SignIn(props: &SignInProps) -> Html {
+    let api = use_api();
+    let auth = use_session();
+    let navigator = use_navigator();
+    let username = use_state(String::new);
+    let password = use_state(String::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
+    let alert = use_node_ref();
 
     // A mark for `cargo xtask bench`: the form is in the document (effects run after render).
     use_effect_with((), |()| {
@@ -71,14 +126,11 @@ pub fn LoginPage() -> Html {
     });
     // Already signed in, with nothing to fix: go on.
     {
-        let (navigator, target) = (navigator.clone(), target.clone());
+        let (navigator, target) = (navigator.clone(), props.target.clone());
         let signed_in = matches!(auth.state, AuthState::SignedIn(_));
-        use_effect_with((signed_in, reason), move |(signed_in, reason)| {
-            if *signed_in
-                && reason.is_none()
-                && let Some(n) = navigator
-            {
-                n.replace(&AnyRoute::new(target));
+        use_effect_with((signed_in, props.reason), move |(signed_in, reason)| {
+            if *signed_in && reason.is_none() {
+                go(&navigator, &target);
             }
         });
     }
@@ -101,20 +153,15 @@ pub fn LoginPage() -> Html {
             busy.clone(),
             error.clone(),
         );
-        let auth = auth.clone();
+        let (auth, target) = (auth.clone(), props.target.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
                 return;
             }
-            let value = |r: &NodeRef| {
-                r.cast::<HtmlInputElement>()
-                    .map(|i| i.value())
-                    .unwrap_or_default()
-            };
             let body = LoginRequest {
-                username: value(&username),
-                password: value(&password),
+                username: (*username).clone(),
+                password: (*password).clone(),
             };
             let (api, auth, navigator, busy, error, target) = (
                 api.clone(),
@@ -131,9 +178,7 @@ pub fn LoginPage() -> Html {
                 match api.send(request).await {
                     Ok(info) => {
                         auth.signed_in(info);
-                        if let Some(n) = navigator {
-                            n.replace(&AnyRoute::new(target));
-                        }
+                        go(&navigator, &target);
                     }
                     Err(e) => {
                         busy.set(false);
@@ -143,43 +188,175 @@ pub fn LoginPage() -> Html {
             });
         })
     };
-
-    let notice = reason.and_then(|r| reason_text(r, user(&auth).map(|u| u.username.as_str())));
+    let set = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |v: String| state.set(v))
+    };
+    let notice = props
+        .reason
+        .and_then(|r| reason_text(r, user(&auth).map(|u| u.username.as_str())));
+    let general = (*error)
+        .clone()
+        .filter(|e| e.field("username").is_none() && e.field("password").is_none());
     html! {
-        <section class="login">
-            <h1>{ "Sign in" }</h1>
+        <Page title="Sign in" class="login">
             if let Some(notice) = notice {
                 <p class="notice" role="status">{ notice }</p>
             }
             <form {onsubmit} aria-busy={(*busy).to_string()} novalidate=true>
-                <label for="username">{ "Username" }</label>
-                <input id="username" name="username" type="text" autocomplete="username" required=true ref={username} />
-                <label for="password">{ "Password" }</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required=true ref={password} />
+                <Field id="username" label="Username" autocomplete="username"
+                       value={(*username).clone()} oninput={set(&username)}
+                       error={field_error(&error, "username")} autofocus=true required=true />
+                <Field id="password" label="Password" kind="password" autocomplete="current-password"
+                       value={(*password).clone()} oninput={set(&password)}
+                       error={field_error(&error, "password")} required=true />
                 <button type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
             </form>
-            if let Some(e) = &*error {
+            if let Some(e) = general {
                 <div class="error" role="alert" tabindex="-1" ref={alert}>
-                    <p>{ login_error_text(e) }</p>
+                    <p>{ e.message() }</p>
                 </div>
             }
-        </section>
+        </Page>
     }
 }
 
-fn login_error_text(e: &ApiError) -> String {
-    match e.code() {
-        Some(ErrorCode::Validation) => {
-            let fields: Vec<String> = ["username", "password"]
-                .into_iter()
-                .filter_map(|f| e.field(f).map(|m| format!("{f} {m}")))
-                .collect();
-            if fields.is_empty() {
-                e.message()
-            } else {
-                format!("Check your input: {}.", fields.join("; "))
+#[derive(Properties, PartialEq)]
+struct SignedInProps {
+    name: AttrValue,
+    target: AttrValue,
+}
+
+/// "Confirm it's you": the password of the account signed in, then back to where they were.
+#[function_component]
+fn ConfirmPassword(props: &SignedInProps) -> Html {
+    let api = use_api();
+    let navigator = use_navigator();
+    let password = use_state(String::new);
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<ApiError>);
+    let onsubmit = {
+        let (password, busy, error, target) = (
+            password.clone(),
+            busy.clone(),
+            error.clone(),
+            props.target.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = Reauth {
+                password: (*password).clone(),
+            };
+            let (api, navigator, busy, error, target) = (
+                api.clone(),
+                navigator.clone(),
+                busy.clone(),
+                error.clone(),
+                target.clone(),
+            );
+            busy.set(true);
+            yew::platform::spawn_local(async move {
+                match api.submit(&Reauthenticate, &body).await {
+                    Ok(_) => go(&navigator, &target),
+                    Err(e) if e.is_silent() => {}
+                    Err(e) => {
+                        busy.set(false);
+                        error.set(Some(e));
+                    }
+                }
+            });
+        })
+    };
+    let oninput = {
+        let password = password.clone();
+        Callback::from(move |v: String| password.set(v))
+    };
+    let general = (*error).clone().filter(|e| e.field("password").is_none());
+    html! {
+        <Page title="Confirm it's you" class="login">
+            <p>{ format!("You're signed in as {}. Enter your password again to continue; then you'll be back where you were.", props.name) }</p>
+            <form {onsubmit} aria-busy={busy.to_string()} novalidate=true>
+                // For password managers: which account this password is for.
+                <input type="text" name="username" autocomplete="username" value={props.name.clone()} hidden=true readonly=true />
+                <Field id="password" label="Password" kind="password" autocomplete="current-password"
+                       value={(*password).clone()} {oninput} error={field_error(&error, "password")}
+                       autofocus=true required=true />
+                <button type="submit" disabled={*busy}>{ if *busy { "Confirming…" } else { "Confirm" } }</button>
+            </form>
+            if let Some(e) = general {
+                <div class="error" role="alert"><p>{ e.message() }</p></div>
             }
-        }
-        _ => e.message(),
+        </Page>
+    }
+}
+
+/// "Choose a new password": for an account holding a one-time password.
+#[function_component]
+fn ChoosePassword(props: &SignedInProps) -> Html {
+    let api = use_api();
+    let navigator = use_navigator();
+    let current = use_state(String::new);
+    let new = use_state(String::new);
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<ApiError>);
+    let onsubmit = {
+        let (current, new, busy, error, target) = (
+            current.clone(),
+            new.clone(),
+            busy.clone(),
+            error.clone(),
+            props.target.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = PasswordChange {
+                current_password: (*current).clone(),
+                new_password: (*new).clone(),
+            };
+            let (api, navigator, busy, error, target) = (
+                api.clone(),
+                navigator.clone(),
+                busy.clone(),
+                error.clone(),
+                target.clone(),
+            );
+            busy.set(true);
+            yew::platform::spawn_local(async move {
+                match api.submit(&ChangePassword, &body).await {
+                    Ok(()) => go(&navigator, &target),
+                    Err(e) if e.is_silent() => {}
+                    Err(e) => {
+                        busy.set(false);
+                        error.set(Some(e));
+                    }
+                }
+            });
+        })
+    };
+    let set = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |v: String| state.set(v))
+    };
+    let general = (*error)
+        .clone()
+        .filter(|e| e.field("current_password").is_none() && e.field("new_password").is_none());
+    html! {
+        <Page title="Choose a new password" class="login">
+            <p>{ format!("Welcome, {}. You signed in with a one-time password; choose your own to continue.", props.name) }</p>
+            <form {onsubmit} aria-busy={busy.to_string()} novalidate=true>
+                <input type="text" name="username" autocomplete="username" value={props.name.clone()} hidden=true readonly=true />
+                <Field id="current_password" label="One-time password" kind="password" autocomplete="current-password"
+                       value={(*current).clone()} oninput={set(&current)}
+                       error={field_error(&error, "current_password")} autofocus=true required=true />
+                <Field id="new_password" label="New password" kind="password" autocomplete="new-password"
+                       value={(*new).clone()} oninput={set(&new)}
+                       hint="At least 12 characters, and not something others could guess."
+                       error={field_error(&error, "new_password")} required=true />
+                <button type="submit" disabled={*busy}>{ if *busy { "Saving…" } else { "Save and continue" } }</button>
+            </form>
+            if let Some(e) = general {
+                <div class="error" role="alert"><p>{ e.message() }</p></div>
+            }
+        </Page>
     }
 }

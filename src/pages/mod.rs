@@ -1,6 +1,8 @@
 //! One module per page.
 
+mod account;
 mod admin;
+mod admin_user;
 mod dashboard;
 mod drafts;
 mod home;
@@ -9,7 +11,9 @@ mod not_found;
 mod note;
 mod notes;
 
+pub use account::{AccountPage, EventList, event_text};
 pub use admin::AdminPage;
+pub use admin_user::AdminUserPage;
 pub use dashboard::DashboardPage;
 pub use home::HomePage;
 pub use login::LoginPage;

@@ -55,6 +55,7 @@ fn session_state(state: &AppState, auth: &AuthSession) -> SessionState {
         absolute_expires_at: rfc3339_ms(policy.absolute_expires_at_ms(auth)),
         reauthenticated_at: rfc3339_ms(auth.auth_at_ms),
         reauthenticated_until: rfc3339_ms(policy.reauthenticated_until_ms(auth)),
+        idle_timeout_seconds: policy.idle_timeout.as_secs(),
     }
 }
 

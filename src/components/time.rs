@@ -1,0 +1,87 @@
+//! Times in words: "in 12 minutes", "3 hours ago", "19:46", in the reader's language.
+
+use js_sys::{Date, Intl, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &(*key).into(), &(*value).into());
+    }
+    object
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time stamp, if it reads as one.
+pub fn millis(rfc3339: &str) -> Option<f64> {
+    let at = Date::parse(rfc3339);
+    (!at.is_nan()).then_some(at)
+}
+
+/// Now, in milliseconds since the epoch.
+pub fn now() -> f64 {
+    Date::now()
+}
+
+/// `ms` from now (negative: ago) in words: "in 12 minutes", "3 hours ago", "yesterday".
+pub fn from_now(ms: f64) -> String {
+    let seconds = ms / 1000.0;
+    let (value, unit) = [
+        (60.0, 1.0, "second"),
+        (3600.0, 60.0, "minute"),
+        (86_400.0, 3600.0, "hour"),
+        (2_592_000.0, 86_400.0, "day"),
+        (31_536_000.0, 2_592_000.0, "month"),
+        (f64::INFINITY, 31_536_000.0, "year"),
+    ]
+    .into_iter()
+    .find(|(below, _, _)| seconds.abs() < *below)
+    .map(|(_, size, unit)| ((seconds / size).round(), unit))
+    .unwrap_or((0.0, "second"));
+    if unit == "second" && value.abs() < 45.0 {
+        return if value < 0.0 {
+            "just now".into()
+        } else {
+            "in a moment".into()
+        };
+    }
+    let format =
+        Intl::RelativeTimeFormat::new(&js_sys::Array::new(), &options(&[("numeric", "auto")]));
+    format.format(value, unit).into()
+}
+
+/// An RFC 3339 time stamp relative to now, in words; the stamp itself if it does not read.
+pub fn relative(rfc3339: &str) -> String {
+    match millis(rfc3339) {
+        Some(at) => from_now(at - now()),
+        None => rfc3339.to_string(),
+    }
+}
+
+/// The clock time of a stamp ("19:46"), in the reader's locale.
+pub fn clock(rfc3339: &str) -> String {
+    let date = Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_string();
+    }
+    let opts = options(&[("hour", "2-digit"), ("minute", "2-digit")]);
+    date.to_locale_time_string_with_options("default", &opts)
+        .into()
+}
+
+/// The clock time of `ms` since the epoch ("19:46").
+pub fn clock_at_ms(ms: f64) -> String {
+    let date = Date::new(&JsValue::from_f64(ms));
+    let opts = options(&[("hour", "2-digit"), ("minute", "2-digit")]);
+    date.to_locale_time_string_with_options("default", &opts)
+        .into()
+}
+
+/// A stamp's date and time in full, for a tooltip ("24 Nov 2026, 19:46").
+pub fn full(rfc3339: &str) -> String {
+    let date = Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_string();
+    }
+    let opts = options(&[("dateStyle", "medium"), ("timeStyle", "short")]);
+    date.to_locale_string("default", &opts).into()
+}
