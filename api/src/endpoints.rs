@@ -5,8 +5,8 @@ use crate::ErrorCode::{self, *};
 use crate::endpoint::{Endpoint, Method, Param, ParamIn, encode, with_query};
 use crate::{
     AccountChange, ActiveSession, AdminUser, CreatedAccount, Health, LoginRequest, NewAccount,
-    NewNote, Note, NoteSummary, NoteUpdate, OneTimePassword, PasswordChange, Reauth,
-    SecuredResource, SecurityEvent, SessionInfo, SessionState, UserPage,
+    NewNote, Note, NotePage, NoteUpdate, OneTimePassword, PasswordChange, Reauth, SecuredResource,
+    SecurityEvent, SessionInfo, SessionState, UserPage,
 };
 
 /// Declares an endpoint without parameters: a unit struct.
@@ -91,9 +91,54 @@ endpoint! {
     /// A message only a signed-in user can read.
     GetSecuredResource: Get "/api/secured-resource", () => SecuredResource
 }
-endpoint! {
-    /// The user's notes, most recently edited first.
-    ListNotes: Get "/api/notes", () => Vec<NoteSummary>
+/// The user's notes, a page at a time: most recently edited first, or, with `q`, the notes
+/// whose title or body has words starting with the words of `q`, best matches first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListNotes {
+    /// Words to search for (empty: every note).
+    pub q: String,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Notes per page (1 to 100; 50 when absent).
+    pub limit: Option<u32>,
+}
+
+impl Endpoint for ListNotes {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/notes";
+    type Request = ();
+    type Response = NotePage;
+    const SUMMARY: &'static str = "The user's notes, a page at a time: most recently edited first, or with `q`, those whose title or body has words starting with its words, best matches first.";
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "q",
+            at: ParamIn::Query,
+            integer: false,
+        },
+        Param {
+            name: "cursor",
+            at: ParamIn::Query,
+            integer: false,
+        },
+        Param {
+            name: "limit",
+            at: ParamIn::Query,
+            integer: true,
+        },
+    ];
+
+    fn path(&self) -> String {
+        let q = Some(self.q.as_str()).filter(|q| !q.trim().is_empty());
+        let limit = self.limit.map(|l| l.to_string());
+        with_query(
+            Self::PATH.into(),
+            &[
+                ("q", q),
+                ("cursor", self.cursor.as_deref()),
+                ("limit", limit.as_deref()),
+            ],
+        )
+    }
 }
 endpoint! {
     /// Creates a note: 201 with it.
@@ -110,8 +155,12 @@ endpoint_with_id! {
     ERRORS = &[NotFound, Conflict],
 }
 endpoint_with_id! {
-    /// Deletes a note: 204.
+    /// Deletes a note: 204. For a minute it can still be restored.
     DeleteNote(i64): Delete "/api/notes/{id}", () => ()
+}
+endpoint_with_id! {
+    /// Brings back a note deleted within the last minute ("Undo").
+    RestoreNote(i64): Post "/api/notes/{id}/restore", () => Note
 }
 endpoint! {
     /// The current session's deadlines, without renewing it.

@@ -282,7 +282,7 @@ pub struct Note {
     pub updated_at: String,
 }
 
-/// One row of `GET /api/notes` (no body, so the list stays small).
+/// One row of `GET /api/notes` (the body's beginning only, so the list stays small).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteSummary {
@@ -290,10 +290,22 @@ pub struct NoteSummary {
     pub id: i64,
     /// The note's title.
     pub title: String,
+    /// The body's first line, up to 160 characters.
+    pub preview: String,
     /// The current version.
     pub version: i64,
     /// RFC 3339, UTC.
     pub updated_at: String,
+}
+
+/// `GET /api/notes?q=&cursor=&limit=`: one page of notes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotePage {
+    /// Most recently edited first; with `q`, best matches first.
+    pub notes: Vec<NoteSummary>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /api/notes` body.

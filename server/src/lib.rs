@@ -206,6 +206,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     }
     parts.state.store.spawn_expiry(Duration::from_secs(60));
     events::spawn_pruning(parts.state.db.clone(), Duration::from_secs(3600));
+    notes::spawn_purge(parts.state.db.clone(), Duration::from_secs(30));
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);

@@ -1,9 +1,29 @@
 //! Notes, the resource behind the sign-in: each user's own, with a version per note so that a
 //! stale edit is refused rather than lost. Another user's note is never found.
+//!
+//! Lists come a page at a time, by keyset (never an offset scan): most recently edited first,
+//! or, for a search, through the database's full-text index (SQLite FTS5, PostgreSQL's GIN
+//! index over a `tsvector`), best matches first with prefix matching. A deleted note stays
+//! restorable for `RESTORABLE` (the SPA's Undo), then is purged.
 
-use gatehouse_api::{Note, NoteBody, NoteSummary, NoteTitle};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use gatehouse_api::{Note, NoteBody, NotePage, NoteSummary, NoteTitle};
 
 use crate::db::{self, Db, on_pool};
+
+/// How long a deleted note can be restored.
+pub const RESTORABLE: Duration = Duration::from_secs(60);
+
+/// Notes per page when the request does not say.
+pub const PAGE: u32 = 50;
+/// The most notes per page.
+pub const MAX_PAGE: u32 = 100;
+
+/// The longest preview, in characters.
+const PREVIEW: usize = 160;
 
 #[derive(sqlx::FromRow)]
 struct NoteRow {
@@ -30,21 +50,181 @@ impl From<NoteRow> for Note {
 
 const COLUMNS: &str = "id, title, body, version, created_at, updated_at";
 
-/// The user's notes, most recently edited first.
-pub async fn list(db: &Db, user: i64) -> sqlx::Result<Vec<NoteSummary>> {
-    let sql = "SELECT id, title, version, updated_at FROM notes WHERE user_id = $1 \
-               ORDER BY updated_at DESC, id DESC";
-    let rows: Vec<(i64, String, i64, i64)> =
-        on_pool!(db, pool => sqlx::query_as(sql).bind(user).fetch_all(pool).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, title, version, updated_at)| NoteSummary {
-            id,
-            title,
-            version,
-            updated_at: db::rfc3339(updated_at),
+/// A list row: id, title, the body's beginning, version, updated at.
+type SummaryRow = (i64, String, String, i64, i64);
+
+/// The body's first line, shortened.
+fn preview(start: &str) -> String {
+    let line = start
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    match line.char_indices().nth(PREVIEW) {
+        Some((cut, _)) => format!("{}…", line[..cut].trim_end()),
+        None => line.to_string(),
+    }
+}
+
+fn summary((id, title, start, version, updated_at): SummaryRow) -> NoteSummary {
+    NoteSummary {
+        id,
+        title,
+        preview: preview(&start),
+        version,
+        updated_at: db::rfc3339(updated_at),
+    }
+}
+
+/// Why a list request was refused: a cursor this server did not give.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The cursor does not parse.
+    #[error("the cursor is not one this server gave")]
+    BadCursor,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Where a page starts: after a (updated_at, id) position, or after `offset` search results.
+enum Cursor {
+    After(i64, i64),
+    Skip(i64),
+}
+
+impl Cursor {
+    fn encode(&self) -> String {
+        let text = match self {
+            Self::After(at, id) => format!("a{at}:{id}"),
+            Self::Skip(n) => format!("s{n}"),
+        };
+        B64.encode(text)
+    }
+
+    fn decode(cursor: &str) -> Option<Self> {
+        let text = String::from_utf8(B64.decode(cursor).ok()?).ok()?;
+        if let Some(rest) = text.strip_prefix('a') {
+            let (at, id) = rest.split_once(':')?;
+            return Some(Self::After(at.parse().ok()?, id.parse().ok()?));
+        }
+        let n: i64 = text.strip_prefix('s')?.parse().ok()?;
+        (n >= 0).then_some(Self::Skip(n))
+    }
+}
+
+/// The words of a search, as the full-text index takes them: letters and digits only, each
+/// matched as a prefix, all of them required. `None` when nothing searchable is left.
+fn search_words(q: &str) -> Option<Vec<String>> {
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_lowercase)
+        .collect();
+    (!words.is_empty()).then_some(words)
+}
+
+/// One page of the user's notes: most recently edited first, or the notes matching `q`.
+pub async fn list(
+    db: &Db,
+    user: i64,
+    q: &str,
+    cursor: Option<&str>,
+    limit: u32,
+) -> Result<NotePage, ListError> {
+    let limit = i64::from(limit.clamp(1, MAX_PAGE));
+    let cursor = cursor
+        .map(|c| Cursor::decode(c).ok_or(ListError::BadCursor))
+        .transpose()?;
+    let rows: Vec<SummaryRow> = match search_words(q) {
+        None => {
+            let (at, id) = match cursor {
+                None => (i64::MAX, i64::MAX),
+                Some(Cursor::After(at, id)) => (at, id),
+                Some(Cursor::Skip(_)) => return Err(ListError::BadCursor),
+            };
+            let sql = "SELECT id, title, substr(body, 1, 400), version, updated_at FROM notes \
+                       WHERE user_id = $1 AND deleted_at IS NULL \
+                       AND (updated_at, id) < ($2, $3) \
+                       ORDER BY updated_at DESC, id DESC LIMIT $4";
+            on_pool!(db, pool => sqlx::query_as(sql)
+                .bind(user)
+                .bind(at)
+                .bind(id)
+                .bind(limit + 1)
+                .fetch_all(pool)
+                .await)?
+        }
+        Some(words) => {
+            let skip = match cursor {
+                None => 0,
+                Some(Cursor::Skip(n)) => n,
+                Some(Cursor::After(..)) => return Err(ListError::BadCursor),
+            };
+            let rows = search(db, user, &words, skip, limit + 1).await?;
+            let more = rows.len() as i64 > limit;
+            let next = more.then(|| Cursor::Skip(skip + limit).encode());
+            return Ok(page(rows, limit, next));
+        }
+    };
+    let next = (rows.len() as i64 > limit)
+        .then(|| {
+            rows.get(limit as usize - 1)
+                .map(|r| Cursor::After(r.4, r.0).encode())
         })
-        .collect())
+        .flatten();
+    Ok(page(rows, limit, next))
+}
+
+fn page(rows: Vec<SummaryRow>, limit: i64, next_cursor: Option<String>) -> NotePage {
+    NotePage {
+        notes: rows.into_iter().take(limit as usize).map(summary).collect(),
+        next_cursor,
+    }
+}
+
+/// The user's notes matching every word (as a prefix), best first (title words count more).
+async fn search(
+    db: &Db,
+    user: i64,
+    words: &[String],
+    skip: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<SummaryRow>> {
+    match db {
+        Db::Sqlite(pool) => {
+            // FTS5: each word quoted (no operators get through) and marked as a prefix.
+            let query: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+            let sql = "SELECT n.id, n.title, substr(n.body, 1, 400), n.version, n.updated_at \
+                       FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid \
+                       WHERE notes_fts MATCH $1 AND n.user_id = $2 AND n.deleted_at IS NULL \
+                       ORDER BY bm25(notes_fts, 4.0, 1.0), n.updated_at DESC, n.id DESC \
+                       LIMIT $3 OFFSET $4";
+            sqlx::query_as(sql)
+                .bind(query.join(" "))
+                .bind(user)
+                .bind(limit)
+                .bind(skip)
+                .fetch_all(pool)
+                .await
+        }
+        Db::Postgres(pool) => {
+            let query: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+            let sql = "SELECT id, title, substr(body, 1, 400), version, updated_at FROM notes, \
+                       to_tsquery('simple', $1) AS query \
+                       WHERE user_id = $2 AND deleted_at IS NULL AND search @@ query \
+                       ORDER BY ts_rank(search, query) DESC, updated_at DESC, id DESC \
+                       LIMIT $3 OFFSET $4";
+            sqlx::query_as(sql)
+                .bind(query.join(" & "))
+                .bind(user)
+                .bind(limit)
+                .bind(skip)
+                .fetch_all(pool)
+                .await
+        }
+    }
 }
 
 /// Creates a note for the user.
@@ -65,7 +245,9 @@ pub async fn create(db: &Db, user: i64, title: &NoteTitle, body: &NoteBody) -> s
 
 /// The user's note `id`, if there is one.
 pub async fn get(db: &Db, user: i64, id: i64) -> sqlx::Result<Option<Note>> {
-    let sql = format!("SELECT {COLUMNS} FROM notes WHERE id = $1 AND user_id = $2");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notes WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL"
+    );
     let row: Option<NoteRow> = on_pool!(db, pool => sqlx::query_as(&sql)
         .bind(id)
         .bind(user)
@@ -95,7 +277,8 @@ pub async fn update(
 ) -> sqlx::Result<Updated> {
     let sql = format!(
         "UPDATE notes SET title = $1, body = $2, version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND user_id = $5 AND version = $6 RETURNING {COLUMNS}"
+         WHERE id = $4 AND user_id = $5 AND version = $6 AND deleted_at IS NULL \
+         RETURNING {COLUMNS}"
     );
     let row: Option<NoteRow> = on_pool!(db, pool => sqlx::query_as(&sql)
         .bind(title.as_str())
@@ -110,7 +293,7 @@ pub async fn update(
         return Ok(Updated::Saved(row.into()));
     }
     // Nothing updated: tell a stale version from a note that is not this user's.
-    let sql = "SELECT id FROM notes WHERE id = $1 AND user_id = $2";
+    let sql = "SELECT id FROM notes WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL";
     let exists: Option<i64> = on_pool!(db, pool => sqlx::query_scalar(sql)
         .bind(id)
         .bind(user)
@@ -123,13 +306,97 @@ pub async fn update(
     })
 }
 
-/// Deletes the user's note `id`; whether there was one.
+/// Deletes the user's note `id` (restorable for `RESTORABLE`); whether there was one.
 pub async fn delete(db: &Db, user: i64, id: i64) -> sqlx::Result<bool> {
-    let sql = "DELETE FROM notes WHERE id = $1 AND user_id = $2";
+    let sql = "UPDATE notes SET deleted_at = $1 WHERE id = $2 AND user_id = $3 \
+               AND deleted_at IS NULL";
     on_pool!(db, pool => sqlx::query(sql)
+        .bind(db::now())
         .bind(id)
         .bind(user)
         .execute(pool)
         .await
         .map(|done| done.rows_affected() > 0))
+}
+
+/// Brings back the user's note `id` if it was deleted less than `RESTORABLE` ago.
+pub async fn restore(db: &Db, user: i64, id: i64) -> sqlx::Result<Option<Note>> {
+    let sql = format!(
+        "UPDATE notes SET deleted_at = NULL WHERE id = $1 AND user_id = $2 \
+         AND deleted_at IS NOT NULL AND deleted_at > $3 RETURNING {COLUMNS}"
+    );
+    let since = db::now() - RESTORABLE.as_secs() as i64;
+    let row: Option<NoteRow> = on_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(id)
+        .bind(user)
+        .bind(since)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(row.map(Note::from))
+}
+
+/// Deletes for good the notes deleted longer than `RESTORABLE` ago.
+pub async fn purge(db: &Db) -> sqlx::Result<u64> {
+    let sql = "DELETE FROM notes WHERE deleted_at IS NOT NULL AND deleted_at <= $1";
+    let before = db::now() - RESTORABLE.as_secs() as i64;
+    on_pool!(db, pool => sqlx::query(sql)
+        .bind(before)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+}
+
+/// Purges every `period`, until the process ends.
+pub fn spawn_purge(db: Db, period: Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        loop {
+            every.tick().await;
+            if let Err(e) = purge(&db).await {
+                tracing::warn!(error = %e, "could not purge deleted notes");
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_is_the_first_line_with_text_shortened() {
+        assert_eq!(preview("\n  \n Shopping list\nmilk"), "Shopping list");
+        let long = "x".repeat(300);
+        let p = preview(&long);
+        assert_eq!(p.chars().count(), PREVIEW + 1);
+        assert!(p.ends_with('…'));
+    }
+
+    #[test]
+    fn search_words_are_letters_and_digits_only() {
+        assert_eq!(
+            search_words("Milk, \"eggs\" OR* -bread"),
+            Some(vec![
+                "milk".into(),
+                "eggs".into(),
+                "or".into(),
+                "bread".into()
+            ])
+        );
+        assert_eq!(search_words("  ** \" "), None);
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_a_forged_one_does_not_parse() {
+        assert!(matches!(
+            Cursor::decode(&Cursor::After(5, 9).encode()),
+            Some(Cursor::After(5, 9))
+        ));
+        assert!(matches!(
+            Cursor::decode(&Cursor::Skip(50).encode()),
+            Some(Cursor::Skip(50))
+        ));
+        assert!(Cursor::decode("bm90IGEgY3Vyc29y").is_none());
+        assert!(Cursor::decode(&B64.encode("s-5")).is_none());
+    }
 }

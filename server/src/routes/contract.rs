@@ -70,6 +70,7 @@ named!(
     NewAccount,
     NewNote,
     Note,
+    NotePage,
     NoteUpdate,
     OneTimePassword,
     PasswordChange,

@@ -3,14 +3,18 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use gatehouse_api::{Endpoint, NewNote, Note, NoteBody, NoteSummary, NoteTitle, NoteUpdate};
+use gatehouse_api::{Endpoint, NewNote, Note, NoteBody, NotePage, NoteTitle, NoteUpdate};
+
+use serde::Deserialize;
 
 use super::{Declared, Route};
 use crate::db::Db;
-use crate::error::{AppError, Json, Path, both};
+use crate::error::{AppError, Json, Path, Query, both};
 use crate::notes::{self, Updated};
 use crate::session::{Access, CurrentUser};
-use gatehouse_api::endpoints::{CreateNote, DeleteNote, GetNote, ListNotes, UpdateNote};
+use gatehouse_api::endpoints::{
+    CreateNote, DeleteNote, GetNote, ListNotes, RestoreNote, UpdateNote,
+};
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
@@ -20,6 +24,7 @@ pub fn routes() -> Vec<Route> {
         GetNote::route(Access::User, read),
         UpdateNote::route(Access::User, update),
         DeleteNote::route(Access::User, delete),
+        RestoreNote::route(Access::User, restore),
     ]
 }
 
@@ -27,9 +32,39 @@ fn parse(title: &str, body: &str) -> Result<(NoteTitle, NoteBody), AppError> {
     both(NoteTitle::try_from(title), NoteBody::try_from(body))
 }
 
-/// `GET /api/notes`: the user's notes, most recently edited first.
-async fn list(State(db): State<Db>, user: CurrentUser) -> Result<Json<Vec<NoteSummary>>, AppError> {
-    Ok(Json(notes::list(&db, user.account.id).await?))
+/// `GET /api/notes` query.
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// `GET /api/notes?q=&cursor=&limit=`: a page of the user's notes.
+async fn list(
+    State(db): State<Db>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<NotePage>, AppError> {
+    let limit = query.limit.unwrap_or(notes::PAGE);
+    match notes::list(
+        &db,
+        user.account.id,
+        &query.q,
+        query.cursor.as_deref(),
+        limit,
+    )
+    .await
+    {
+        Ok(page) => Ok(Json(page)),
+        Err(notes::ListError::BadCursor) => Err(AppError::Malformed(
+            "the cursor is not one this server gave".into(),
+        )),
+        Err(notes::ListError::Db(e)) => Err(e.into()),
+    }
 }
 
 /// `POST /api/notes`: 201 with the note and its `Location`.
@@ -72,6 +107,16 @@ async fn update(
         Updated::Stale => Err(AppError::Conflict),
         Updated::Missing => Err(AppError::NotFound),
     }
+}
+
+/// `POST /api/notes/{id}/restore`: the note back, if deleted within the last minute; else 404.
+async fn restore(
+    State(db): State<Db>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Note>, AppError> {
+    let note = notes::restore(&db, user.account.id, id).await?;
+    note.map(Json).ok_or(AppError::NotFound)
 }
 
 /// `DELETE /api/notes/{id}`: 204, or 404 if it is not this user's.

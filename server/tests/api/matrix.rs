@@ -59,6 +59,8 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
             StatusCode::OK,
         )),
         ("DELETE", "/api/notes/{id}") => ok(StatusCode::NO_CONTENT),
+        // Authorized; nothing was deleted to restore.
+        ("POST", "/api/notes/{id}/restore") => ok(StatusCode::NOT_FOUND),
         ("GET", "/api/admin/users") => ok(StatusCode::OK),
         ("GET", "/api/auth/session") => ok(StatusCode::OK),
         ("POST", "/api/auth/session/extend") => ok(StatusCode::OK),

@@ -1,4 +1,5 @@
-use gatehouse_api::{ErrorCode, Note, NoteSummary, Role};
+use crate::helpers::*;
+use gatehouse_api::{ErrorCode, Note, NotePage, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -27,7 +28,13 @@ async fn a_note_can_be_created_read_listed_edited_and_deleted() {
 
     let read: Note = app.get(&ann, &location).await.json().await.unwrap();
     assert_eq!(read, note);
-    let list: Vec<NoteSummary> = app.get(&ann, "/api/notes").await.json().await.unwrap();
+    let list = app
+        .get(&ann, "/api/notes")
+        .await
+        .json::<NotePage>()
+        .await
+        .unwrap()
+        .notes;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, note.id);
 
@@ -128,8 +135,204 @@ async fn another_users_note_is_not_found_for_every_method() {
         ErrorCode::NotFound,
     )
     .await;
-    let list: Vec<NoteSummary> = app.get(&eve, "/api/notes").await.json().await.unwrap();
+    let list = app
+        .get(&eve, "/api/notes")
+        .await
+        .json::<NotePage>()
+        .await
+        .unwrap()
+        .notes;
     assert!(list.is_empty());
     let still: Note = app.get(&ann, &path).await.json().await.unwrap();
     assert_eq!(still.title, "secret");
+}
+
+/// Adds `n` notes titled `Note 0`… quickly, straight into the database, as `user`'s.
+pub async fn seed_notes(db: &gatehouse_server::db::Db, user: i64, n: usize, body: &str) {
+    let sql = "INSERT INTO notes (user_id, title, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
+    for i in 0..n {
+        let title = format!("Note {i}");
+        match db {
+            gatehouse_server::db::Db::Sqlite(pool) => {
+                sqlx::query(sql)
+                    .bind(user)
+                    .bind(&title)
+                    .bind(body)
+                    .bind(1_000 + i as i64)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            gatehouse_server::db::Db::Postgres(pool) => {
+                sqlx::query(sql)
+                    .bind(user)
+                    .bind(&title)
+                    .bind(body)
+                    .bind(1_000 + i as i64)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+async fn page(app: &TestApp, agent: &Agent, query: &str) -> NotePage {
+    let r = app.get(agent, &format!("/api/notes{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK, "{query}");
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn paging_through_120_notes_gives_each_once_newest_first() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    seed_notes(&app.db, 1, 120, "body").await;
+    let mut seen = Vec::new();
+    let mut query = "?limit=50".to_string();
+    let mut pages = 0;
+    loop {
+        let p = page(&app, &ann, &query).await;
+        pages += 1;
+        assert!(p.notes.len() <= 50);
+        seen.extend(p.notes.iter().map(|n| n.title.clone()));
+        match p.next_cursor {
+            Some(c) => query = format!("?limit=50&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let expected: Vec<String> = (0..120).rev().map(|i| format!("Note {i}")).collect();
+    assert_eq!(seen, expected);
+    assert_eq!(page(&app, &ann, "").await.notes.len(), 50, "50 by default");
+    let r = app.get(&ann, "/api/notes?cursor=bm9wZQ").await;
+    expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::Validation).await;
+}
+
+#[tokio::test]
+async fn a_search_finds_notes_by_the_start_of_a_word_in_title_or_body_titles_first() {
+    let app = spawn_app().await;
+    check_search(&app).await;
+}
+
+/// Search on `app` (SQLite here; PostgreSQL in `scale`).
+pub async fn check_search(app: &TestApp) {
+    let app = app;
+    let ann = app.signed_in("ann", Role::User).await;
+    let eve = app.signed_in("eve", Role::User).await;
+    for (who, title, body) in [
+        (&ann, "Groceries", "milk, eggs and marmalade"),
+        (&ann, "Marmalade recipe", "oranges, sugar"),
+        (&ann, "Trip", "pack the tent"),
+        (&eve, "Eve's marmalade", "not ann's"),
+    ] {
+        let r = app
+            .send(
+                who,
+                Method::POST,
+                "/api/notes",
+                Some(json!({"title": title, "body": body})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let found = page(app, &ann, "?q=marm").await.notes;
+    let titles: Vec<_> = found.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Marmalade recipe", "Groceries"],
+        "a title match ranks first"
+    );
+    assert_eq!(found[1].preview, "milk, eggs and marmalade");
+    let both = page(app, &ann, "?q=Milk%20EGG").await.notes;
+    assert_eq!(both.len(), 1, "every word must match");
+    assert!(page(app, &ann, "?q=tent%20milk").await.notes.is_empty());
+    // What FTS would read as operators is only text.
+    for odd in ["%22", "*", "OR", "NEAR(", "-milk", "%3A"] {
+        let r = app.get(&ann, &format!("/api/notes?q={odd}")).await;
+        assert_eq!(r.status(), StatusCode::OK, "{odd}");
+    }
+    let mut query = "?q=note&limit=1".to_string();
+    let mut seen = 0;
+    while seen < 10 {
+        let p = page(app, &ann, &query).await;
+        seen += p.notes.len();
+        match p.next_cursor {
+            Some(c) => query = format!("?q=note&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 0, "no note of ann's has a word starting with 'note'");
+}
+
+#[tokio::test]
+async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let note: Note = app
+        .send(
+            &ann,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "keep me", "body": "please"})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/notes/{}", note.id);
+    assert_eq!(
+        app.send(&ann, Method::DELETE, &path, None).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    expect_error(
+        app.get(&ann, &path).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert!(page(&app, &ann, "").await.notes.is_empty());
+    assert!(
+        page(&app, &ann, "?q=keep").await.notes.is_empty(),
+        "not found by search"
+    );
+    let restore = format!("{path}/restore");
+    let back: Note = app
+        .send(&ann, Method::POST, &restore, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(back, note);
+    assert_eq!(page(&app, &ann, "").await.notes.len(), 1);
+    // Restoring twice, or someone else's, or one never deleted: not found.
+    expect_error(
+        app.send(&ann, Method::POST, &restore, None).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    let eve = app.signed_in("eve", Role::User).await;
+    app.send(&ann, Method::DELETE, &path, None).await;
+    expect_error(
+        app.send(&eve, Method::POST, &restore, None).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    // After the minute, it is purged and cannot come back.
+    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+        panic!()
+    };
+    sqlx::query("UPDATE notes SET deleted_at = deleted_at - 61")
+        .execute(pool)
+        .await
+        .unwrap();
+    expect_error(
+        app.send(&ann, Method::POST, &restore, None).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert_eq!(gatehouse_server::notes::purge(&app.db).await.unwrap(), 1);
 }

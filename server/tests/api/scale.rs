@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gatehouse_api::{ErrorCode, Note, NoteSummary, Role};
+use gatehouse_api::{ErrorCode, Note, NotePage, Role};
 use gatehouse_server::config::{SecretUrl, SessionStoreUrl};
 use gatehouse_server::db;
 use reqwest::{Method, StatusCode};
@@ -165,8 +165,8 @@ async fn create_note(on: &Client, agent: &Agent, title: &str) -> Note {
 async fn titles(on: &Client, agent: &Agent) -> Vec<String> {
     let r = on.get(agent, "/api/notes").await;
     assert_eq!(r.status(), StatusCode::OK);
-    let notes: Vec<NoteSummary> = r.json().await.unwrap();
-    notes.into_iter().map(|n| n.title).collect()
+    let page: NotePage = r.json().await.unwrap();
+    page.notes.into_iter().map(|n| n.title).collect()
 }
 
 #[tokio::test]
@@ -379,6 +379,14 @@ async fn a_device_cookie_from_one_instance_is_trusted_by_the_other() {
         StatusCode::OK,
         "the laptop that signed in before does not"
     );
+}
+
+#[tokio::test]
+async fn postgres_searches_notes_by_word_prefix_with_titles_first() {
+    let database = postgres().new_database().await;
+    let app = spawn_app_with(|c| c.database_url = database.parse::<SecretUrl>().unwrap()).await;
+    assert_eq!(app.db.kind(), "postgres");
+    crate::notes::check_search(&app).await;
 }
 
 #[tokio::test]

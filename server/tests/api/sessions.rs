@@ -179,8 +179,13 @@ async fn sessions_and_notes_survive_a_server_restart() {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     app.restart().await;
-    let notes: Vec<gatehouse_api::NoteSummary> =
-        app.get(&agent, "/api/notes").await.json().await.unwrap();
+    let notes = app
+        .get(&agent, "/api/notes")
+        .await
+        .json::<gatehouse_api::NotePage>()
+        .await
+        .unwrap()
+        .notes;
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].title, "keep");
     let r = app
