@@ -1,4 +1,3 @@
-use crate::helpers::*;
 use gatehouse_api::{ErrorCode, Note, NotePage, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -217,7 +216,6 @@ async fn a_search_finds_notes_by_the_start_of_a_word_in_title_or_body_titles_fir
 
 /// Search on `app` (SQLite here; PostgreSQL in `scale`).
 pub async fn check_search(app: &TestApp) {
-    let app = app;
     let ann = app.signed_in("ann", Role::User).await;
     let eve = app.signed_in("eve", Role::User).await;
     for (who, title, body) in [
