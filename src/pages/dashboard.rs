@@ -48,7 +48,10 @@ fn last_sign_in(events: &[SecurityEvent]) -> Option<String> {
 #[function_component]
 fn Dashboard() -> Html {
     let auth = use_session();
-    let notes = use_fetch(ListNotes);
+    let notes = use_fetch(ListNotes {
+        limit: Some(5),
+        ..ListNotes::default()
+    });
     let session = use_fetch(GetSessionState);
     let activity = use_fetch(ListActivity);
     let name = user(&auth).map(|u| u.username.clone()).unwrap_or_default();
@@ -78,12 +81,12 @@ fn Dashboard() -> Html {
     let recent = match notes.state {
         Fetch::Loading => html! { <Loading /> },
         Fetch::Failed(e) => html! { <ErrorView error={e} onretry={notes.reload} /> },
-        Fetch::Ready(list) if list.is_empty() => html! {
+        Fetch::Ready(page) if page.notes.is_empty() => html! {
             <p class="empty">{ "You haven't written any notes yet." }</p>
         },
-        Fetch::Ready(list) => html! {
+        Fetch::Ready(page) => html! {
             <ul class="rows">
-                { for list.iter().take(5).map(|n| html! {
+                { for page.notes.iter().map(|n| html! {
                     <li key={n.id} class="row">
                         <Link<Route> to={Route::Note { id: n.id }}>{ &n.title }</Link<Route>>
                         <time class="meta" datetime={n.updated_at.clone()} title={time::full(&n.updated_at)}>{ time::relative(&n.updated_at) }</time>

@@ -74,6 +74,7 @@ pub fn LoginPage() -> Html {
         (Some(ErrorCode::PasswordChangeRequired), Some(name)) => {
             html! { <ChoosePassword {name} {target} /> }
         }
+        (Some(ErrorCode::Forbidden), Some(name)) => html! { <NoAccess {name} {target} /> },
         _ => html! { <SignIn {target} {reason} /> },
     }
 }
@@ -217,6 +218,46 @@ fn SignIn(props: &SignInProps) -> Html {
                     <p>{ e.message() }</p>
                 </div>
             }
+        </Page>
+    }
+}
+
+/// What the page at `path` is called, for "which can't open …".
+fn page_name(path: &str) -> &'static str {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    if path == "/admin" || path.starts_with("/admin/") {
+        "Admin"
+    } else {
+        "that page"
+    }
+}
+
+/// A signed-in person sent here for lacking access: say so; offer to go back, or to sign in as
+/// someone else (only then is there a form).
+#[function_component]
+fn NoAccess(props: &SignedInProps) -> Html {
+    let other = use_state(|| false);
+    if *other {
+        return html! { <SignIn target={props.target.clone()} reason={Some(ErrorCode::Forbidden)} /> };
+    }
+    let onback = Callback::from(|_| {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.back();
+        }
+    });
+    let onother = {
+        let other = other.clone();
+        Callback::from(move |_| other.set(true))
+    };
+    html! {
+        <Page title="No access" class="login">
+            <p class="notice" role="status">
+                { format!("You're signed in as {}, which can't open {}.", props.name, page_name(&props.target)) }
+            </p>
+            <div class="actions">
+                <button type="button" onclick={onback}>{ "Go back" }</button>
+                <button type="submit" onclick={onother}>{ "Sign in as someone else" }</button>
+            </div>
         </Page>
     }
 }

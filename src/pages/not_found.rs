@@ -4,14 +4,14 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
+use crate::components::Page;
 
 /// Not found.
 #[function_component]
 pub fn NotFoundPage() -> Html {
     html! {
-        <section>
-            <h1>{ "Page not found" }</h1>
-            <p>{ "There is nothing at this address. " }<Link<Route> to={Route::Home}>{ "Go home" }</Link<Route>></p>
-        </section>
+        <Page title="Page not found">
+            <p>{ "There is nothing at this address. " }<Link<Route> to={Route::Home}>{ "Go to the start" }</Link<Route>></p>
+        </Page>
     }
 }

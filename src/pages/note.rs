@@ -1,17 +1,19 @@
-//! `/notes/:id`: view, edit and delete one note. Unsaved text lives in sessionStorage, so a
-//! save that hits an expired session comes back here, restored, after signing in again.
+//! `/notes/:id`: edit and delete one note. Unsaved text lives in sessionStorage, so a save that
+//! hits an expired session comes back here, restored, after signing in again. Unsaved changes
+//! are marked, Ctrl/⌘+S saves, leaving the page with them asks first, and a delete can be
+//! undone for ten seconds.
 
 use std::rc::Rc;
 
-use gatehouse_api::endpoints::{DeleteNote, GetNote, UpdateNote};
+use gatehouse_api::endpoints::{DeleteNote, GetNote, RestoreNote, UpdateNote};
 use gatehouse_api::{ErrorCode, Note, NoteUpdate};
 use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::{drafts, local_time};
+use super::drafts;
 use crate::app::Route;
-use crate::components::{ErrorView, Loading};
+use crate::components::{ErrorView, Loading, Page, time, use_toasts};
 use crate::session::RequireUser;
 
 /// Props of `NotePage`.
@@ -31,14 +33,15 @@ pub fn NotePage(props: &NotePageProps) -> Html {
 fn NoteLoader(props: &NotePageProps) -> Html {
     let note = use_fetch(GetNote { id: props.id });
     match note.state {
-        Fetch::Loading => html! { <Loading /> },
+        Fetch::Loading => html! { <Page title="Note"><Loading /></Page> },
         Fetch::Failed(e) if e.code() == Some(ErrorCode::NotFound) => html! {
-            <section>
-                <h1>{ "Note not found" }</h1>
+            <Page title="Note not found">
                 <p>{ "It may have been deleted. " }<Link<Route> to={Route::Notes}>{ "Back to your notes" }</Link<Route>></p>
-            </section>
+            </Page>
         },
-        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={note.reload} /> },
+        Fetch::Failed(e) => {
+            html! { <Page title="Note"><ErrorView error={e} onretry={note.reload} /></Page> }
+        }
         Fetch::Ready(note) => {
             let id = note.id;
             html! { <Editor key={id} {note} /> }
@@ -59,9 +62,40 @@ enum Status {
     Failed(ApiError),
 }
 
+/// Whether the page asks before it is left (a `beforeunload` listener while there are unsaved
+/// changes; in-app links go through the router, so unsaved text also waits in sessionStorage).
+#[hook]
+fn use_leave_warning(unsaved: bool) {
+    use_effect_with(unsaved, |unsaved| {
+        let window = web_sys::window().expect("a window");
+        let listener = unsaved.then(|| {
+            let warn = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+                |e: web_sys::BeforeUnloadEvent| {
+                    e.prevent_default();
+                    e.set_return_value("You have unsaved changes.");
+                },
+            );
+            let _ = window.add_event_listener_with_callback(
+                "beforeunload",
+                wasm_bindgen::JsCast::unchecked_ref(warn.as_ref()),
+            );
+            warn
+        });
+        move || {
+            if let Some(warn) = listener {
+                let _ = window.remove_event_listener_with_callback(
+                    "beforeunload",
+                    wasm_bindgen::JsCast::unchecked_ref(warn.as_ref()),
+                );
+            }
+        }
+    });
+}
+
 #[function_component]
 fn Editor(props: &EditorProps) -> Html {
     let api = use_api();
+    let toasts = use_toasts();
     let navigator = use_navigator();
     let key = drafts::key(Some(props.note.id));
     let saved = use_state(|| props.note.clone());
@@ -89,6 +123,7 @@ fn Editor(props: &EditorProps) -> Html {
     } = drafts::use_draft(key.clone(), initial, onedit);
 
     let onsave = {
+        let toasts = toasts.clone();
         let (api, draft, saved, status, restored, key) = (
             api.clone(),
             draft.clone(),
@@ -105,8 +140,9 @@ fn Editor(props: &EditorProps) -> Html {
                 version: draft.version.unwrap_or(saved.version),
             };
             let id = saved.id;
-            let (api, draft, saved, status, restored, key) = (
+            let (api, toasts, draft, saved, status, restored, key) = (
                 api.clone(),
+                toasts.clone(),
                 draft.clone(),
                 saved.clone(),
                 status.clone(),
@@ -126,6 +162,7 @@ fn Editor(props: &EditorProps) -> Html {
                         saved.set(Rc::new(note));
                         restored.set(None);
                         status.set(Status::Saved);
+                        toasts.say("Saved.");
                     }
                     // Redirecting: the draft stays in sessionStorage for after sign-in.
                     Err(e) if e.is_silent() => {}
@@ -135,15 +172,44 @@ fn Editor(props: &EditorProps) -> Html {
         })
     };
     let ondelete = {
-        let (status, id) = (status.clone(), saved.id);
+        let (status, id, title) = (status.clone(), saved.id, saved.title.clone());
+        let toasts = toasts.clone();
         Callback::from(move |_| {
-            let (api, navigator, status, key) =
-                (api.clone(), navigator.clone(), status.clone(), key.clone());
+            let (api, toasts, navigator, status, key, title) = (
+                api.clone(),
+                toasts.clone(),
+                navigator.clone(),
+                status.clone(),
+                key.clone(),
+                title.clone(),
+            );
             status.set(Status::Saving);
             yew::platform::spawn_local(async move {
                 match api.fetch(&DeleteNote { id }).await {
                     Ok(()) => {
                         drafts::clear(&key);
+                        // Ten seconds to change one's mind; the server keeps it a minute.
+                        let undo = {
+                            let (api, toasts, navigator) =
+                                (api.clone(), toasts.clone(), navigator.clone());
+                            Callback::from(move |()| {
+                                let (api, toasts, navigator) =
+                                    (api.clone(), toasts.clone(), navigator.clone());
+                                yew::platform::spawn_local(async move {
+                                    match api.fetch(&RestoreNote { id }).await {
+                                        Ok(note) => {
+                                            toasts.say(format!("Note “{}” restored.", note.title));
+                                            if let Some(n) = navigator {
+                                                n.push(&Route::Note { id });
+                                            }
+                                        }
+                                        Err(e) if e.is_silent() => {}
+                                        Err(e) => toasts.fail(e.message()),
+                                    }
+                                });
+                            })
+                        };
+                        toasts.offer(format!("Note “{title}” deleted."), "Undo", undo);
                         if let Some(n) = navigator {
                             n.push(&Route::Notes);
                         }
@@ -156,25 +222,62 @@ fn Editor(props: &EditorProps) -> Html {
     };
 
     let busy = *status == Status::Saving;
+    let unsaved = draft.title != saved.title || draft.body != saved.body;
+    use_leave_warning(unsaved);
+    // Ctrl/⌘+S saves (the browser's own "save page" would be no help here).
+    let form = use_node_ref();
+    {
+        let form = form.clone();
+        use_effect_with((), move |()| {
+            let window = web_sys::window().expect("a window");
+            let keys = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
+                move |e: web_sys::KeyboardEvent| {
+                    if (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("s") {
+                        e.prevent_default();
+                        if let Some(form) = form.cast::<web_sys::HtmlFormElement>() {
+                            let _ = form.request_submit();
+                        }
+                    }
+                },
+            );
+            let _ = window.add_event_listener_with_callback(
+                "keydown",
+                wasm_bindgen::JsCast::unchecked_ref(keys.as_ref()),
+            );
+            move || {
+                let _ = window.remove_event_listener_with_callback(
+                    "keydown",
+                    wasm_bindgen::JsCast::unchecked_ref(keys.as_ref()),
+                );
+            }
+        });
+    }
     html! {
-        <section>
+        <Page title={format!("Edit “{}”", saved.title)} heading="Edit note" class="note">
             <p><Link<Route> to={Route::Notes}>{ "← All notes" }</Link<Route>></p>
             if restored.is_some() {
                 <p class="notice" role="status">{ "Your unsaved changes were restored. Save again to keep them." }</p>
             }
-            <form class="editor" onsubmit={onsave} aria-busy={busy.to_string()}>
+            <form class="editor" onsubmit={onsave} aria-busy={busy.to_string()} ref={form} novalidate=true>
                 <label for="title">{ "Title" }</label>
                 <input id="title" name="title" type="text" maxlength="200" value={draft.title.clone()} oninput={oninput_title} />
                 <label for="body">{ "Text" }</label>
                 <textarea id="body" name="body" rows="12" value={draft.body.clone()} oninput={oninput_body} />
                 <div class="actions">
-                    <button type="submit" disabled={busy}>{ "Save" }</button>
+                    <button type="submit" disabled={busy}>{ if busy { "Saving…" } else { "Save" } }</button>
                     <button type="button" class="danger" disabled={busy} onclick={ondelete}>{ "Delete" }</button>
-                    <span class="meta">{ format!("Version {} · edited {}", saved.version, local_time(&saved.updated_at)) }</span>
+                    if unsaved {
+                        <span class="unsaved">{ "● Unsaved changes" }</span>
+                    }
+                    <span class="meta">
+                        { format!("Version {} · edited ", saved.version) }
+                        <time datetime={saved.updated_at.clone()} title={time::full(&saved.updated_at)}>{ time::relative(&saved.updated_at) }</time>
+                        { " · Ctrl+S saves" }
+                    </span>
                 </div>
                 {
                     match &*status {
-                        Status::Saved => html! { <p class="saved" role="status">{ "Saved." }</p> },
+                        Status::Saved => html! {},
                         Status::Failed(e) if e.code() == Some(ErrorCode::Conflict) => html! {
                             <div class="error" role="alert"><p>{ "This note was changed elsewhere since you opened it. Copy your text, reload the page, and apply your edit again." }</p></div>
                         },
@@ -183,6 +286,6 @@ fn Editor(props: &EditorProps) -> Html {
                     }
                 }
             </form>
-        </section>
+        </Page>
     }
 }
