@@ -39,12 +39,15 @@ pub fn workspace_target() -> PathBuf {
 pub struct Options {
     /// `--session-idle-timeout`.
     pub idle_timeout: &'static str,
+    /// `--reauth-window`: how recently a password must have been typed for sensitive changes.
+    pub reauth_window: &'static str,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             idle_timeout: "30m",
+            reauth_window: "10m",
         }
     }
 }
@@ -81,6 +84,7 @@ impl Server {
             .arg("--dist")
             .arg(env_path("GATEHOUSE_E2E_DIST"))
             .args(["--session-idle-timeout", self.options.idle_timeout])
+            .args(["--reauth-window", self.options.reauth_window])
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)

@@ -57,23 +57,25 @@ pub fn relative(rfc3339: &str) -> String {
     }
 }
 
-/// The clock time of a stamp ("19:46"), in the reader's locale.
+/// The clock time of a stamp ("19:46"), in the reader's locale; with the weekday ("Wed 07:46")
+/// when it is not today.
 pub fn clock(rfc3339: &str) -> String {
-    let date = Date::new(&JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_string();
+    match millis(rfc3339) {
+        Some(ms) => clock_at_ms(ms),
+        None => rfc3339.to_string(),
     }
-    let opts = options(&[("hour", "2-digit"), ("minute", "2-digit")]);
-    date.to_locale_time_string_with_options("default", &opts)
-        .into()
 }
 
-/// The clock time of `ms` since the epoch ("19:46").
+/// The clock time of `ms` since the epoch ("19:46", or "Wed 07:46" on another day).
 pub fn clock_at_ms(ms: f64) -> String {
     let date = Date::new(&JsValue::from_f64(ms));
-    let opts = options(&[("hour", "2-digit"), ("minute", "2-digit")]);
-    date.to_locale_time_string_with_options("default", &opts)
-        .into()
+    let today = Date::new_0();
+    let same_day = date.to_date_string() == today.to_date_string();
+    let mut pairs = vec![("hour", "2-digit"), ("minute", "2-digit")];
+    if !same_day {
+        pairs.push(("weekday", "short"));
+    }
+    date.to_locale_string("default", &options(&pairs)).into()
 }
 
 /// A stamp's date and time in full, for a tooltip ("24 Nov 2026, 19:46").
