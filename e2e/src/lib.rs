@@ -226,8 +226,14 @@ impl Browser {
     }
 
     /// Ends the session and chromedriver with the Chromium it started.
-    pub async fn end(mut self) {
-        let _ = self.client.close().await;
+    pub async fn end(self) {
+        let _ = self.client.clone().close().await;
+        // Drop ends the processes.
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
         if let Some(pid) = self.driver.id() {
             // The whole group: chromedriver and the Chromium it started. Note `--`: procps
             // reads `kill -9 -PID` as `kill(-1, SIGKILL)`, every process we may signal.
@@ -236,7 +242,7 @@ impl Browser {
                 .args(["-s", "KILL", "--", &group])
                 .status();
         }
-        let _ = self.driver.kill().await;
+        let _ = self.driver.start_kill();
     }
 }
 
@@ -309,6 +315,14 @@ where
 }
 
 impl Env {
+    /// A second browser (its own profile and cookies: another person or device) on the same
+    /// server. Ended when the returned `Browser` is dropped, however the journey ends.
+    pub async fn another_browser(&self) -> (Browser, Env) {
+        let browser = Browser::start().await;
+        let env = browser.env(&self.server).await;
+        (browser, env)
+    }
+
     /// Opens `path` on the server.
     pub async fn open(&self, path: &str) {
         self.client
@@ -406,6 +420,19 @@ impl Env {
         field.send_keys(value).await.unwrap();
     }
 
+    /// Types `keys` into the field `css` (adding to what it holds).
+    pub async fn type_into(&self, css: &str, keys: &str) {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
         self.client
@@ -433,11 +460,113 @@ impl Env {
             .unwrap();
     }
 
+    /// Waits until a button reads `label`.
+    pub async fn wait_for_button(&self, label: &str) {
+        let label = label.to_string();
+        self.wait_for(&format!("a button {label:?}"), |env| {
+            let label = label.clone();
+            async move {
+                env.js(&format!(
+                    "return [...document.querySelectorAll('button')].some(b => b.innerText.trim() === {label:?})"
+                ))
+                .await
+                    == true
+            }
+        })
+        .await;
+    }
+
+    /// Follows the link whose text is `label`.
+    pub async fn click_link(&self, label: &str) {
+        let xpath = format!("//a[normalize-space(.)='{label}']");
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// The value of the input or textarea `css`.
+    pub async fn value(&self, css: &str) -> String {
+        self.js(&format!(
+            "const e = document.querySelector({css:?}); return e ? e.value : null"
+        ))
+        .await
+        .as_str()
+        .unwrap_or_else(|| panic!("no {css}"))
+        .to_string()
+    }
+
+    /// How many elements match `css`.
+    pub async fn count(&self, css: &str) -> usize {
+        self.js(&format!("return document.querySelectorAll({css:?}).length"))
+            .await
+            .as_u64()
+            .unwrap() as usize
+    }
+
+    /// Waits until exactly `n` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, n: usize) {
+        let css = css.to_string();
+        self.wait_for(&format!("{n} × {css}"), |env| {
+            let css = css.clone();
+            async move { env.count(&css).await == n }
+        })
+        .await;
+    }
+
     /// Fills and submits the sign-in form (the stable form contract).
     pub async fn sign_in(&self, username: &str, password: &str) {
         self.fill("input[name=username]", username).await;
         self.fill("input[name=password]", password).await;
         self.click("button[type=submit]").await;
+    }
+
+    /// Signs in as `name` (password `PASSWORD`) from `/login` and waits for the dashboard.
+    pub async fn signed_in(&self, name: &str) {
+        self.open("/login").await;
+        self.sign_in(name, PASSWORD).await;
+        self.wait_for_path("/dashboard").await;
+        self.wait_for_text(&format!("Welcome, {name}")).await;
+    }
+
+    /// Calls `endpoint` from the page with `fetch` (the browser's cookies, and the CSRF header
+    /// as the SPA sends it), behind the SPA's back; returns the status and the JSON body (or
+    /// `null`).
+    pub async fn call<E: gatehouse_api::Endpoint>(
+        &self,
+        endpoint: &E,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let script = format!(
+            "const [method, path, body, done] = arguments;
+             const pair = document.cookie.split('; ').find(c => c.startsWith('{cookie}='));
+             const headers = {{ 'Content-Type': 'application/json' }};
+             if (pair) headers['{header}'] = decodeURIComponent(pair.split('=')[1]);
+             fetch(path, {{ method, headers, body: body === null ? undefined : JSON.stringify(body) }})
+               .then(async r => done([r.status, await r.text()]), e => done([0, String(e)]));",
+            cookie = gatehouse_api::CSRF_COOKIE,
+            header = gatehouse_api::CSRF_HEADER,
+        );
+        let answer = self
+            .client
+            .execute_async(
+                &script,
+                vec![
+                    json!(E::METHOD.as_str()),
+                    json!(endpoint.path()),
+                    body.unwrap_or(Value::Null),
+                ],
+            )
+            .await
+            .unwrap();
+        let status = answer[0].as_u64().unwrap() as u16;
+        let text = answer[1].as_str().unwrap_or_default();
+        (status, serde_json::from_str(text).unwrap_or(Value::Null))
     }
 
     /// `history.length`.

@@ -1,18 +1,13 @@
 //! Users meet Gatehouse in a browser: each journey drives headless Chromium against the real
 //! server binary with the release SPA and a fresh database.
 
-use std::time::Duration;
-
 use gatehouse_e2e::{Env, Options, PASSWORD, journey};
 
 /// What only a signed-in user sees on the dashboard.
 const SECRET: &str = "Your recent notes";
 
 async fn signed_in(env: &Env, name: &str) {
-    env.open("/login").await;
-    env.sign_in(name, PASSWORD).await;
-    env.wait_for_path("/dashboard").await;
-    env.wait_for_text(&format!("Welcome, {name}")).await;
+    env.signed_in(name).await;
 }
 
 /// Creates a note through the UI and returns its page's path.
@@ -150,22 +145,7 @@ async fn a_session_expiring_while_editing_returns_to_the_editor_with_the_unsaved
 /// Ends the browser's session on the server behind the page's back (as another device or an
 /// administrator would), so the page learns of it only from its next requests.
 async fn end_session_behind_the_page(env: &Env) {
-    let status = env
-        .client
-        .execute_async(
-            &format!(
-                "const done = arguments[0];
-                 const token = document.cookie.split('; ').find(c => c.startsWith('{cookie}='));
-                 fetch('{path}', {{ method: 'POST', headers: {{ '{header}': token.split('=')[1] }} }})
-                   .then(r => done(r.status), e => done(String(e)));",
-                cookie = gatehouse_api::CSRF_COOKIE,
-                header = gatehouse_api::CSRF_HEADER,
-                path = <gatehouse_api::endpoints::Logout as gatehouse_api::Endpoint>::PATH,
-            ),
-            vec![],
-        )
-        .await
-        .unwrap();
+    let (status, _) = env.call(&gatehouse_api::endpoints::Logout, None).await;
     assert_eq!(status, 204, "signed out on the server");
 }
 

@@ -37,12 +37,10 @@ pub fn from_now(ms: f64) -> String {
     .find(|(below, _, _)| seconds.abs() < *below)
     .map(|(_, size, unit)| ((seconds / size).round(), unit))
     .unwrap_or((0.0, "second"));
+    // Within 45 seconds either way is "just now": a second or two ahead is only the two clocks
+    // disagreeing.
     if unit == "second" && value.abs() < 45.0 {
-        return if value < 0.0 {
-            "just now".into()
-        } else {
-            "in a moment".into()
-        };
+        return "just now".into();
     }
     let format =
         Intl::RelativeTimeFormat::new(&js_sys::Array::new(), &options(&[("numeric", "auto")]));

@@ -38,7 +38,9 @@ pub fn AccountPage() -> Html {
 fn PasswordForm() -> Html {
     let api = use_api();
     let toasts = use_toasts();
-    let kept = TYPED.with(|t| t.borrow_mut().take()).unwrap_or_default();
+    // Taken once, when the form mounts (not at every render: a render after submitting must
+    // not take what the submit just kept).
+    let kept = use_state(|| TYPED.with(|t| t.borrow_mut().take()).unwrap_or_default());
     let current = use_state(|| kept.0.clone());
     let new = use_state(|| kept.1.clone());
     let busy = use_state(|| false);

@@ -22,6 +22,21 @@ pub const LOGIN_FORM_MARK: &str = "gatehouse:login-form";
 /// Where to go after signing in when there is no (safe) `next`.
 pub const HOME_AFTER_SIGN_IN: &str = "/dashboard";
 
+thread_local! {
+    /// The password just used to sign in, for a minute: if it was a one-time password, the
+    /// "Choose a new password" form that follows needs it, and asking twice would be absurd.
+    /// Only in memory; dropped once the new password is chosen, or after the minute.
+    static JUST_SIGNED_IN_WITH: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+fn remember_sign_in_password(password: String) {
+    JUST_SIGNED_IN_WITH.with(|p| *p.borrow_mut() = Some(password));
+    gloo_timers::callback::Timeout::new(60_000, || {
+        JUST_SIGNED_IN_WITH.with(|p| p.borrow_mut().take());
+    })
+    .forget();
+}
+
 #[derive(Default, Deserialize)]
 struct LoginQuery {
     next: Option<String>,
@@ -178,6 +193,7 @@ fn SignIn(props: &SignInProps) -> Html {
                 let request = Request::to(&Login).json(&body).handle_auth_errors();
                 match api.send(request).await {
                     Ok(info) => {
+                        remember_sign_in_password(body.password);
                         auth.signed_in(info);
                         go(&navigator, &target);
                     }
@@ -336,7 +352,11 @@ fn ConfirmPassword(props: &SignedInProps) -> Html {
 fn ChoosePassword(props: &SignedInProps) -> Html {
     let api = use_api();
     let navigator = use_navigator();
-    let current = use_state(String::new);
+    let current = use_state(|| {
+        JUST_SIGNED_IN_WITH
+            .with(|p| p.borrow().clone())
+            .unwrap_or_default()
+    });
     let new = use_state(String::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
@@ -364,7 +384,10 @@ fn ChoosePassword(props: &SignedInProps) -> Html {
             busy.set(true);
             yew::platform::spawn_local(async move {
                 match api.submit(&ChangePassword, &body).await {
-                    Ok(()) => go(&navigator, &target),
+                    Ok(()) => {
+                        JUST_SIGNED_IN_WITH.with(|p| p.borrow_mut().take());
+                        go(&navigator, &target);
+                    }
                     Err(e) if e.is_silent() => {}
                     Err(e) => {
                         busy.set(false);
@@ -381,6 +404,8 @@ fn ChoosePassword(props: &SignedInProps) -> Html {
     let general = (*error)
         .clone()
         .filter(|e| e.field("current_password").is_none() && e.field("new_password").is_none());
+    let prefilled = use_state(|| !current.is_empty());
+    let prefilled = *prefilled;
     html! {
         <Page title="Choose a new password" class="login">
             <p>{ format!("Welcome, {}. You signed in with a one-time password; choose your own to continue.", props.name) }</p>
@@ -388,9 +413,9 @@ fn ChoosePassword(props: &SignedInProps) -> Html {
                 <input type="text" name="username" autocomplete="username" value={props.name.clone()} hidden=true readonly=true />
                 <Field id="current_password" label="One-time password" kind="password" autocomplete="current-password"
                        value={(*current).clone()} oninput={set(&current)}
-                       error={field_error(&error, "current_password")} autofocus=true required=true />
+                       error={field_error(&error, "current_password")} autofocus={!prefilled} required=true />
                 <Field id="new_password" label="New password" kind="password" autocomplete="new-password"
-                       value={(*new).clone()} oninput={set(&new)}
+                       value={(*new).clone()} oninput={set(&new)} autofocus={prefilled}
                        hint="At least 12 characters, and not something others could guess."
                        error={field_error(&error, "new_password")} required=true />
                 <button type="submit" disabled={*busy}>{ if *busy { "Saving…" } else { "Save and continue" } }</button>

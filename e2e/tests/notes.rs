@@ -1,0 +1,136 @@
+//! Notes as a person uses them: errors at the field, a delete that can be undone, a long list
+//! a page at a time, search through the text, and the no-access page's way back.
+
+use gatehouse_api::endpoints::CreateNote;
+use gatehouse_e2e::{Env, Options, journey};
+use serde_json::json;
+
+/// Creates a note through the UI and returns its page's path.
+async fn new_note(env: &Env, title: &str, body: &str) -> String {
+    env.open("/notes").await;
+    env.fill("#new-title", title).await;
+    env.fill("#new-body", body).await;
+    env.click_button("Create note").await;
+    env.wait_for("the note's page", |env: Env| async move {
+        env.location()
+            .await
+            .strip_prefix("/notes/")
+            .is_some_and(|id| id.parse::<i64>().is_ok())
+    })
+    .await;
+    env.wait_for_text("Version 1").await;
+    env.location().await
+}
+
+#[tokio::test]
+async fn a_note_without_a_title_is_refused_at_the_field_and_nothing_typed_is_lost() {
+    journey("note_field_error", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        env.open("/notes").await;
+        env.fill("#new-body", "a body with no title").await;
+        env.click_button("Create note").await;
+        env.wait_for("the error at the title", |env: Env| async move {
+            env.js("return document.querySelector('#new-title').getAttribute('aria-invalid')")
+                .await
+                == "true"
+        })
+        .await;
+        let described = env
+            .js("const id = document.querySelector('#new-title').getAttribute('aria-describedby'); return document.getElementById(id).innerText")
+            .await;
+        assert!(
+            described.as_str().is_some_and(|t| !t.is_empty()),
+            "{described}"
+        );
+        assert_eq!(env.value("#new-body").await, "a body with no title");
+        assert_eq!(env.location().await, "/notes");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_note_can_be_brought_back_with_undo() {
+    journey("delete_undo", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        let note = new_note(&env, "Shopping", "eggs, flour").await;
+        env.click_button("Delete").await;
+        env.wait_for_path("/notes").await;
+        env.wait_for_text("Note “Shopping” deleted.").await;
+        env.wait_for_text("No notes yet").await;
+        env.click_button("Undo").await;
+        env.wait_for_path(&note).await;
+        env.wait_for_text("Note “Shopping” restored.").await;
+        assert_eq!(env.value("#body").await, "eggs, flour");
+        env.click_link("← All notes").await;
+        env.wait_for_count("ul.notes li", 1).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_hundred_and_twenty_notes_come_a_page_at_a_time_and_search_finds_a_word_in_the_text() {
+    journey("many_notes", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        for i in 0..120 {
+            let body = if i == 37 {
+                "the pelican came back at dawn".to_string()
+            } else {
+                format!("ordinary text number {i}")
+            };
+            let note = json!({ "title": format!("Note {i:03}"), "body": body });
+            let (status, _) = env.call(&CreateNote, Some(note)).await;
+            assert_eq!(status, 201);
+        }
+        env.open("/notes").await;
+        env.wait_for_count("ul.notes li", 50).await;
+        env.wait_for_text("50+ notes").await;
+        env.click_button("Show more").await;
+        env.wait_for_count("ul.notes li", 100).await;
+        env.click_button("Show more").await;
+        env.wait_for_count("ul.notes li", 120).await;
+        env.wait_for_text("120 notes").await;
+        let titles = env
+            .js("return [...document.querySelectorAll('ul.notes li a')].map(a => a.innerText)")
+            .await;
+        let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+        let mut unique = titles.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 120, "no note twice, none missing");
+        assert_eq!(titles[0], "Note 119", "newest first");
+
+        env.fill("#search", "pelic").await;
+        env.wait_for_text("1 note found").await;
+        env.wait_for_count("ul.notes li", 1).await;
+        assert!(env.text().await.contains("Note 037"));
+        assert!(env.text().await.contains("the pelican came back at dawn"));
+        env.fill("#search", "albatross").await;
+        env.wait_for_text("No note has a word starting with “albatross”.").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_signed_in_user_without_access_can_go_back_to_where_they_were() {
+    journey("no_access_go_back", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        env.click("a[href='/notes']").await;
+        env.wait_for_text("No notes yet").await;
+        env.open("/admin").await;
+        env.wait_for_text("You're signed in as ann, which can't open Admin.")
+            .await;
+        assert_eq!(
+            env.count("form").await,
+            0,
+            "no sign-in form until asked for"
+        );
+        env.click_button("Go back").await;
+        env.wait_for_path("/notes").await;
+        env.wait_for_text("No notes yet").await;
+    })
+    .await;
+}
