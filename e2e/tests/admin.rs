@@ -33,6 +33,10 @@ async fn an_account_an_admin_creates_signs_in_with_the_one_time_password_and_mus
             .to_string();
         assert!(otp.len() >= 12, "{otp}");
         env.wait_for_count("table.users tbody tr", 2).await;
+        // What root was told is not for whoever signs in next on this browser.
+        env.click_button("Sign out").await;
+        env.wait_for_path("/login").await;
+        assert_eq!(env.count(".toast").await, 0, "toasts go with the person");
 
         let (_other, bea) = env.another_browser().await;
         bea.open("/login").await;
@@ -69,7 +73,7 @@ async fn an_account_an_admin_creates_signs_in_with_the_one_time_password_and_mus
         bea.click_button("Sign out").await;
         bea.wait_for_path("/login").await;
         bea.sign_in("bea", &otp).await;
-        bea.wait_for_text("wrong username or password").await;
+        bea.wait_for_text("Wrong username or password.").await;
         bea.sign_in("bea", CHOSEN).await;
         bea.wait_for_path("/dashboard").await;
         bea.wait_for_text("Welcome, bea").await;
@@ -103,7 +107,7 @@ async fn an_account_disabled_by_an_admin_is_signed_out_at_its_next_request_and_t
         );
         ann.wait_for_text("This account has been disabled").await;
         ann.sign_in("ann", PASSWORD).await;
-        ann.wait_for_text("wrong username or password").await;
+        ann.wait_for_text("Wrong username or password.").await;
 
         env.click_button("Enable").await;
         env.wait_for_button("Disable").await;

@@ -6,6 +6,8 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
+use crate::session::{use_session, user};
+
 /// One message.
 #[derive(Clone, PartialEq)]
 pub struct Toast {
@@ -69,6 +71,7 @@ pub fn use_toasts() -> Toasts {
 enum Change {
     Add(Toast),
     Remove(u32),
+    Clear,
 }
 
 #[derive(Default, PartialEq)]
@@ -87,6 +90,7 @@ impl Reducible for Shown {
                 list.drain(..excess);
             }
             Change::Remove(id) => list.retain(|t| t.id != id),
+            Change::Clear => list.clear(),
         }
         Rc::new(Self(list))
     }
@@ -104,6 +108,13 @@ pub struct ToastProviderProps {
 pub fn ToastProvider(props: &ToastProviderProps) -> Html {
     let shown = use_reducer(Shown::default);
     let next_id = use_mut_ref(|| 0u32);
+    // One person's toasts (and their Undo) are not for the next: a change of who is signed in
+    // clears them.
+    let who = user(&use_session()).map(|u| u.id);
+    {
+        let shown = shown.clone();
+        use_effect_with(who, move |_| shown.dispatch(Change::Clear));
+    }
     let toasts = {
         let shown = shown.clone();
         use_memo((), move |()| Toasts {
