@@ -71,12 +71,27 @@ impl ApiError {
             Self::Network(_) => {
                 "Can't reach the server. Check your connection and try again.".into()
             }
-            Self::Http { body, .. } | Self::SignInRequired { body, .. } => body.message.clone(),
+            Self::Http { body, .. } | Self::SignInRequired { body, .. } => sentence(&body.message),
             Self::Decode(_) => "The server sent an answer this page doesn't understand.".into(),
             Self::Aborted => "Cancelled.".into(),
             Self::Redirecting => "Taking you to sign in.".into(),
         }
     }
+}
+
+/// A server message as a sentence: a capital first letter and a full stop ("wrong username or
+/// password" reads "Wrong username or password.").
+fn sentence(message: &str) -> String {
+    let message = message.trim();
+    let mut chars = message.chars();
+    let Some(first) = chars.next() else {
+        return "Something went wrong.".into();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 /// What a response status and body mean for the caller.
@@ -140,6 +155,20 @@ pub fn is_transient<T>(outcome: &Result<T, ApiError>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_message_reads_as_a_sentence() {
+        assert_eq!(
+            sentence("wrong username or password"),
+            "Wrong username or password."
+        );
+        assert_eq!(
+            sentence("Too many attempts: try again in 14 minutes."),
+            "Too many attempts: try again in 14 minutes."
+        );
+        assert_eq!(sentence("  "), "Something went wrong.");
+        assert_eq!(sentence("édition refusée!"), "Édition refusée!");
+    }
 
     #[test]
     fn a_2xx_is_success_whatever_the_body() {

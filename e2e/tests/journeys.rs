@@ -68,7 +68,7 @@ async fn a_wrong_password_shows_the_error_in_the_form_and_stays_on_login() {
                 )
                 .await
                 .as_str()
-                .is_some_and(|t| t.contains("wrong username or password"))
+                .is_some_and(|t| t.contains("Wrong username or password."))
             })
             .await;
             assert_eq!(env.location().await, "/login");
