@@ -263,6 +263,59 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// A Chrome DevTools command through chromedriver (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// A screen to look at a page on.
+#[derive(Clone, Copy, Debug)]
+pub struct Screen {
+    /// "desktop" or "phone".
+    pub name: &'static str,
+    /// CSS pixels.
+    pub width: u32,
+    /// CSS pixels.
+    pub height: u32,
+    /// Touch, and the mobile viewport rules.
+    pub mobile: bool,
+}
+
+/// A laptop's window.
+pub const DESKTOP: Screen = Screen {
+    name: "desktop",
+    width: 1280,
+    height: 800,
+    mobile: false,
+};
+
+/// A common phone.
+pub const PHONE: Screen = Screen {
+    name: "phone",
+    width: 390,
+    height: 844,
+    mobile: true,
+};
+
 /// What a journey gets: the server, the browser, and helpers that wait for the page.
 #[derive(Clone)]
 pub struct Env {
@@ -567,6 +620,87 @@ impl Env {
         let status = answer[0].as_u64().unwrap() as u16;
         let text = answer[1].as_str().unwrap_or_default();
         (status, serde_json::from_str(text).unwrap_or(Value::Null))
+    }
+
+    /// Shows the page on `screen` with the system's color scheme `dark` or light.
+    pub async fn look_like(&self, screen: Screen, dark: bool) {
+        let scale = if screen.mobile { 2 } else { 1 };
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setDeviceMetricsOverride",
+                params: json!({
+                    "width": screen.width, "height": screen.height,
+                    "deviceScaleFactor": scale, "mobile": screen.mobile,
+                }),
+            })
+            .await
+            .unwrap();
+        let scheme = if dark { "dark" } else { "light" };
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params: json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+            })
+            .await
+            .unwrap();
+        // Two frames, so styles and layout have caught up.
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// A PNG of the whole page, beyond the viewport.
+    pub async fn full_screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let shot = self
+            .client
+            .issue_cmd(Cdp {
+                cmd: "Page.captureScreenshot",
+                params: json!({ "format": "png", "captureBeyondViewport": true }),
+            })
+            .await
+            .unwrap();
+        base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("screenshot data"))
+            .unwrap()
+    }
+
+    /// What axe-core (`AXE_CORE`: its `axe.min.js`) finds wrong with the page: one line per
+    /// rule, with the elements.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = std::fs::read_to_string(env_path("AXE_CORE")).expect("axe.min.js");
+        let present = self.js("return typeof window.axe === 'object'").await;
+        if present != true {
+            self.js(&format!("{axe}\nreturn null")).await;
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[0];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations.map(v =>
+                      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)),
+                    e => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(found).unwrap()
+    }
+
+    /// Fails the journey if axe-core finds anything wrong with the page as it is.
+    pub async fn assert_accessible(&self, what: &str) {
+        let found = self.accessibility_violations().await;
+        assert!(
+            found.is_empty(),
+            "axe-core on {what} ({}):\n{}",
+            self.location().await,
+            found.join("\n")
+        );
     }
 
     /// `history.length`.

@@ -46,6 +46,7 @@ async fn the_expiry_warning_counts_down_stay_signed_in_renews_and_an_unanswered_
             "alertdialog",
             "focus moves to the warning"
         );
+        env.assert_accessible("the expiry warning").await;
 
         env.click_button("Stay signed in").await;
         env.wait_for("the warning to close", |env: Env| async move {

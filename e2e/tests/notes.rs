@@ -59,6 +59,7 @@ async fn a_deleted_note_can_be_brought_back_with_undo() {
         env.wait_for_path("/notes").await;
         env.wait_for_text("Note “Shopping” deleted.").await;
         env.wait_for_text("No notes yet").await;
+        env.assert_accessible("the Undo toast").await;
         env.click_button("Undo").await;
         env.wait_for_path(&note).await;
         env.wait_for_text("Note “Shopping” restored.").await;

@@ -203,7 +203,7 @@ pub fn Nav() -> Html {
                 if let Some(u) = signed_in {
                     <NavLink to={Route::Account} class="username" current={current(&Route::Account)}>{ u.username.clone() }</NavLink>
                     <button type="button" onclick={onsignout}>{ "Sign out" }</button>
-                } else {
+                } else if !current(&Route::Login) {
                     <Link<Route> to={Route::Login} classes="button">{ "Sign in" }</Link<Route>>
                 }
             </div>

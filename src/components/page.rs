@@ -35,7 +35,7 @@ pub fn Page(props: &PageProps) -> Html {
     }
     let text = props.heading.clone().unwrap_or_else(|| props.title.clone());
     html! {
-        <section class={props.class.clone()}>
+        <section class={classes!("page", props.class.clone())}>
             <h1 tabindex="-1" ref={heading}>{ text }</h1>
             { props.children.clone() }
         </section>

@@ -272,7 +272,7 @@ fn Editor(props: &EditorProps) -> Html {
                     <span class="meta">
                         { format!("Version {} · edited ", saved.version) }
                         <time datetime={saved.updated_at.clone()} title={time::full(&saved.updated_at)}>{ time::relative(&saved.updated_at) }</time>
-                        { " · Ctrl+S saves" }
+                        <span class="keys">{ " · Ctrl+S saves" }</span>
                     </span>
                 </div>
                 {

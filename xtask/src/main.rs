@@ -17,6 +17,7 @@ commands:
   serve   build the release SPA and server, then serve http://127.0.0.1:8080 with demo accounts
   test    every test: native, SPA in headless Chromium, end-to-end journeys; ends `N passed, N failed`
   bench   bundle sizes, first render, 401 → sign-in, server throughput; writes target/bench/report.md
+  screenshots  every page at phone and desktop width, light and dark, into docs/screenshots/ (axe-checked)
   lint    rustfmt check, clippy on the workspace and on the SPA and client for wasm32 (warnings are errors)
   dist    build the release SPA into dist/";
 
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("lint") => lint(),
         Some("bench") => bench(),
+        Some("screenshots") => screenshots(),
         Some("dist") => setup::run().and_then(|tools| build_spa(&tools)),
         _ => {
             eprintln!("{USAGE}");
@@ -95,6 +97,34 @@ fn bench() -> Result<(), String> {
         .env("GATEHOUSE_E2E_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver)
         .env("CHROMIUM", &tools.chromium))
+}
+
+/// The environment the end-to-end journeys read.
+fn e2e_env(command: &mut Command, tools: &setup::Tools) {
+    command
+        .env(
+            "GATEHOUSE_E2E_SERVER",
+            root().join("target/debug/gatehouse-server"),
+        )
+        .env("GATEHOUSE_E2E_DIST", root().join("dist"))
+        .env("CHROMEDRIVER", &tools.chromedriver)
+        .env("CHROMIUM", &tools.chromium)
+        .env("AXE_CORE", &tools.axe);
+}
+
+fn screenshots() -> Result<(), String> {
+    let tools = setup::run()?;
+    build_spa(&tools)?;
+    sh(cargo().args(["build", "-p", "gatehouse-server"]))?;
+    let dir = root().join("docs/screenshots");
+    let mut command = cargo();
+    command
+        .args(["test", "-q", "-p", "gatehouse-e2e", "--test", "look"])
+        .env("GATEHOUSE_SCREENSHOTS", &dir);
+    e2e_env(&mut command, &tools);
+    sh(&mut command)?;
+    println!("screenshots in {}", dir.display());
+    Ok(())
 }
 
 fn lint() -> Result<(), String> {
@@ -279,18 +309,13 @@ fn test() -> Result<(), String> {
         );
     }
 
+    let mut journeys = cargo();
+    journeys.args(["test", "-p", "gatehouse-e2e"]);
+    e2e_env(&mut journeys, &tools);
     match e2e_ready {
         Ok(()) => run_tests(
             "end-to-end journeys (server binary + release SPA in headless Chromium)",
-            cargo()
-                .args(["test", "-p", "gatehouse-e2e"])
-                .env(
-                    "GATEHOUSE_E2E_SERVER",
-                    root().join("target/debug/gatehouse-server"),
-                )
-                .env("GATEHOUSE_E2E_DIST", root().join("dist"))
-                .env("CHROMEDRIVER", &tools.chromedriver)
-                .env("CHROMIUM", &tools.chromium),
+            &mut journeys,
             &mut tally,
         ),
         Err(e) => {

@@ -13,6 +13,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen; Debian's (108) cannot read what rustc 1.95 emits.
 const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
+/// axe-core, the accessibility checker the look-over journey runs on every page.
+const AXE_VERSION: &str = "4.14.1";
 /// schemathesis (the contract test) and the OpenAPI validator, from PyPI into tools/venv.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const OPENAPI_VALIDATOR_VERSION: &str = "0.9.0";
@@ -29,6 +31,8 @@ pub struct Tools {
     pub chromedriver: PathBuf,
     /// The Python of tools/venv, with schemathesis and openapi-spec-validator.
     pub python: PathBuf,
+    /// axe-core's `axe.min.js`.
+    pub axe: PathBuf,
 }
 
 fn cargo_bin() -> PathBuf {
@@ -191,12 +195,21 @@ pub fn run() -> Result<Tools, String> {
         installed.push("wasm-bindgen-cli");
     }
 
-    // wasm-opt from npm's binaryen, into tools/ (git-ignored).
+    // wasm-opt from npm's binaryen and axe-core, into tools/ (git-ignored). One install for
+    // both: npm removes what a later install does not name.
     let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
+    let axe = tools_dir().join("node_modules/axe-core/axe.min.js");
+    let axe_ok = axe.exists()
+        && std::fs::read_to_string(tools_dir().join("node_modules/axe-core/package.json"))
+            .is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
     match version_of(&wasm_opt, &path) {
-        Some(v) if v.contains(WASM_OPT_VERSION) => println!("    ok  {v}"),
+        Some(v) if v.contains(WASM_OPT_VERSION) && axe_ok => {
+            println!("    ok  {v}; axe-core {AXE_VERSION}");
+        }
         _ => {
-            println!("    installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into tools/");
+            println!(
+                "    installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) and axe-core@{AXE_VERSION} into tools/"
+            );
             std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
             sh(Command::new("npm").args([
                 "install",
@@ -206,8 +219,9 @@ pub fn run() -> Result<Tools, String> {
                 "--no-fund",
                 "--no-save",
                 &format!("binaryen@{BINARYEN_VERSION}"),
+                &format!("axe-core@{AXE_VERSION}"),
             ]))?;
-            installed.push("wasm-opt");
+            installed.push("wasm-opt and axe-core");
         }
     }
 
@@ -271,6 +285,7 @@ pub fn run() -> Result<Tools, String> {
         chromium,
         chromedriver,
         python,
+        axe,
     })
 }
 

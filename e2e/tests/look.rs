@@ -1,0 +1,146 @@
+//! Every page as people see it: at phone and desktop width, in light and dark, each checked by
+//! axe-core and photographed (whole page) into `target/screenshots/` (or
+//! `GATEHOUSE_SCREENSHOTS`; `cargo xtask screenshots` writes `docs/screenshots/`).
+
+use std::path::PathBuf;
+
+use gatehouse_api::endpoints::CreateNote;
+use gatehouse_e2e::{DESKTOP, Env, Options, PASSWORD, PHONE, journey, workspace_target};
+use serde_json::json;
+
+fn screenshots() -> PathBuf {
+    std::env::var_os("GATEHOUSE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_target().join("screenshots"))
+}
+
+/// Looks at the page as it is now in the four ways, saving each picture as
+/// `NAME-{desktop,phone}-{light,dark}.png`; returns what axe-core found, prefixed with where.
+async fn look_at(env: &Env, name: &str) -> Vec<String> {
+    let dir = screenshots();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut found = Vec::new();
+    for screen in [DESKTOP, PHONE] {
+        for dark in [false, true] {
+            env.look_like(screen, dark).await;
+            let scheme = if dark { "dark" } else { "light" };
+            let png = env.full_screenshot().await;
+            std::fs::write(dir.join(format!("{name}-{}-{scheme}.png", screen.name)), png).unwrap();
+            for problem in env.accessibility_violations().await {
+                found.push(format!("{name}, {} {scheme}: {problem}", screen.name));
+            }
+        }
+    }
+    env.look_like(DESKTOP, false).await;
+    found
+}
+
+#[tokio::test]
+async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
+    journey("look", Options::default(), |env: Env| async move {
+        {
+            let server = env.server.lock().await;
+            server.add_user("root", true).await;
+            server.add_user("ann", false).await;
+        }
+        let mut found = Vec::new();
+
+        env.open("/").await;
+        env.wait_for_text("Sign in").await;
+        found.extend(look_at(&env, "home").await);
+
+        env.open("/login").await;
+        env.wait_for_text("Username").await;
+        found.extend(look_at(&env, "login").await);
+        env.sign_in("ann", "not the password").await;
+        env.wait_for_text("Wrong username or password.").await;
+        found.extend(look_at(&env, "login-error").await);
+
+        env.open("/login?next=%2Fnotes&reason=session_expired").await;
+        env.wait_for_text("Your session has expired").await;
+        found.extend(look_at(&env, "login-expired").await);
+
+        env.open("/no-such-page").await;
+        env.wait_for_text("Page not found").await;
+        found.extend(look_at(&env, "not-found").await);
+
+        env.signed_in("ann").await;
+        let notes = [
+            ("Groceries", "Eggs, flour, a lemon, and the good butter for Sunday's cake."),
+            ("Trip to Porto", "Train at 08:12. Book the hotel near Ribeira; ask about the tram museum."),
+            ("Ideas", "A reading list that sorts itself by how long each book takes."),
+        ];
+        let mut last = 0;
+        for (title, body) in notes {
+            let (status, note) = env
+                .call(&CreateNote, Some(json!({ "title": title, "body": body })))
+                .await;
+            assert_eq!(status, 201);
+            last = note["id"].as_i64().unwrap();
+        }
+        env.open("/dashboard").await;
+        env.wait_for_text("Ideas").await;
+        found.extend(look_at(&env, "dashboard").await);
+
+        env.open("/notes").await;
+        env.wait_for_text("3 notes").await;
+        found.extend(look_at(&env, "notes").await);
+
+        env.open(&format!("/notes/{last}")).await;
+        env.wait_for_text("Version 1").await;
+        env.type_into("#body", " And a shelf for the ones I gave up on.")
+            .await;
+        env.wait_for_text("Unsaved changes").await;
+        found.extend(look_at(&env, "note-unsaved").await);
+        env.click_button("Save").await;
+        env.wait_for_text("Saved.").await;
+        found.extend(look_at(&env, "note-saved").await);
+
+        env.open("/account").await;
+        env.wait_for_text("Recent security activity").await;
+        env.wait_for_text("This device").await;
+        found.extend(look_at(&env, "account").await);
+
+        env.open("/login?next=%2Faccount&reason=reauth_required").await;
+        env.wait_for_text("Confirm it's you").await;
+        found.extend(look_at(&env, "confirm").await);
+
+        env.open("/admin").await;
+        env.wait_for_text("which can't open Admin").await;
+        found.extend(look_at(&env, "no-access").await);
+
+        env.click_button("Sign in as someone else").await;
+        env.sign_in("root", PASSWORD).await;
+        env.wait_for_path("/admin").await;
+        env.wait_for_count("table.users tbody tr", 2).await;
+        env.fill("#new-username", "bea").await;
+        env.click_button("Create account").await;
+        env.wait_for_text("Account bea created.").await;
+        found.extend(look_at(&env, "admin").await);
+        let otp = env
+            .js("return document.querySelector('code.otp').innerText")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        env.click_link("ann").await;
+        env.wait_for_text("Last sign-in").await;
+        env.wait_for_text("Signed in").await;
+        found.extend(look_at(&env, "admin-user").await);
+
+        env.click_button("Sign out").await;
+        env.wait_for_path("/login").await;
+        env.sign_in("bea", &otp).await;
+        env.wait_for_text("Choose a new password").await;
+        found.extend(look_at(&env, "choose-password").await);
+
+        assert!(
+            found.is_empty(),
+            "axe-core found {} problems:\n{}",
+            found.len(),
+            found.join("\n")
+        );
+    })
+    .await;
+}
