@@ -84,14 +84,12 @@ async fn typing_in_one_tab_keeps_the_other_tab_signed_in_without_a_warning() {
         env.client.switch_to_window(second.clone()).await.unwrap();
         env.open("/dashboard").await;
         env.wait_for_text("Welcome, ann").await;
-        env.js(
-            "window.__warned = false;
+        env.js("window.__warned = false;
              new MutationObserver(() => {
                if (document.querySelector('[role=alertdialog]')) window.__warned = true;
              }).observe(document.body, { childList: true, subtree: true });
-             return null",
-        )
-        .await;
+             return null")
+            .await;
         env.client.switch_to_window(first).await.unwrap();
         env.open("/notes").await;
         // Someone types a little every two seconds for twice the idle timeout, in this tab only.
@@ -115,30 +113,40 @@ async fn typing_in_one_tab_keeps_the_other_tab_signed_in_without_a_warning() {
 
 #[tokio::test]
 async fn signing_out_another_session_from_the_account_page_sends_that_browser_to_sign_in() {
-    journey("end_other_session", Options::default(), |env: Env| async move {
-        env.server.lock().await.add_user("ann", false).await;
-        env.signed_in("ann").await;
-        let (_phone, phone) = env.another_browser().await;
-        phone.signed_in("ann").await;
+    journey(
+        "end_other_session",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            env.signed_in("ann").await;
+            let (_phone, phone) = env.another_browser().await;
+            phone.signed_in("ann").await;
 
-        env.open("/account").await;
-        env.wait_for_text("Where you're signed in").await;
-        env.wait_for_count(SESSION_ROWS, 2).await;
-        assert_eq!(env.count("section[aria-labelledby=sessions-title] .badge").await, 1, "this device is marked");
-        env.click("section[aria-labelledby=sessions-title] button[aria-label^='Sign out']").await;
-        env.wait_for_text("Signed out that session.").await;
-        env.wait_for_count(SESSION_ROWS, 1).await;
+            env.open("/account").await;
+            env.wait_for_text("Where you're signed in").await;
+            env.wait_for_count(SESSION_ROWS, 2).await;
+            assert_eq!(
+                env.count("section[aria-labelledby=sessions-title] .badge")
+                    .await,
+                1,
+                "this device is marked"
+            );
+            env.click("section[aria-labelledby=sessions-title] button[aria-label^='Sign out']")
+                .await;
+            env.wait_for_text("Signed out that session.").await;
+            env.wait_for_count(SESSION_ROWS, 1).await;
 
-        phone.click("a[href='/notes']").await;
-        phone.wait_for_path("/login").await;
-        assert_eq!(
-            phone.location().await,
-            "/login?next=%2Fnotes&reason=unauthenticated"
-        );
-        // This browser is still signed in.
-        let (status, _) = env.call(&GetSessionState, None).await;
-        assert_eq!(status, 200);
-    })
+            phone.click("a[href='/notes']").await;
+            phone.wait_for_path("/login").await;
+            assert_eq!(
+                phone.location().await,
+                "/login?next=%2Fnotes&reason=unauthenticated"
+            );
+            // This browser is still signed in.
+            let (status, _) = env.call(&GetSessionState, None).await;
+            assert_eq!(status, 200);
+        },
+    )
     .await;
 }
 
@@ -192,7 +200,10 @@ async fn a_password_change_after_the_confirmation_window_asks_for_the_password_a
         laptop.click("a[href='/notes']").await;
         laptop.wait_for_path("/login").await;
         let at = laptop.location().await;
-        assert!(at.contains("reason=session_expired") || at.contains("reason=unauthenticated"), "{at}");
+        assert!(
+            at.contains("reason=session_expired") || at.contains("reason=unauthenticated"),
+            "{at}"
+        );
         laptop.sign_in("ann", NEW_PASSWORD).await;
         laptop.wait_for_path("/notes").await;
         // And this browser stays signed in.

@@ -25,7 +25,11 @@ async fn look_at(env: &Env, name: &str) -> Vec<String> {
             env.look_like(screen, dark).await;
             let scheme = if dark { "dark" } else { "light" };
             let png = env.full_screenshot().await;
-            std::fs::write(dir.join(format!("{name}-{}-{scheme}.png", screen.name)), png).unwrap();
+            std::fs::write(
+                dir.join(format!("{name}-{}-{scheme}.png", screen.name)),
+                png,
+            )
+            .unwrap();
             for problem in env.accessibility_violations().await {
                 found.push(format!("{name}, {} {scheme}: {problem}", screen.name));
             }
@@ -56,7 +60,8 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_text("Wrong username or password.").await;
         found.extend(look_at(&env, "login-error").await);
 
-        env.open("/login?next=%2Fnotes&reason=session_expired").await;
+        env.open("/login?next=%2Fnotes&reason=session_expired")
+            .await;
         env.wait_for_text("Your session has expired").await;
         found.extend(look_at(&env, "login-expired").await);
 
@@ -66,9 +71,18 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
 
         env.signed_in("ann").await;
         let notes = [
-            ("Groceries", "Eggs, flour, a lemon, and the good butter for Sunday's cake."),
-            ("Trip to Porto", "Train at 08:12. Book the hotel near Ribeira; ask about the tram museum."),
-            ("Ideas", "A reading list that sorts itself by how long each book takes."),
+            (
+                "Groceries",
+                "Eggs, flour, a lemon, and the good butter for Sunday's cake.",
+            ),
+            (
+                "Trip to Porto",
+                "Train at 08:12. Book the hotel near Ribeira; ask about the tram museum.",
+            ),
+            (
+                "Ideas",
+                "A reading list that sorts itself by how long each book takes.",
+            ),
         ];
         let mut last = 0;
         for (title, body) in notes {
@@ -101,7 +115,8 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_text("This device").await;
         found.extend(look_at(&env, "account").await);
 
-        env.open("/login?next=%2Faccount&reason=reauth_required").await;
+        env.open("/login?next=%2Faccount&reason=reauth_required")
+            .await;
         env.wait_for_text("Confirm it's you").await;
         found.extend(look_at(&env, "confirm").await);
 

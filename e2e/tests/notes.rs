@@ -109,29 +109,34 @@ async fn a_hundred_and_twenty_notes_come_a_page_at_a_time_and_search_finds_a_wor
         assert!(env.text().await.contains("Note 037"));
         assert!(env.text().await.contains("the pelican came back at dawn"));
         env.fill("#search", "albatross").await;
-        env.wait_for_text("No note has a word starting with “albatross”.").await;
+        env.wait_for_text("No note has a word starting with “albatross”.")
+            .await;
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_signed_in_user_without_access_can_go_back_to_where_they_were() {
-    journey("no_access_go_back", Options::default(), |env: Env| async move {
-        env.server.lock().await.add_user("ann", false).await;
-        env.signed_in("ann").await;
-        env.click("a[href='/notes']").await;
-        env.wait_for_text("No notes yet").await;
-        env.open("/admin").await;
-        env.wait_for_text("You're signed in as ann, which can't open Admin.")
-            .await;
-        assert_eq!(
-            env.count("form").await,
-            0,
-            "no sign-in form until asked for"
-        );
-        env.click_button("Go back").await;
-        env.wait_for_path("/notes").await;
-        env.wait_for_text("No notes yet").await;
-    })
+    journey(
+        "no_access_go_back",
+        Options::default(),
+        |env: Env| async move {
+            env.server.lock().await.add_user("ann", false).await;
+            env.signed_in("ann").await;
+            env.click("a[href='/notes']").await;
+            env.wait_for_text("No notes yet").await;
+            env.open("/admin").await;
+            env.wait_for_text("You're signed in as ann, which can't open Admin.")
+                .await;
+            assert_eq!(
+                env.count("form").await,
+                0,
+                "no sign-in form until asked for"
+            );
+            env.click_button("Go back").await;
+            env.wait_for_path("/notes").await;
+            env.wait_for_text("No notes yet").await;
+        },
+    )
     .await;
 }
