@@ -141,8 +141,9 @@ fn fuzz(tools: &Tools, server: &Path) -> Result<Fuzz, String> {
         std::thread::sleep(Duration::from_millis(50));
     }
     let st = tools.python.with_file_name("st");
+    // Run from target/ so its cache (`.schemathesis/`) stays out of the tree.
     let mut cmd = Command::new(st);
-    cmd.current_dir(root())
+    cmd.current_dir(root().join("target"))
         .arg("run")
         .arg(format!("{base}/api/openapi.json"))
         .args([
