@@ -212,3 +212,34 @@ async fn a_password_change_after_the_confirmation_window_asks_for_the_password_a
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_dashboard_says_when_and_where_the_last_sign_in_was_and_the_failed_attempts_since() {
+    journey("last_sign_in", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        // A first sign-in has nothing to compare with.
+        env.wait_for_text("Your recent notes").await;
+        assert!(!env.text().await.contains("Last signed in"));
+        env.click_button("Sign out").await;
+        env.wait_for_path("/login").await;
+        for _ in 0..2 {
+            env.sign_in("ann", "not the password").await;
+            env.wait_for("the answer", |env: Env| async move {
+                env.js("return document.querySelector('form').getAttribute('aria-busy')")
+                    .await
+                    == "false"
+            })
+            .await;
+            env.wait_for_text("Wrong username or password.").await;
+        }
+        env.sign_in("ann", PASSWORD).await;
+        env.wait_for_path("/dashboard").await;
+        env.wait_for_text("Last signed in just now from Chrome on Linux (127.0.0.1). 2 failed sign-in attempts since.")
+            .await;
+        env.click_link("Review your account").await;
+        env.wait_for_path("/account").await;
+        env.wait_for_text("Failed sign-in attempt").await;
+    })
+    .await;
+}

@@ -172,7 +172,7 @@ fn wrk(
 
 async fn seed_sessions(database_url: &str, total: u64) {
     let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
-    let (have,): (i64,) = sqlx::query_as("SELECT count(*) FROM tower_sessions")
+    let (have,): (i64,) = sqlx::query_as("SELECT count(*) FROM sessions")
         .fetch_one(&pool)
         .await
         .unwrap();
@@ -183,13 +183,14 @@ async fn seed_sessions(database_url: &str, total: u64) {
         + 86_400;
     let mut tx = pool.begin().await.unwrap();
     for i in have as u64..total {
-        sqlx::query("INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?)")
-            .bind(format!("bench-{i:020}"))
-            .bind(vec![0x80u8]) // an empty MessagePack map
-            .bind(expiry)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO sessions (id, account_id, data, expires_at) VALUES (?, NULL, '{}', ?)",
+        )
+        .bind(format!("bench-{i:020}"))
+        .bind(expiry)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
 }
