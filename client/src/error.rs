@@ -163,8 +163,8 @@ mod tests {
             "Wrong username or password."
         );
         assert_eq!(
-            sentence("Too many attempts: try again in 14 minutes."),
-            "Too many attempts: try again in 14 minutes."
+            sentence("Too many attempts. Try again in 14 minutes."),
+            "Too many attempts. Try again in 14 minutes."
         );
         assert_eq!(sentence("  "), "Something went wrong.");
         assert_eq!(sentence("édition refusée!"), "Édition refusée!");

@@ -71,6 +71,26 @@ async fn a_deleted_note_can_be_brought_back_with_undo() {
 }
 
 #[tokio::test]
+async fn a_deleted_note_left_alone_stays_deleted_once_the_undo_is_gone() {
+    journey("delete_wait", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        let note = new_note(&env, "Old list", "nothing to keep").await;
+        env.click_button("Delete").await;
+        env.wait_for_text("Note “Old list” deleted.").await;
+        // The toast, and its Undo, go after ten seconds.
+        env.wait_for("the Undo toast to go", |env: Env| async move {
+            env.count(".toast").await == 0
+        })
+        .await;
+        env.wait_for_text("No notes yet").await;
+        env.open(&note).await;
+        env.wait_for_text("Note not found").await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_hundred_and_twenty_notes_come_a_page_at_a_time_and_search_finds_a_word_in_the_text() {
     journey("many_notes", Options::default(), |env: Env| async move {
         env.server.lock().await.add_user("ann", false).await;

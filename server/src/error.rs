@@ -65,7 +65,7 @@ pub enum AppError {
     #[error("request body must be JSON with Content-Type: application/json")]
     UnsupportedMediaType,
     /// 429 `too_many_requests`, with `Retry-After`.
-    #[error("Too many attempts: try again in {}.", in_words(*retry_after))]
+    #[error("Too many attempts. Try again in {}.", in_words(*retry_after))]
     TooManyRequests {
         /// How long until the next attempt is allowed.
         retry_after: Duration,
@@ -359,14 +359,14 @@ mod tests {
         };
         assert_eq!(
             err.to_string(),
-            "Too many attempts: try again in 14 minutes."
+            "Too many attempts. Try again in 14 minutes."
         );
         let err = AppError::TooManyRequests {
             retry_after: Duration::from_millis(1500),
         };
         assert_eq!(
             err.to_string(),
-            "Too many attempts: try again in 2 seconds."
+            "Too many attempts. Try again in 2 seconds."
         );
     }
 
