@@ -425,7 +425,7 @@ async fn failed_sign_ins_spread_over_instances_are_throttled_together() {
             .login_as(&mut Agent::default(), "ANN", PASSWORD)
             .await;
         let body = expect_error(r, StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests).await;
-        assert!(body.message.contains("try again"), "{}", body.message);
+        assert!(body.message.contains("Try again in"), "{}", body.message);
     }
 }
 
