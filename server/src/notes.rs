@@ -194,15 +194,17 @@ async fn search(
 ) -> sqlx::Result<Vec<SummaryRow>> {
     match db {
         Db::Sqlite(pool) => {
-            // FTS5: each word quoted (no operators get through) and marked as a prefix.
-            let query: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+            // FTS5: each word quoted (no operators get through) and marked as a prefix, looked
+            // for in the title and body of the owner's notes only (the index carries the owner).
+            let words: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+            let query = format!("user_id : {user} AND {{title body}} : ({})", words.join(" "));
             let sql = "SELECT n.id, n.title, substr(n.body, 1, 400), n.version, n.updated_at \
                        FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid \
                        WHERE notes_fts MATCH $1 AND n.user_id = $2 AND n.deleted_at IS NULL \
-                       ORDER BY bm25(notes_fts, 4.0, 1.0), n.updated_at DESC, n.id DESC \
+                       ORDER BY bm25(notes_fts, 4.0, 1.0, 0.0), n.updated_at DESC, n.id DESC \
                        LIMIT $3 OFFSET $4";
             sqlx::query_as(sql)
-                .bind(query.join(" "))
+                .bind(query)
                 .bind(user)
                 .bind(limit)
                 .bind(skip)

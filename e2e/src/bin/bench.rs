@@ -195,6 +195,109 @@ async fn seed_sessions(database_url: &str, total: u64) {
     tx.commit().await.unwrap();
 }
 
+/// Signs `name` in through the API: the `Cookie` header to send, and the CSRF token.
+async fn sign_in_over_http(http: &reqwest::Client, base: &str, name: &str) -> (String, String) {
+    let login = http
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"username": name, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success(), "sign in {name}: {}", login.status());
+    let mut cookies = Vec::new();
+    let mut csrf = String::new();
+    for v in login.headers().get_all("set-cookie") {
+        let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
+        if let Some(t) = pair.strip_prefix("CSRF-TOKEN=") {
+            csrf = t.to_string();
+        }
+        cookies.push(pair);
+    }
+    (cookies.join("; "), csrf)
+}
+
+/// The word searched for in the notes-scale rows: it is in one note in ten.
+const SEARCHED: &str = "harbour";
+
+/// Gives `owner` `count` notes of about forty words each, straight into the database (the FTS
+/// index follows through its triggers); every tenth note has [`SEARCHED`] in its body.
+async fn seed_notes(database_url: &str, owner: &str, count: u64) {
+    const WORDS: &[&str] = &[
+        "meeting", "budget", "draft", "review", "garden", "invoice", "travel", "recipe", "project",
+        "client", "summary", "plan", "idea", "book", "letter", "train", "river", "window", "paper",
+        "market", "music", "school", "doctor", "friend", "winter", "summer", "report", "call",
+        "design", "backlog", "release", "kitchen", "holiday", "payment", "contract", "schedule",
+    ];
+    let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
+    let (user,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = ?")
+        .bind(owner)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ user as u64;
+    let mut word = || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        WORDS[(state >> 33) as usize % WORDS.len()]
+    };
+    let mut tx = pool.begin().await.unwrap();
+    for i in 0..count {
+        let title = format!("{} {} {i}", word(), word());
+        let mut body: Vec<&str> = (0..40).map(|_| word()).collect();
+        if i % 10 == 0 {
+            body[20] = SEARCHED;
+        }
+        sqlx::query(
+            "INSERT INTO notes (user_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(user)
+        .bind(title)
+        .bind(body.join(" "))
+        .bind(now - (count - i) as i64)
+        .bind(now - (count - i) as i64)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The first page of the notes list and a search, for owners of 10, 1,000 and 10,000 notes,
+/// with 100,000 notes in the database in all.
+async fn notes_scale(server: &Server, http: &reqwest::Client, secs: u32) -> Value {
+    let owners = [("notes10", 10u64), ("notes1k", 1_000), ("notes10k", 10_000)];
+    let crowd = [("crowd1", 44_495u64), ("crowd2", 44_495)];
+    let url = server.database_url();
+    for (name, count) in owners.iter().chain(&crowd) {
+        server.add_user(name, false).await;
+        seed_notes(&url, name, *count).await;
+    }
+    let mut rows = serde_json::Map::new();
+    for (name, count) in owners {
+        let (cookie, _) = sign_in_over_http(http, &server.base, name).await;
+        let list = wrk(&format!("{}/api/notes", server.base), Some(&cookie), None, 8, secs);
+        let search = wrk(
+            &format!("{}/api/notes?q={SEARCHED}", server.base),
+            Some(&cookie),
+            None,
+            8,
+            secs,
+        );
+        rows.insert(count.to_string(), json!({"list": list, "search": search}));
+    }
+    let base = rows["10"]["list"].clone();
+    for row in rows.values_mut() {
+        row["list_p50_ratio"] = json!(ratio(&row["list"], &base, "p50_ms"));
+        row["search_p50_ratio"] = json!(ratio(&row["search"], &base, "p50_ms"));
+        row["list_p99_ratio"] = json!(ratio(&row["list"], &base, "p99_ms"));
+        row["search_p99_ratio"] = json!(ratio(&row["search"], &base, "p99_ms"));
+    }
+    json!({"total_notes": 100_000, "owners": rows})
+}
+
 fn ratio(a: &Value, b: &Value, key: &str) -> f64 {
     a[key].as_f64().unwrap_or(0.0) / b[key].as_f64().unwrap_or(1.0)
 }
@@ -217,22 +320,7 @@ async fn main() {
 
     // Sign in over HTTP for wrk, with a few notes to list.
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{}/api/auth/login", server.base))
-        .json(&json!({"username": "bench", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let mut cookies = Vec::new();
-    let mut csrf = String::new();
-    for v in login.headers().get_all("set-cookie") {
-        let pair = v.to_str().unwrap().split(';').next().unwrap().to_string();
-        if let Some(t) = pair.strip_prefix("CSRF-TOKEN=") {
-            csrf = t.to_string();
-        }
-        cookies.push(pair);
-    }
-    let cookie = cookies.join("; ");
+    let (cookie, csrf) = sign_in_over_http(&http, &server.base, "bench").await;
     for i in 0..10 {
         http.post(format!("{}/api/notes", server.base))
             .header("Cookie", &cookie)
@@ -288,6 +376,9 @@ async fn main() {
         "quiet": quiet, "during_login_flood": during, "login_flood": flood,
         "p99_ratio": ratio(&during, &quiet, "p99_ms"),
     });
+
+    println!("notes scale: 10, 1,000 and 10,000 notes of one owner among 100,000…");
+    report["notes_scale"] = notes_scale(&server, &http, secs).await;
 
     println!("session store scale: 100 vs 100,000 live sessions…");
     seed_sessions(&server.database_url(), 100).await;
@@ -395,5 +486,19 @@ fn markdown(r: &Value) -> String {
         ms(&z["sessions_100000"]["p50_ms"]),
         z["p50_ratio"].as_f64().unwrap_or(0.0)
     );
+    for (count, label) in [("10", "10"), ("1000", "1,000"), ("10000", "10,000")] {
+        let n = &r["notes_scale"]["owners"][count];
+        s += &format!(
+            "| notes: first page / search `{SEARCHED}`, owner of {label} (100,000 in all) | p50 {} / {} (**×{:.2}** / **×{:.2}**), p99 {} / {} (×{:.2} / ×{:.2}) of the 10-note list (target ≤ ×2) |\n",
+            ms(&n["list"]["p50_ms"]),
+            ms(&n["search"]["p50_ms"]),
+            n["list_p50_ratio"].as_f64().unwrap_or(0.0),
+            n["search_p50_ratio"].as_f64().unwrap_or(0.0),
+            ms(&n["list"]["p99_ms"]),
+            ms(&n["search"]["p99_ms"]),
+            n["list_p99_ratio"].as_f64().unwrap_or(0.0),
+            n["search_p99_ratio"].as_f64().unwrap_or(0.0),
+        );
+    }
     s
 }

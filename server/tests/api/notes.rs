@@ -250,6 +250,13 @@ pub async fn check_search(app: &TestApp) {
         let r = app.get(&ann, &format!("/api/notes?q={odd}")).await;
         assert_eq!(r.status(), StatusCode::OK, "{odd}");
     }
+    // The index knows each note's owner, but only titles and bodies are searched.
+    for owner in ["1", "2", "3", "user_id", "user"] {
+        assert!(
+            page(app, &ann, &format!("?q={owner}")).await.notes.is_empty(),
+            "{owner} is in no title or body"
+        );
+    }
     let mut query = "?q=note&limit=1".to_string();
     let mut seen = 0;
     while seen < 10 {
