@@ -184,7 +184,8 @@ fn page(rows: Vec<SummaryRow>, limit: i64, next_cursor: Option<String>) -> NoteP
     }
 }
 
-/// The user's notes matching every word (as a prefix), best first (title words count more).
+/// The user's notes matching every word (as a prefix): those with every word in the title first,
+/// then the rest, each newest first.
 async fn search(
     db: &Db,
     user: i64,
@@ -195,16 +196,29 @@ async fn search(
     match db {
         Db::Sqlite(pool) => {
             // FTS5: each word quoted (no operators get through) and marked as a prefix, looked
-            // for in the title and body of the owner's notes only (the index carries the owner).
+            // for in the owner's live notes only (the index holds nothing else). Titles first,
+            // then the rest; each newest first, read in the index's own order, so a page costs
+            // the same for ten notes or ten thousand (no ranking of every hit).
             let words: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
-            let query = format!("user_id : {user} AND {{title body}} : ({})", words.join(" "));
-            let sql = "SELECT n.id, n.title, substr(n.body, 1, 400), n.version, n.updated_at \
-                       FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid \
-                       WHERE notes_fts MATCH $1 AND n.user_id = $2 AND n.deleted_at IS NULL \
-                       ORDER BY bm25(notes_fts, 4.0, 1.0, 0.0), n.updated_at DESC, n.id DESC \
-                       LIMIT $3 OFFSET $4";
+            let words = words.join(" ");
+            let in_title = format!("user_id : {user} AND {{title}} : ({words})");
+            let elsewhere = format!(
+                "user_id : {user} AND {{title body}} : ({words}) NOT {{title}} : ({words})"
+            );
+            let sql = "SELECT n.id, n.title, substr(n.body, 1, 400), n.version, n.updated_at FROM ( \
+                         SELECT * FROM (SELECT 0 AS tier, rowid AS id FROM notes_fts \
+                           WHERE notes_fts MATCH $1 ORDER BY rowid DESC LIMIT $3) \
+                         UNION ALL \
+                         SELECT * FROM (SELECT 1 AS tier, rowid AS id FROM notes_fts \
+                           WHERE notes_fts MATCH $2 ORDER BY rowid DESC LIMIT $4) \
+                       ) AS hit CROSS JOIN notes n ON n.id = hit.id \
+                       WHERE n.user_id = $5 AND n.deleted_at IS NULL \
+                       ORDER BY hit.tier, hit.id DESC LIMIT $6 OFFSET $7";
             sqlx::query_as(sql)
-                .bind(query)
+                .bind(in_title)
+                .bind(elsewhere)
+                .bind(skip + limit)
+                .bind(skip + limit)
                 .bind(user)
                 .bind(limit)
                 .bind(skip)
@@ -212,17 +226,20 @@ async fn search(
                 .await
         }
         Db::Postgres(pool) => {
-            let query: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
-            let sql = "SELECT id, title, substr(body, 1, 400), version, updated_at FROM notes, \
-                       to_tsquery('simple', $1) AS query \
-                       WHERE user_id = $2 AND deleted_at IS NULL AND search @@ query \
-                       ORDER BY ts_rank(search, query) DESC, updated_at DESC, id DESC \
+            // The same order from the GIN-indexed vector: weight A is the title.
+            let all: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+            let title: Vec<String> = words.iter().map(|w| format!("{w}:*A")).collect();
+            let sql = "SELECT id, title, substr(body, 1, 400), version, updated_at FROM notes \
+                       WHERE user_id = $2 AND deleted_at IS NULL \
+                       AND search @@ to_tsquery('simple', $1) \
+                       ORDER BY search @@ to_tsquery('simple', $5) DESC, id DESC \
                        LIMIT $3 OFFSET $4";
             sqlx::query_as(sql)
-                .bind(query.join(" & "))
+                .bind(all.join(" & "))
                 .bind(user)
                 .bind(limit)
                 .bind(skip)
+                .bind(title.join(" & "))
                 .fetch_all(pool)
                 .await
         }

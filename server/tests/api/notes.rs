@@ -223,6 +223,7 @@ pub async fn check_search(app: &TestApp) {
         (&ann, "Marmalade recipe", "oranges, sugar"),
         (&ann, "Trip", "pack the tent"),
         (&eve, "Eve's marmalade", "not ann's"),
+        (&ann, "Marmalade, again", "seville this time"),
     ] {
         let r = app
             .send(
@@ -238,10 +239,39 @@ pub async fn check_search(app: &TestApp) {
     let titles: Vec<_> = found.iter().map(|n| n.title.as_str()).collect();
     assert_eq!(
         titles,
-        ["Marmalade recipe", "Groceries"],
-        "a title match ranks first"
+        ["Marmalade, again", "Marmalade recipe", "Groceries"],
+        "title matches first, then the rest; each newest first"
     );
-    assert_eq!(found[1].preview, "milk, eggs and marmalade");
+    assert_eq!(found[2].preview, "milk, eggs and marmalade");
+    // A page at a time, across titles and the rest, gives the same order.
+    let mut query = "?q=marm&limit=1".to_string();
+    let mut paged = Vec::new();
+    loop {
+        let p = page(app, &ann, &query).await;
+        paged.extend(p.notes.into_iter().map(|n| n.title));
+        match p.next_cursor {
+            Some(c) => query = format!("?q=marm&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, titles);
+    // One word in the title and one in the body is a match (not a title one).
+    let mixed = page(app, &ann, "?q=trip%20tent").await.notes;
+    assert_eq!(mixed.len(), 1);
+    assert_eq!(mixed[0].title, "Trip");
+    // An edit is searched as it now reads.
+    let trip = mixed[0].id;
+    let r = app
+        .send(
+            &ann,
+            Method::PUT,
+            &format!("/api/notes/{trip}"),
+            Some(json!({"title": "Trip", "body": "pack the stove", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(page(app, &ann, "?q=tent").await.notes.is_empty());
+    assert_eq!(page(app, &ann, "?q=stove").await.notes.len(), 1);
     let both = page(app, &ann, "?q=Milk%20EGG").await.notes;
     assert_eq!(both.len(), 1, "every word must match");
     assert!(page(app, &ann, "?q=tent%20milk").await.notes.is_empty());
@@ -253,7 +283,10 @@ pub async fn check_search(app: &TestApp) {
     // The index knows each note's owner, but only titles and bodies are searched.
     for owner in ["1", "2", "3", "user_id", "user"] {
         assert!(
-            page(app, &ann, &format!("?q={owner}")).await.notes.is_empty(),
+            page(app, &ann, &format!("?q={owner}"))
+                .await
+                .notes
+                .is_empty(),
             "{owner} is in no title or body"
         );
     }
@@ -310,6 +343,11 @@ async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
         .unwrap();
     assert_eq!(back, note);
     assert_eq!(page(&app, &ann, "").await.notes.len(), 1);
+    assert_eq!(
+        page(&app, &ann, "?q=keep").await.notes.len(),
+        1,
+        "found by search again"
+    );
     // Restoring twice, or someone else's, or one never deleted: not found.
     expect_error(
         app.send(&ann, Method::POST, &restore, None).await,
@@ -340,4 +378,18 @@ async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
     )
     .await;
     assert_eq!(gatehouse_server::notes::purge(&app.db).await.unwrap(), 1);
+    // The index lost nothing it should keep and kept nothing it should not: a new note with
+    // the same word is the only one found.
+    let r = app
+        .send(
+            &ann,
+            Method::POST,
+            "/api/notes",
+            Some(json!({"title": "keep this one", "body": ""})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let found = page(&app, &ann, "?q=keep").await.notes;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].title, "keep this one");
 }
