@@ -77,11 +77,14 @@ impl Username {
         self.0.to_ascii_lowercase()
     }
 
-    /// What the name looks like (TR39 confusable skeleton of its lower case): two names with
-    /// the same skeleton are easily taken for each other.
+    /// What the name looks like, whatever its case: two names with the same skeleton are easily
+    /// taken for each other. It is the TR39 confusable skeleton of the lower case of the
+    /// skeleton of the upper case, so that case cannot make a look-alike (`I` looks like `l`,
+    /// and names are compared without case, so `ADMlN` reads as `admin`).
     #[cfg(feature = "unicode")]
     pub fn skeleton(&self) -> String {
-        unicode_security::skeleton(&self.0.to_lowercase()).collect()
+        let upper: String = unicode_security::skeleton(&self.0.to_uppercase()).collect();
+        unicode_security::skeleton(&upper.to_lowercase()).collect()
     }
 }
 
@@ -291,6 +294,27 @@ mod tests {
             Username::try_from("adrian").unwrap().skeleton(),
             admin.skeleton()
         );
+    }
+
+    #[cfg(feature = "unicode")]
+    #[test]
+    fn a_look_alike_made_with_a_change_of_case_shares_the_skeleton() {
+        // Names are compared without case, so `ADMlN` (lower-case L) reads as `admin`.
+        let admin = Username::try_from("admin").unwrap().skeleton();
+        for name in ["ADMlN", "AdmIn", "admIn", "ADMIN"] {
+            assert_eq!(
+                Username::try_from(name).unwrap().skeleton(),
+                admin,
+                "{name}"
+            );
+        }
+        for other in ["adman", "bob", "alma"] {
+            assert_ne!(
+                Username::try_from(other).unwrap().skeleton(),
+                admin,
+                "{other}"
+            );
+        }
     }
 
     #[test]

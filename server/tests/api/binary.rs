@@ -244,6 +244,7 @@ fn names_that_look_like_an_existing_account_or_hide_characters_are_refused() {
         "admin\u{200B}", // zero-width space
         "\u{202E}nimda", // right-to-left override
         "ADM\u{0399}N",  // Greek capital iota
+        "ADMlN",         // lower-case L for I, names being compared without case
     ] {
         let (code, _, err) = run(&dir, &["user", "add", look_alike], &password);
         assert_eq!(code, 2, "{look_alike:?} was accepted: {err}");
