@@ -14,7 +14,7 @@ use crate::pages::{
 };
 
 /// Where 401/403 send the user.
-pub const LOGIN_PATH: &str = "/login";
+pub const LOGIN_PATH: &str = gatehouse_api::SIGN_IN_PAGE;
 
 /// The SPA's routes.
 #[derive(Clone, Debug, PartialEq, Routable)]

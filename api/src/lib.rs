@@ -14,6 +14,7 @@ mod admin;
 mod endpoint;
 pub mod endpoints;
 mod fields;
+mod return_path;
 
 pub use account::{
     ActiveSession, PasswordChange, Reauth, SecurityEvent, SecurityEventKind, SessionState,
@@ -21,6 +22,14 @@ pub use account::{
 pub use admin::{AccountChange, AdminUser, CreatedAccount, NewAccount, OneTimePassword, UserPage};
 pub use endpoint::{Endpoint, Method, Param, ParamIn, encode, with_query};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
+pub use return_path::safe_return_path;
+
+/// The sign-in page: where 401s and 403s send the browser, and where its form posts when the
+/// app has not taken it over yet (`POST /login`, answered with a 303).
+pub const SIGN_IN_PAGE: &str = "/login";
+
+/// Where signing in leads when there is no (safe) `next`.
+pub const HOME_AFTER_SIGN_IN: &str = "/dashboard";
 
 /// The stable, machine-readable reason carried by every error response.
 ///

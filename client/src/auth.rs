@@ -19,7 +19,7 @@ use yew_router::hooks::use_navigator;
 
 use crate::client::{ApiClient, Request, current_location, decode};
 use crate::error::ApiError;
-use crate::return_path::safe_return_path;
+use gatehouse_api::safe_return_path;
 
 /// Told the server's code whenever a request comes back 401 or 403 (and was not opted out):
 /// the nearest auth-layer component above decides what happens.

@@ -16,7 +16,6 @@ mod auth;
 mod error;
 mod guard;
 mod hook;
-mod return_path;
 
 pub use auth::{
     Auth, AuthProvider, AuthProviderProps, AuthState, SignInRequired, SignInRoute,
@@ -24,6 +23,6 @@ pub use auth::{
 };
 pub use client::{ApiClient, GET_RETRIES, Request, current_location, decode, read_cookie};
 pub use error::{ApiError, Verdict, classify, is_transient};
+pub use gatehouse_api::safe_return_path;
 pub use guard::{Allow, RequireAuth, RequireAuthProps};
 pub use hook::{Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, use_api, use_fetch};
-pub use return_path::safe_return_path;

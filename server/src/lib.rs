@@ -135,30 +135,43 @@ pub fn app(parts: Parts) -> Router {
         .with_same_site(SameSite::Strict)
         .with_secure(policy.https)
         .with_path("/");
-    let api = routes::router(&state)
-        .route(gatehouse_api::API_ROOT, axum::routing::any(not_found))
-        .route(gatehouse_api::API_ANY, axum::routing::any(not_found))
-        .layer(from_fn_with_state(state.clone(), layers::same_origin_only))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(sessions)
-        .layer(from_fn(session::store_failures))
-        .layer(from_fn_with_state(
-            policy.clone(),
-            session::one_session_cookie,
-        ))
-        .layer(from_fn_with_state(policy.https, layers::secure_cookies))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(from_fn(layers::api_responses))
-        .with_state(state);
+    // What every route that reads or makes a session goes through.
+    let with_sessions = |router: Router<AppState>| {
+        router
+            .layer(from_fn_with_state(state.clone(), layers::same_origin_only))
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(sessions.clone())
+            .layer(from_fn(session::store_failures))
+            .layer(from_fn_with_state(
+                policy.clone(),
+                session::one_session_cookie,
+            ))
+            .layer(from_fn_with_state(policy.https, layers::secure_cookies))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                REQUEST_TIMEOUT,
+            ))
+    };
+    let api = with_sessions(
+        routes::router(&state)
+            .route(gatehouse_api::API_ROOT, axum::routing::any(not_found))
+            .route(gatehouse_api::API_ANY, axum::routing::any(not_found)),
+    )
+    .layer(from_fn(layers::api_responses))
+    .with_state(state.clone());
+    // The sign-in page: the pre-rendered page, and its form posted before the app took over.
+    let sign_in_page = with_sessions(Router::new().route(
+        gatehouse_api::SIGN_IN_PAGE,
+        spa.sign_in_page().post(routes::auth::sign_in_form),
+    ))
+    .with_state(state);
     let headers = layers::SecurityHeaders {
         csp: spa.csp.clone(),
         https: policy.https,
     };
     Router::new()
         .merge(api)
+        .merge(sign_in_page)
         .merge(spa.router(&dist))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(headers, layers::security_headers))

@@ -1,5 +1,6 @@
-//! Serves the built SPA: hashed assets cached forever, `index.html` for every other path, and
-//! the Content-Security-Policy that lets exactly Trunk's inline loader script run.
+//! Serves the built SPA: hashed assets cached forever, the pre-rendered sign-in page at
+//! `/login`, `index.html` for every other path, and the Content-Security-Policy that lets
+//! exactly their inline scripts and stylesheet apply.
 
 use axum::body::Bytes;
 use std::path::Path;
@@ -11,16 +12,18 @@ use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-/// The loaded `index.html` and the CSP that matches it.
+/// The loaded `index.html` and `login.html`, and the CSP that matches them.
 #[derive(Clone, Debug)]
 pub struct Spa {
     index_html: Option<Bytes>,
+    /// The sign-in page pre-rendered at build time (`cargo xtask dist`), else `index.html`.
+    login_html: Option<Bytes>,
     /// The `Content-Security-Policy` header value for every response.
     pub csp: HeaderValue,
 }
@@ -29,36 +32,50 @@ const NOT_BUILT: &str = "<!doctype html><title>Gatehouse</title><p>The SPA is no
 Run <code>cargo xtask serve</code>, or <code>trunk build --release</code> and restart.";
 
 impl Spa {
-    /// Reads `dist/index.html` (if built) and hashes its inline scripts into the CSP.
+    /// Reads `dist/index.html` and `dist/login.html` (if built) and hashes their inline
+    /// scripts and stylesheets into the CSP.
     pub fn load(dist: &Path) -> Self {
         let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
         if index_html.is_none() {
             tracing::warn!(dist = %dist.display(), "no index.html: the SPA is not built");
         }
-        let hashes: Vec<String> = index_html
-            .as_deref()
-            .map(inline_scripts)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|script| {
-                let digest = Sha256::digest(script.as_bytes());
-                format!(
-                    "'sha256-{}'",
-                    base64::engine::general_purpose::STANDARD.encode(digest)
-                )
-            })
-            .collect();
+        let login_html = std::fs::read_to_string(dist.join("login.html")).ok();
+        let pages = [index_html.as_deref(), login_html.as_deref()];
+        let hashes_of = |element: &str| {
+            let mut hashes: Vec<String> = pages
+                .iter()
+                .flatten()
+                .flat_map(|html| inline_elements(html, element))
+                .map(|text| {
+                    let digest = Sha256::digest(text.as_bytes());
+                    format!(
+                        " 'sha256-{}'",
+                        base64::engine::general_purpose::STANDARD.encode(digest)
+                    )
+                })
+                .collect();
+            hashes.sort();
+            hashes.dedup();
+            hashes.concat()
+        };
         let csp = format!(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}{}; style-src 'self'; \
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'{}; \
              img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
              frame-ancestors 'none'; form-action 'self'",
-            if hashes.is_empty() { "" } else { " " },
-            hashes.join(" ")
+            hashes_of("script"),
+            hashes_of("style"),
         );
         Self {
+            login_html: login_html.or_else(|| index_html.clone()).map(Bytes::from),
             index_html: index_html.map(Bytes::from),
             csp: HeaderValue::try_from(csp).expect("CSP is ASCII"),
         }
+    }
+
+    /// `GET /login`: the pre-rendered sign-in page.
+    pub fn sign_in_page<S: Clone + Send + Sync + 'static>(&self) -> MethodRouter<S> {
+        let html = self.login_html.clone();
+        get(move |uri: Uri| index(State(html), uri))
     }
 
     /// The service for every non-`/api` path.
@@ -154,26 +171,28 @@ fn is_hashed_asset(path: &str) -> bool {
         .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The contents of every `<script>` element without a `src`, exactly as the browser hashes them.
-fn inline_scripts(html: &str) -> Vec<&str> {
-    let mut scripts = Vec::new();
+/// The contents of every inline `<script>` (one without a `src`) or `<style>`, as `element`
+/// says, exactly as the browser hashes them.
+fn inline_elements<'a>(html: &'a str, element: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{element}"), format!("</{element}>"));
+    let mut found = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find("<script") {
+    while let Some(start) = rest.find(&open) {
         let after = &rest[start..];
         let Some(tag_end) = after.find('>') else {
             break;
         };
         let tag = &after[..tag_end];
         let body_and_rest = &after[tag_end + 1..];
-        let Some(close) = body_and_rest.find("</script>") else {
+        let Some(end) = body_and_rest.find(&close) else {
             break;
         };
         if !tag.contains(" src=") {
-            scripts.push(&body_and_rest[..close]);
+            found.push(&body_and_rest[..end]);
         }
-        rest = &body_and_rest[close..];
+        rest = &body_and_rest[end..];
     }
-    scripts
+    found
 }
 
 #[cfg(test)]
@@ -185,9 +204,11 @@ mod tests {
         let html = r#"<head><script src="/a.js"></script><script type="module">import x from '/x.js';
 x();</script></head><body><script>one()</script></body>"#;
         assert_eq!(
-            inline_scripts(html),
+            inline_elements(html, "script"),
             vec!["import x from '/x.js';\nx();", "one()"]
         );
+        let styled = "<head><style>a{color:red}</style><link rel=stylesheet href=/s.css></head>";
+        assert_eq!(inline_elements(styled, "style"), vec!["a{color:red}"]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::session::{use_session, user};
 pub const LOGIN_FORM_MARK: &str = "gatehouse:login-form";
 
 /// Where to go after signing in when there is no (safe) `next`.
-pub const HOME_AFTER_SIGN_IN: &str = "/dashboard";
+pub use gatehouse_api::HOME_AFTER_SIGN_IN;
 
 thread_local! {
     /// The password just used to sign in, for a minute: if it was a one-time password, the

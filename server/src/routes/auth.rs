@@ -2,12 +2,18 @@
 
 use std::net::IpAddr;
 
-use axum::extract::{FromRequestParts, State};
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use axum::response::Response;
-use gatehouse_api::{LoginRequest, Password, SecurityEventKind, Username};
+use axum::response::{IntoResponse, Redirect, Response};
+use gatehouse_api::{
+    HOME_AFTER_SIGN_IN, LoginRequest, Password, SIGN_IN_PAGE, SecurityEventKind, Username,
+    safe_return_path,
+};
+use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Declared, Route};
@@ -39,13 +45,92 @@ async fn login(
     session: Session,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
+    sign_in(&state, address, origin, &headers, &session, &req).await
+}
+
+/// What the sign-in page's form sends when it is posted as a plain HTML form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    username: String,
+    password: String,
+}
+
+/// Where a posted sign-in page came from: its `next`, if any.
+#[derive(Deserialize)]
+pub struct SignInPageQuery {
+    next: Option<String>,
+}
+
+/// `POST /login`: the sign-in page's form, posted before the app took the page over (or with
+/// JavaScript off). The same sign-in as `POST /api/auth/login`, answered for a browser: a 303
+/// to `next` (when safe) or the dashboard with the session's cookies, or a 303 back to the
+/// sign-in page with `reason` set to the error's code, `next` kept.
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    RequestOrigin(origin): RequestOrigin,
+    Query(query): Query<SignInPageQuery>,
+    headers: HeaderMap,
+    session: Session,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
+    let next = query
+        .next
+        .as_deref()
+        .and_then(|n| safe_return_path(n, &[SIGN_IN_PAGE]));
+    let outcome = match form {
+        Ok(Form(form)) => {
+            let req = LoginRequest {
+                username: form.username,
+                password: form.password,
+            };
+            sign_in(&state, address, origin, &headers, &session, &req).await
+        }
+        Err(_) => Err(AppError::Invalid(Vec::new())),
+    };
+    let (location, cookies) = match outcome {
+        Ok(response) => (
+            next.unwrap_or(HOME_AFTER_SIGN_IN).to_string(),
+            response
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .cloned()
+                .collect(),
+        ),
+        Err(error) => {
+            let (_, code) = error.status_and_code();
+            let mut back = format!("{SIGN_IN_PAGE}?reason={}", code.as_str());
+            if let Some(next) = next {
+                back.push_str(&format!("&next={}", gatehouse_api::encode(next)));
+            }
+            (back, Vec::new())
+        }
+    };
+    let mut response = Redirect::to(&location).into_response();
+    for cookie in cookies {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// Signs `req`'s account in: throttled, verified, a new session with its cookies (and the
+/// device cookie) in the answer.
+async fn sign_in(
+    state: &AppState,
+    address: Option<IpAddr>,
+    origin: Origin,
+    headers: &HeaderMap,
+    session: &Session,
+    req: &LoginRequest,
+) -> Result<Response, AppError> {
     let (username, password) = both(
         Username::try_from(req.username.as_str()),
         Password::try_from(req.password.as_str()),
     )?;
     let key = username.folded();
     let attempt = Attempt {
-        device: state.devices.verify(&headers, &key),
+        device: state.devices.verify(headers, &key),
         account: key.clone(),
         address,
     };
@@ -69,7 +154,7 @@ async fn login(
     };
     state.throttle.succeeded(&attempt).await?;
     tracing::info!(user_id = account.id, "signed in");
-    let mut response = session::sign_in(&state.sessions, &session, &account, &origin).await?;
+    let mut response = session::sign_in(&state.sessions, session, &account, &origin).await?;
     // This browser has now signed in to this account: failures elsewhere never lock it out.
     response
         .headers_mut()

@@ -16,4 +16,5 @@ mod notes;
 mod scale;
 mod services;
 mod sessions;
+mod sign_in_page;
 mod throttle;

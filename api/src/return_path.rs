@@ -6,7 +6,7 @@
 /// `auth_paths` (nor below one).
 ///
 /// ```
-/// use gatehouse_client::safe_return_path;
+/// use gatehouse_api::safe_return_path;
 /// assert_eq!(safe_return_path("/notes/42?tab=a#sec", &["/login"]), Some("/notes/42?tab=a#sec"));
 /// assert_eq!(safe_return_path("//evil.example", &["/login"]), None);
 /// assert_eq!(safe_return_path("/login?next=/x", &["/login"]), None);
