@@ -70,23 +70,42 @@ pub fn switch(route: Route) -> Html {
     }
 }
 
-/// The application.
+/// The application: the browser's address decides the page.
 #[function_component]
 pub fn App() -> Html {
     html! {
         <BrowserRouter>
-            <ApiProvider>
-                <AuthProvider<Me> check={Me} login_path={LOGIN_PATH}>
-                    <ToastProvider>
-                        <a class="skip" href="#main">{ "Skip to content" }</a>
-                        <Nav />
-                        <main id="main">
-                            <Switch<Route> render={switch} />
-                        </main>
-                        <ExpiryWarning />
-                    </ToastProvider>
-                </AuthProvider<Me>>
-            </ApiProvider>
+            <Frame />
         </BrowserRouter>
+    }
+}
+
+/// Props of `Frame`.
+#[derive(Properties, PartialEq)]
+pub struct FrameProps {
+    /// Whether to show the route's page in `main` (the pre-rendered shell leaves it empty).
+    #[prop_or(true)]
+    pub pages: bool,
+}
+
+/// Everything under the router: the client, the session, toasts, the header, the page and the
+/// expiry warning. `prerender` renders it at build time for the first paint.
+#[function_component]
+pub fn Frame(props: &FrameProps) -> Html {
+    html! {
+        <ApiProvider>
+            <AuthProvider<Me> check={Me} login_path={LOGIN_PATH}>
+                <ToastProvider>
+                    <a class="skip" href="#main">{ "Skip to content" }</a>
+                    <Nav />
+                    <main id="main">
+                        if props.pages {
+                            <Switch<Route> render={switch} />
+                        }
+                    </main>
+                    <ExpiryWarning />
+                </ToastProvider>
+            </AuthProvider<Me>>
+        </ApiProvider>
     }
 }

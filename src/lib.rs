@@ -5,4 +5,6 @@ pub mod app;
 pub mod components;
 pub mod expiry;
 pub mod pages;
+#[cfg(feature = "prerender")]
+pub mod prerender;
 pub mod session;

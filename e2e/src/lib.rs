@@ -376,12 +376,35 @@ impl Env {
         (browser, env)
     }
 
-    /// Opens `path` on the server.
+    /// Opens `path` on the server and waits for the app to have taken over the page
+    /// pre-rendered at build time (so what the journey touches is the app's).
     pub async fn open(&self, path: &str) {
+        self.open_before_the_app(path).await;
+        self.wait_for_the_app().await;
+    }
+
+    /// Opens `path` without waiting for the app: what the browser shows first.
+    pub async fn open_before_the_app(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap();
+    }
+
+    /// Sends a Chrome DevTools Protocol command (`Network.setBlockedURLs`, …) to the browser.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Value {
+        self.client.issue_cmd(Cdp { cmd, params }).await.unwrap()
+    }
+
+    /// Waits until the app has replaced the pre-rendered page.
+    pub async fn wait_for_the_app(&self) {
+        self.wait_for("the app to take over the page", |env| async move {
+            env.js("return document.getElementById('prerendered') === null")
+                .await
+                .as_bool()
+                .unwrap_or(false)
+        })
+        .await;
     }
 
     /// `path + query + hash` of the page.

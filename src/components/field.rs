@@ -103,6 +103,7 @@ pub fn Field(props: &FieldProps) -> Html {
                     ref={input}
                     maxlength={props.maxlength.map(|m| m.to_string())}
                     required={props.required}
+                    autofocus={props.autofocus}
                     aria-invalid={props.error.is_some().then_some("true")}
                     aria-describedby={(!described.is_empty()).then(|| described.join(" "))}
                 />

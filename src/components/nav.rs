@@ -25,6 +25,10 @@ enum Theme {
 
 impl Theme {
     fn stored() -> Self {
+        // Pre-rendered at build time, there is no browser to ask.
+        if cfg!(not(target_arch = "wasm32")) {
+            return Self::System;
+        }
         let value = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
             .and_then(|s| s.get_item(THEME_KEY).ok().flatten());

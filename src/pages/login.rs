@@ -59,6 +59,10 @@ fn reason_text(reason: ErrorCode, username: Option<&str>) -> Option<String> {
             None => "Your account doesn't have access to that page. Sign in as someone else to continue.".into(),
         },
         ErrorCode::CsrfFailed => "A security check failed. Please sign in again.".into(),
+        // What a sign-in posted as a plain form came back with (`POST /login`).
+        ErrorCode::InvalidCredentials => "Wrong username or password.".into(),
+        ErrorCode::TooManyRequests => "Too many attempts. Try again in a few minutes.".into(),
+        ErrorCode::Validation => "Enter your username and password.".into(),
         _ => return None,
     })
 }
@@ -215,12 +219,25 @@ fn SignIn(props: &SignInProps) -> Html {
     let general = (*error)
         .clone()
         .filter(|e| e.field("username").is_none() && e.field("password").is_none());
+    // A sign-in posted as a plain form that failed comes back with its reason: an error, shown
+    // as this form's own would be, until the next try.
+    let failed_before = matches!(
+        props.reason,
+        Some(ErrorCode::InvalidCredentials | ErrorCode::TooManyRequests | ErrorCode::Validation)
+    );
+    let (notice, earlier_error) = if failed_before {
+        (None, notice.filter(|_| error.is_none()))
+    } else {
+        (notice, None)
+    };
     html! {
         <Page title="Sign in" class="login">
             if let Some(notice) = notice {
                 <p class="notice" role="status">{ notice }</p>
             }
-            <form {onsubmit} aria-busy={(*busy).to_string()} novalidate=true>
+            // `method="post"`: before the app has taken the pre-rendered page over (or with
+            // JavaScript off) the browser posts it to `POST /login` itself.
+            <form {onsubmit} method="post" aria-busy={(*busy).to_string()} novalidate=true>
                 <Field id="username" label="Username" autocomplete="username"
                        value={(*username).clone()} oninput={set(&username)}
                        error={field_error(&error, "username")} autofocus=true required=true />
@@ -233,6 +250,9 @@ fn SignIn(props: &SignInProps) -> Html {
                 <div class="error" role="alert" tabindex="-1" ref={alert}>
                     <p>{ e.message() }</p>
                 </div>
+            }
+            if let Some(text) = earlier_error {
+                <div class="error" role="alert"><p>{ text }</p></div>
             }
         </Page>
     }

@@ -77,6 +77,20 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
     sh(Command::new(&tools.trunk)
         .args(["build", "--release"])
         .env("PATH", &tools.path))?;
+    println!("==> pre-rendering the sign-in page and the frame");
+    sh(cargo()
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "gatehouse",
+            "--features",
+            "prerender",
+            "--bin",
+            "prerender",
+            "--",
+        ])
+        .arg(root().join("dist")))?;
     let n = compress::precompress(&root().join("dist"))?;
     println!("    wrote .br and .gz beside {n} files in dist/");
     Ok(())
@@ -135,6 +149,19 @@ fn lint() -> Result<(), String> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    println!("==> clippy (the SPA's build-time pre-renderer, native)");
+    sh(cargo().args([
+        "clippy",
+        "-p",
+        "gatehouse",
+        "--features",
+        "prerender",
+        "--bin",
+        "prerender",
         "--",
         "-D",
         "warnings",
