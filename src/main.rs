@@ -1,9 +1,15 @@
 //! Renders the app, taking over the page pre-rendered at build time when there is one.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gatehouse::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{Document, Element, Event, EventInit, HtmlInputElement};
+use web_sys::{
+    Document, Element, Event, EventInit, HtmlInputElement, PerformanceObserver,
+    PerformanceObserverEntryList, PerformanceObserverInit,
+};
 
 /// The id `prerender` gives the element holding the pre-rendered page.
 const PRERENDERED_ID: &str = "prerendered";
@@ -24,7 +30,58 @@ fn main() {
         return;
     };
     yew::Renderer::<App>::with_root(root.clone()).render();
-    after_two_frames(move || take_over(&document, &shell, &root));
+    // Not before the pre-rendered page has been painted: on a fast line the wasm can be ready
+    // first, and the page the person sees first would then be the app's, later.
+    after_first_contentful_paint(move || {
+        after_two_frames(move || take_over(&document, &shell, &root));
+    });
+}
+
+/// Runs `then` once the page has had its first contentful paint (at once if it has), or after
+/// two seconds whatever happened (a browser without paint timing, a page never shown).
+fn after_first_contentful_paint(then: impl FnOnce() + 'static) {
+    const FCP: &str = "first-contentful-paint";
+    let Some(window) = web_sys::window() else {
+        return then();
+    };
+    let painted = window
+        .performance()
+        .is_some_and(|p| p.get_entries_by_name(FCP).length() > 0);
+    if painted {
+        return then();
+    }
+    let once = Rc::new(RefCell::new(Some(Box::new(then) as Box<dyn FnOnce()>)));
+    let run = {
+        let once = Rc::clone(&once);
+        move || {
+            if let Some(then) = once.borrow_mut().take() {
+                then();
+            }
+        }
+    };
+    let on_paint = {
+        let run = run.clone();
+        Closure::<dyn FnMut(PerformanceObserverEntryList, PerformanceObserver)>::new(
+            move |list: PerformanceObserverEntryList, observer: PerformanceObserver| {
+                if list.get_entries_by_name(FCP).length() > 0 {
+                    observer.disconnect();
+                    run();
+                }
+            },
+        )
+    };
+    match PerformanceObserver::new(on_paint.as_ref().unchecked_ref()) {
+        Ok(observer) => {
+            // No paint yet (checked above, in this same task), so no need for `buffered`.
+            let types = js_sys::Array::of1(&"paint".into());
+            observer.observe(&PerformanceObserverInit::new(&types));
+            on_paint.forget();
+        }
+        Err(_) => return run(),
+    }
+    let fallback = Closure::once_into_js(run);
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(fallback.unchecked_ref(), 2000);
 }
 
 fn hidden_root(document: &Document) -> Option<Element> {
@@ -89,6 +146,9 @@ fn take_over(document: &Document, shell: &Element, root: &Element) {
     }
     shell.remove();
     let _ = root.remove_attribute("hidden");
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("gatehouse:takeover");
+    }
     if let Some((input, caret)) = focus_to {
         let _ = input.focus();
         if let Some(at) = caret {

@@ -41,6 +41,10 @@ pub struct Options {
     pub idle_timeout: &'static str,
     /// `--reauth-window`: how recently a password must have been typed for sensitive changes.
     pub reauth_window: &'static str,
+    /// `--dist`: the built SPA to serve (`GATEHOUSE_E2E_DIST` when `None`).
+    pub dist: Option<PathBuf>,
+    /// More flags (`--trusted-proxy 127.0.0.1`, …).
+    pub extra: Vec<&'static str>,
 }
 
 impl Default for Options {
@@ -48,6 +52,8 @@ impl Default for Options {
         Self {
             idle_timeout: "30m",
             reauth_window: "10m",
+            dist: None,
+            extra: Vec::new(),
         }
     }
 }
@@ -82,9 +88,15 @@ impl Server {
             .args(["--listen", &self.addr.to_string()])
             .args(["--database-url", &self.database_url()])
             .arg("--dist")
-            .arg(env_path("GATEHOUSE_E2E_DIST"))
+            .arg(
+                self.options
+                    .dist
+                    .clone()
+                    .unwrap_or_else(|| env_path("GATEHOUSE_E2E_DIST")),
+            )
             .args(["--session-idle-timeout", self.options.idle_timeout])
             .args(["--reauth-window", self.options.reauth_window])
+            .args(&self.options.extra)
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)

@@ -29,11 +29,15 @@ pub fn compressible(path: &Path) -> bool {
     )
 }
 
-/// Writes `<file>.br` and `<file>.gz` for every compressible file in `dist`.
+/// Writes `<file>.br` and `<file>.gz` for every compressible file in `dist` and its folders.
 pub fn precompress(dist: &Path) -> Result<usize, String> {
     let mut n = 0;
     for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            n += precompress(&path)?;
+            continue;
+        }
         if !path.is_file() || !compressible(&path) {
             continue;
         }
@@ -79,7 +83,10 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("notes.txt"), "plain").unwrap();
-        assert_eq!(precompress(&dir).unwrap(), 1);
+        std::fs::create_dir_all(dir.join("assets")).unwrap();
+        std::fs::write(dir.join("assets/index.css"), "a{color:red}".repeat(20)).unwrap();
+        assert_eq!(precompress(&dir).unwrap(), 2);
+        assert!(dir.join("assets/index.css.br").exists(), "in folders too");
         assert!(dir.join("app-0123456789abcdef.js.br").exists());
         assert!(dir.join("app-0123456789abcdef.js.gz").exists());
         assert!(!dir.join("notes.txt.br").exists());

@@ -55,9 +55,12 @@ pub(crate) fn root() -> PathBuf {
 
 /// Runs `cmd` in the workspace root with its output shown, failing on a non-zero exit.
 fn sh(cmd: &mut Command) -> Result<(), String> {
+    // From the workspace root, unless the command says where.
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
     let shown = format!("{cmd:?}");
     let status = cmd
-        .current_dir(root())
         .status()
         .map_err(|e| format!("could not start {shown}: {e}"))?;
     if status.success() {
@@ -100,6 +103,7 @@ fn bench() -> Result<(), String> {
     let tools = setup::run()?;
     setup::ensure_apt("wrk", "wrk")?;
     build_spa(&tools)?;
+    build_anchors()?;
     println!("==> building the server (release)");
     sh(cargo().args(["build", "--release", "-p", "gatehouse-server"]))?;
     sh(cargo()
@@ -111,6 +115,34 @@ fn bench() -> Result<(), String> {
         .env("GATEHOUSE_E2E_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver)
         .env("CHROMIUM", &tools.chromium))
+}
+
+/// The peers the bench measures Gatehouse against (`bench/anchors/`): the React app built with
+/// Vite, the Express server's packages, each from its `package-lock.json`; the static form and
+/// the React build precompressed as Gatehouse's own files are.
+fn build_anchors() -> Result<(), String> {
+    let anchors = root().join("bench/anchors");
+    for name in ["react", "express"] {
+        let dir = anchors.join(name);
+        if dir.join("node_modules").exists() {
+            continue;
+        }
+        println!("==> installing the {name} peer (npm ci)");
+        let mut npm = Command::new("npm");
+        npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir);
+        // better-sqlite3 compiles against Node's headers; Debian keeps them under /usr.
+        if Path::new("/usr/include/node/node.h").exists() {
+            npm.env("npm_config_nodedir", "/usr");
+        }
+        sh(&mut npm)?;
+    }
+    println!("==> building the React peer (vite build)");
+    sh(Command::new("npm")
+        .args(["run", "build", "--silent", "--", "--logLevel", "warn"])
+        .current_dir(anchors.join("react")))?;
+    compress::precompress(&anchors.join("react/dist"))?;
+    compress::precompress(&anchors.join("static"))?;
+    Ok(())
 }
 
 /// The environment the end-to-end journeys read.

@@ -1,0 +1,181 @@
+//! The peers Gatehouse is measured against in the same run (`bench/anchors/`): a static HTML
+//! sign-in form (the physical limit of a first load), a React 19 + react-router + axios app
+//! with the same sign-in page, and an Express 5 + express-session server with a SQLite session
+//! store serving the same three routes.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use gatehouse_e2e::{Browser, Options, Server, workspace_target};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::stats;
+
+/// The anchors' folder.
+pub fn anchors() -> PathBuf {
+    workspace_target()
+        .parent()
+        .expect("target/ is in the workspace")
+        .join("bench/anchors")
+}
+
+/// A Gatehouse server serving `dist` instead of the app: the peers' pages go through the same
+/// server, compression and headers as Gatehouse's own.
+pub async fn serving(dist: PathBuf) -> Server {
+    Server::start(Options {
+        dist: Some(dist),
+        ..Options::default()
+    })
+    .await
+}
+
+/// Waits for the page, then for paints to settle, and reports the first contentful paint, the
+/// last largest-contentful-paint candidate and what came over the wire (navigation and every
+/// resource, headers included), all from the browser's own timing.
+const PAINTS: &str = r#"
+const done = arguments[arguments.length - 1];
+const lcp = [];
+new PerformanceObserver((list) => lcp.push(...list.getEntries()))
+  .observe({ type: "largest-contentful-paint", buffered: true });
+const report = () => setTimeout(() => {
+  const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+  const nav = performance.getEntriesByType("navigation")[0];
+  const bytes = performance.getEntriesByType("resource")
+    .reduce((sum, r) => sum + r.transferSize, nav.transferSize);
+  done({
+    fcp: fcp ? fcp.startTime : null,
+    lcp: lcp.length ? lcp[lcp.length - 1].startTime : null,
+    bytes,
+  });
+}, 1000);
+if (document.readyState === "complete") report(); else addEventListener("load", report);
+"#;
+
+/// FCP, LCP and transfer bytes of `url` over `runs` cold loads (a fresh browser profile each).
+pub async fn first_load(url: &str, runs: usize) -> Value {
+    let (mut fcp, mut lcp, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let browser = Browser::start().await;
+        browser.client.goto(url).await.unwrap();
+        let v = browser.client.execute_async(PAINTS, vec![]).await.unwrap();
+        fcp.push(v["fcp"].as_f64().expect("a first contentful paint"));
+        lcp.push(v["lcp"].as_f64().expect("a largest contentful paint"));
+        bytes.push(v["bytes"].as_f64().unwrap_or(0.0));
+        browser.end().await;
+    }
+    json!({"fcp": stats(fcp), "lcp": stats(lcp), "transfer": stats(bytes)})
+}
+
+/// The brotli size of what a first load of `page` in `dist` fetches: the page and every file
+/// that is not another page (scripts, wasm, styles, icons), in folders too.
+pub fn first_load_files(dist: &Path, page: &str) -> Value {
+    fn walk(dir: &Path, page: &Path, files: &mut Vec<Value>, total: &mut u64) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, page, files, total);
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            if matches!(ext, "br" | "gz") || (ext == "html" && path != page) {
+                continue;
+            }
+            let mut br = path.as_os_str().to_owned();
+            br.push(".br");
+            let size = std::fs::metadata(&br)
+                .or_else(|_| std::fs::metadata(&path))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            *total += size;
+            files.push(json!({"file": path.file_name().unwrap().to_string_lossy(), "brotli": size}));
+        }
+    }
+    let (mut files, mut total) = (Vec::new(), 0);
+    walk(dist, &dist.join(page), &mut files, &mut total);
+    json!({"files": files, "brotli": total})
+}
+
+/// The Express peer, started with `workers` processes; ended when dropped.
+pub struct Express {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    _child: Child,
+    _dir: tempfile::TempDir,
+}
+
+/// The Express peer's bench account (its own, made at its start).
+pub const EXPRESS_USER: (&str, &str) = ("bench", "bench password");
+
+impl Express {
+    /// `node server.js` from `bench/anchors/express`, on a free port with a fresh database.
+    pub async fn start(workers: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new("node")
+            .arg("server.js")
+            .current_dir(anchors().join("express"))
+            .env("PORT", port.to_string())
+            .env("DB", dir.path().join("express.db"))
+            .env("WORKERS", workers.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node (the bench installs the Express peer with npm)");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("Express is listening on ") {
+                    return url.to_string();
+                }
+            }
+            panic!("Express ended before listening");
+        })
+        .await
+        .expect("Express listens within 30 s");
+        Self {
+            base,
+            _child: child,
+            _dir: dir,
+        }
+    }
+
+    /// Signs the bench account in and adds ten notes like Gatehouse's; the `Cookie` header.
+    pub async fn signed_in_with_notes(&self, http: &reqwest::Client) -> String {
+        let (user, password) = EXPRESS_USER;
+        let r = http
+            .post(format!("{}/api/auth/login", self.base))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "Express sign-in: {}", r.status());
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_string();
+        for i in 0..10 {
+            http.post(format!("{}/api/notes", self.base))
+                .header("Cookie", &cookie)
+                .json(&json!({"title": format!("note {i}"), "body": "x".repeat(200)}))
+                .send()
+                .await
+                .unwrap();
+        }
+        cookie
+    }
+}
