@@ -129,7 +129,8 @@ fn build_anchors() -> Result<(), String> {
         }
         println!("==> installing the {name} peer (npm ci)");
         let mut npm = Command::new("npm");
-        npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir);
+        npm.args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir);
         // better-sqlite3 compiles against Node's headers; Debian keeps them under /usr.
         if Path::new("/usr/include/node/node.h").exists() {
             npm.env("npm_config_nodedir", "/usr");

@@ -131,7 +131,10 @@ fn wrk(
         .lines()
         .filter_map(|l| {
             let mut parts = l.strip_prefix("status ")?.split_whitespace();
-            Some((parts.next()?.to_string(), json!(parts.next()?.parse::<u64>().ok()?)))
+            Some((
+                parts.next()?.to_string(),
+                json!(parts.next()?.parse::<u64>().ok()?),
+            ))
         })
         .collect();
     json!({
@@ -318,8 +321,9 @@ function request()
   local body = '{{"username":"flood' .. (n % {accounts}) .. '","password":"' .. password .. '"}}'
   return wrk.format("POST", "/api/auth/login", headers, body)
 end
--- Each connection waits this long between attempts: 64 connections offer about 300 a second.
-function delay() return 200 end
+-- Each connection waits a second between attempts: 512 connections offer up to 512 a second,
+-- and as many go on offering while earlier ones wait for their password to be checked.
+function delay() return 1000 end
 function response(status) counts[status] = (counts[status] or 0) + 1 end
 function done(summary, latency, requests)
   local total = {{}}
@@ -336,11 +340,17 @@ end
 }
 
 /// Guarded GETs' p99 quiet, then during a flood of sign-ins from `script`.
-fn isolation(notes_url: &str, cookie: &str, login_url: &str, script: std::path::PathBuf, secs: u32) -> Value {
+fn isolation(
+    notes_url: &str,
+    cookie: &str,
+    login_url: &str,
+    script: std::path::PathBuf,
+    secs: u32,
+) -> Value {
     let quiet = wrk(notes_url, Some(cookie), None, 8, secs);
     let flood = std::thread::spawn({
         let login_url = login_url.to_string();
-        move || wrk(&login_url, None, Some(&script), 64, secs + 2)
+        move || wrk(&login_url, None, Some(&script), 512, secs + 2)
     });
     std::thread::sleep(Duration::from_secs(1));
     let during = wrk(notes_url, Some(cookie), None, 8, secs);
@@ -406,7 +416,9 @@ async fn main() {
             .unwrap();
     }
     let route = |base: &str, path: &str| format!("{base}{path}");
-    println!("server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…");
+    println!(
+        "server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…"
+    );
     wrk(&route(&server.base, "/api/health"), None, None, 32, 1); // warm-up
     let measure = |base: &str, cookie: &str| {
         json!({
@@ -422,7 +434,10 @@ async fn main() {
         let peer = peers::Express::start(workers).await;
         let peer_cookie = peer.signed_in_with_notes(&http).await;
         wrk(&route(&peer.base, "/api/health"), None, None, 32, 1); // warm-up
-        express.insert(format!("workers_{workers}"), measure(&peer.base, &peer_cookie));
+        express.insert(
+            format!("workers_{workers}"),
+            measure(&peer.base, &peer_cookie),
+        );
     }
     report["throughput"] = json!({
         "gatehouse": gatehouse, "unauthorized": unauthorized, "express": express,
@@ -521,7 +536,10 @@ fn markdown(r: &Value) -> String {
           | route | Gatehouse | Express, 1 worker | Express, 2 workers | Gatehouse / Express (1 · 2) |\n\
           | --- | --- | --- | --- | --- |\n";
     for (key, label) in [
-        ("health", "`GET /api/health` (no session; pings the database)"),
+        (
+            "health",
+            "`GET /api/health` (no session; pings the database)",
+        ),
         ("secured", "`GET /api/secured-resource` (session; no query)"),
         ("notes", "`GET /api/notes` (session; 10 notes)"),
     ] {
@@ -550,8 +568,8 @@ fn markdown(r: &Value) -> String {
         f(&t["unauthorized"]["requests_per_s"]),
     );
 
-    s += "**Isolation**: guarded `GET /api/notes` (8 connections) while 64 connections send sign-ins \
-          for 20 accounts (each connection one every 200 ms), one in three with the right password\n\n\
+    s += "**Isolation**: guarded `GET /api/notes` (8 connections) while 512 connections send sign-ins \
+          for 20 accounts (each connection one a second), one in three with the right password\n\n\
           | flood | offered | verified (200 / 401) | refused 429 | refused 503 | guarded p99 quiet → during |\n\
           | --- | --- | --- | --- | --- | --- |\n";
     for (key, label) in [
@@ -561,7 +579,10 @@ fn markdown(r: &Value) -> String {
         let i = &r["isolation"][key];
         let st = &i["flood"]["statuses"];
         let count = |code: &str| st[code].as_u64().unwrap_or(0);
-        let total: u64 = st.as_object().map(|m| m.values().filter_map(Value::as_u64).sum()).unwrap_or(0);
+        let total: u64 = st
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0);
         let secs = total as f64 / f(&i["flood"]["requests_per_s"]).max(1e-9);
         s += &format!(
             "| {label} | {:.0}/s | {:.0}/s | {} | {} | {} → {} (**×{:.2}**, target ≤ ×2) |\n",

@@ -83,7 +83,10 @@ pub fn first_load_files(dist: &Path, page: &str) -> Value {
                 walk(&path, page, files, total);
                 continue;
             }
-            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
             if matches!(ext, "br" | "gz") || (ext == "html" && path != page) {
                 continue;
             }
@@ -94,7 +97,8 @@ pub fn first_load_files(dist: &Path, page: &str) -> Value {
                 .map(|m| m.len())
                 .unwrap_or(0);
             *total += size;
-            files.push(json!({"file": path.file_name().unwrap().to_string_lossy(), "brotli": size}));
+            files
+                .push(json!({"file": path.file_name().unwrap().to_string_lossy(), "brotli": size}));
         }
     }
     let (mut files, mut total) = (Vec::new(), 0);
