@@ -115,12 +115,18 @@ async fn with_javascript_off_the_sign_in_page_still_shows_and_signs_in() {
         )
         .await;
         env.open_before_the_app("/login?next=%2Faccount").await;
-        let heading = env
-            .client
-            .find(fantoccini::Locator::Css("h1"))
-            .await
-            .unwrap();
-        assert_eq!(heading.text().await.unwrap(), "Sign in");
+        let find = |css: &'static str| env.client.find(fantoccini::Locator::Css(css));
+        assert_eq!(find("h1").await.unwrap().text().await.unwrap(), "Sign in");
+        // What cannot work without JavaScript is not offered, and the page says what can.
+        for dead in [".reveal", ".theme"] {
+            let shown = find(dead).await.unwrap().is_displayed().await.unwrap();
+            assert!(!shown, "{dead} is hidden");
+        }
+        let note = find(".noscript").await.unwrap().text().await.unwrap();
+        assert!(
+            note.starts_with("You can sign in without JavaScript"),
+            "{note}"
+        );
         env.sign_in("ann", PASSWORD).await;
         env.wait_for_path("/account").await;
         assert!(
