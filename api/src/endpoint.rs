@@ -60,6 +60,26 @@ pub struct Param {
     pub integer: bool,
 }
 
+impl Param {
+    /// A text parameter in the query string.
+    pub const fn query_text(name: &'static str) -> Self {
+        Self {
+            name,
+            at: ParamIn::Query,
+            integer: false,
+        }
+    }
+
+    /// A whole-number parameter in the query string.
+    pub const fn query_number(name: &'static str) -> Self {
+        Self {
+            name,
+            at: ParamIn::Query,
+            integer: true,
+        }
+    }
+}
+
 /// One route of the API. A value of the type names one concrete request: its fields fill the
 /// path's `{…}` parameters and the query string (see `path`).
 ///

@@ -108,23 +108,11 @@ impl Endpoint for ListNotes {
     const PATH: &'static str = "/api/notes";
     type Request = ();
     type Response = NotePage;
-    const SUMMARY: &'static str = "The user's notes, a page at a time: most recently edited first, or with `q`, those whose title or body has words starting with its words, best matches first.";
+    const SUMMARY: &'static str = "The user's notes, a page at a time: most recently edited first, or with `q`, those whose title or body has words starting with its words: every word in the title first, then the rest, each newest first.";
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "q",
-            at: ParamIn::Query,
-            integer: false,
-        },
-        Param {
-            name: "cursor",
-            at: ParamIn::Query,
-            integer: false,
-        },
-        Param {
-            name: "limit",
-            at: ParamIn::Query,
-            integer: true,
-        },
+        Param::query_text("q"),
+        Param::query_text("cursor"),
+        Param::query_number("limit"),
     ];
 
     fn path(&self) -> String {
@@ -214,18 +202,7 @@ impl Endpoint for ListUsers {
     type Response = UserPage;
     const SUMMARY: &'static str =
         "Administrators: one page of accounts (50), by name, those whose name contains `q`.";
-    const PARAMS: &'static [Param] = &[
-        Param {
-            name: "q",
-            at: ParamIn::Query,
-            integer: false,
-        },
-        Param {
-            name: "cursor",
-            at: ParamIn::Query,
-            integer: false,
-        },
-    ];
+    const PARAMS: &'static [Param] = &[Param::query_text("q"), Param::query_text("cursor")];
 
     fn path(&self) -> String {
         let q = Some(self.q.as_str()).filter(|q| !q.is_empty());
