@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use gatehouse_api::{ErrorBody, ErrorCode, Role, Username};
+use gatehouse_api::{ErrorBody, ErrorCode, Note, Role, Username};
 use gatehouse_server::config::{Config, PublicUrl};
 use gatehouse_server::db::Db;
 use gatehouse_server::password::Hasher;
@@ -245,6 +245,20 @@ impl Client {
         assert_eq!(response.status(), StatusCode::OK, "sign-in of {name}");
         assert!(agent.session.is_some() && agent.csrf.is_some());
         agent
+    }
+
+    /// Creates a note as `agent`, asserting it was created.
+    pub async fn create_note(&self, agent: &Agent, title: &str, body: &str) -> Note {
+        let r = self
+            .send(
+                agent,
+                Method::POST,
+                "/api/notes",
+                Some(json!({"title": title, "body": body})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "creating {title:?}");
+        r.json().await.unwrap()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use gatehouse_api::{Note, Role};
+use gatehouse_api::Role;
 use gatehouse_server::routes;
 use gatehouse_server::session::Access;
 use reqwest::{Method, StatusCode};
@@ -225,7 +225,7 @@ pub async fn check_every_route(app: &TestApp) {
                     };
                     let mut a = Agent::default();
                     app.login_as(&mut a, name, PASSWORD).await;
-                    let note = create_note(app, &a).await;
+                    let note = app.create_note(&a, "mine", "").await.id;
                     match caller {
                         Caller::MissingCsrf => a.csrf = None,
                         Caller::WrongCsrf => a.csrf = Some("forged".into()),
@@ -267,22 +267,6 @@ pub async fn check_every_route(app: &TestApp) {
         "authorization matrix:\n{}",
         failures.join("\n")
     );
-}
-
-/// A note of `agent`'s, for the routes that take a note id.
-async fn create_note(app: &TestApp, agent: &Agent) -> i64 {
-    let note: Note = app
-        .send(
-            agent,
-            Method::POST,
-            "/api/notes",
-            Some(json!({"title": "mine", "body": ""})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    note.id
 }
 
 /// The id of the account named `name`.

@@ -64,17 +64,7 @@ async fn a_note_can_be_created_read_listed_edited_and_deleted() {
 async fn editing_a_stale_version_is_a_conflict_and_changes_nothing() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
-    let note: Note = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/notes",
-            Some(json!({"title": "t", "body": "v1"})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let note = app.create_note(&ann, "t", "v1").await;
     let path = format!("/api/notes/{}", note.id);
     let first = app
         .send(
@@ -103,17 +93,7 @@ async fn another_users_note_is_not_found_for_every_method() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
     let eve = app.signed_in("eve", Role::User).await;
-    let note: Note = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/notes",
-            Some(json!({"title": "secret", "body": "s"})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let note = app.create_note(&ann, "secret", "s").await;
     let path = format!("/api/notes/{}", note.id);
     expect_error(
         app.get(&eve, &path).await,
@@ -225,15 +205,7 @@ pub async fn check_search(app: &TestApp) {
         (&eve, "Eve's marmalade", "not ann's"),
         (&ann, "Marmalade, again", "seville this time"),
     ] {
-        let r = app
-            .send(
-                who,
-                Method::POST,
-                "/api/notes",
-                Some(json!({"title": title, "body": body})),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::CREATED);
+        app.create_note(who, title, body).await;
     }
     let found = page(app, &ann, "?q=marm").await.notes;
     let titles: Vec<_> = found.iter().map(|n| n.title.as_str()).collect();
@@ -307,17 +279,7 @@ pub async fn check_search(app: &TestApp) {
 async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
-    let note: Note = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/notes",
-            Some(json!({"title": "keep me", "body": "please"})),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let note = app.create_note(&ann, "keep me", "please").await;
     let path = format!("/api/notes/{}", note.id);
     assert_eq!(
         app.send(&ann, Method::DELETE, &path, None).await.status(),
@@ -380,15 +342,7 @@ async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
     assert_eq!(gatehouse_server::notes::purge(&app.db).await.unwrap(), 1);
     // The index lost nothing it should keep and kept nothing it should not: a new note with
     // the same word is the only one found.
-    let r = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/notes",
-            Some(json!({"title": "keep this one", "body": ""})),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    app.create_note(&ann, "keep this one", "").await;
     let found = page(&app, &ann, "?q=keep").await.notes;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].title, "keep this one");

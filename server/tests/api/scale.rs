@@ -149,19 +149,6 @@ async fn cluster(accounts: &[&str], instances: usize, extra: &[&str]) -> (Redis,
     (redis, started)
 }
 
-async fn create_note(on: &Client, agent: &Agent, title: &str) -> Note {
-    let r = on
-        .send(
-            agent,
-            Method::POST,
-            "/api/notes",
-            Some(json!({"title": title, "body": "shared"})),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json().await.unwrap()
-}
-
 async fn titles(on: &Client, agent: &Agent) -> Vec<String> {
     let r = on.get(agent, "/api/notes").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -176,7 +163,7 @@ async fn a_session_and_notes_made_on_one_instance_are_seen_by_another_and_sign_o
     let (a, b) = (&instances[0], &instances[1]);
 
     let agent = a.sign_in("ann").await;
-    let note = create_note(a, &agent, "written through A").await;
+    let note = a.create_note(&agent, "written through A", "shared").await;
     assert_eq!(titles(b, &agent).await, ["written through A"]);
     let r = b.get(&agent, &format!("/api/notes/{}", note.id)).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -202,7 +189,7 @@ async fn without_redis_sessions_live_in_postgres_and_are_shared_all_the_same() {
     let b = Instance::start(&database, None, &[]);
 
     let agent = a.sign_in("ann").await;
-    create_note(&a, &agent, "via A").await;
+    a.create_note(&agent, "via A", "shared").await;
     assert_eq!(titles(&b, &agent).await, ["via A"]);
     let r = b.send(&agent, Method::POST, "/api/auth/logout", None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
@@ -400,7 +387,7 @@ async fn instances_started_together_on_a_fresh_database_both_migrate_and_serve()
     b.wait_until_listening();
     add_user(&db::connect(&database).await.unwrap(), "ann", Role::User).await;
     let agent = a.sign_in("ann").await;
-    create_note(&a, &agent, "after a joint start").await;
+    a.create_note(&agent, "after a joint start", "shared").await;
     assert_eq!(titles(&b, &agent).await, ["after a joint start"]);
 }
 
@@ -433,7 +420,9 @@ async fn failed_sign_ins_spread_over_instances_are_throttled_together() {
 async fn restarting_an_instance_loses_no_session_and_no_note() {
     let (_redis, mut instances) = cluster(&["ann"], 2, &[]).await;
     let agent = instances[0].sign_in("ann").await;
-    let note = create_note(&instances[0], &agent, "before the restart").await;
+    let note = instances[0]
+        .create_note(&agent, "before the restart", "shared")
+        .await;
 
     instances[0].restart();
 
@@ -445,7 +434,9 @@ async fn restarting_an_instance_loses_no_session_and_no_note() {
         StatusCode::OK,
         "same cookie, same note after a restart"
     );
-    create_note(&instances[0], &agent, "after the restart").await;
+    instances[0]
+        .create_note(&agent, "after the restart", "shared")
+        .await;
     assert_eq!(
         titles(&instances[1], &agent).await.len(),
         2,
@@ -458,7 +449,7 @@ async fn when_redis_dies_protected_routes_answer_503_not_401_and_recover_when_it
     let (mut redis, instances) = cluster(&["ann"], 1, &[]).await;
     let a = &instances[0];
     let agent = a.sign_in("ann").await;
-    create_note(a, &agent, "kept").await;
+    a.create_note(&agent, "kept", "shared").await;
 
     redis.kill();
     let r = a.get(&agent, "/api/notes").await;
@@ -571,7 +562,7 @@ async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
         "{taken:?}"
     );
 
-    let note = create_note(&app, &agent, "v1").await;
+    let note = app.create_note(&agent, "v1", "shared").await;
     let path = format!("/api/notes/{}", note.id);
     let edit = |version| Some(json!({"title": "v2", "body": "b", "version": version}));
     let r = app
