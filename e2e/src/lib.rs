@@ -495,54 +495,39 @@ impl Env {
         .await;
     }
 
-    /// Sets an input or textarea's value as typing would (firing `input`).
-    pub async fn fill(&self, css: &str, value: &str) {
-        let field = self
-            .client
+    /// The first element `locator` finds, waiting up to `PATIENCE` for it.
+    pub async fn element(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        self.client
             .wait()
             .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
+            .for_element(locator)
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Sets an input or textarea's value as typing would (firing `input`).
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self.element(Locator::Css(css)).await;
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
 
     /// Types `keys` into the field `css` (adding to what it holds).
     pub async fn type_into(&self, css: &str, keys: &str) {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .send_keys(keys)
-            .await
-            .unwrap();
+        let field = self.element(Locator::Css(css)).await;
+        field.send_keys(keys).await.unwrap();
     }
 
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        self.element(Locator::Css(css)).await.click().await.unwrap();
     }
 
     /// Clicks the button whose text is `label`.
     pub async fn click_button(&self, label: &str) {
         let xpath = format!("//button[normalize-space(.)='{label}']");
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&xpath))
+        self.element(Locator::XPath(&xpath))
             .await
-            .unwrap()
             .click()
             .await
             .unwrap();
@@ -567,15 +552,28 @@ impl Env {
     /// Follows the link whose text is `label`.
     pub async fn click_link(&self, label: &str) {
         let xpath = format!("//a[normalize-space(.)='{label}']");
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&xpath))
+        self.element(Locator::XPath(&xpath))
             .await
-            .unwrap()
             .click()
             .await
             .unwrap();
+    }
+
+    /// Creates a note through the notes page and returns the path of the note's page.
+    pub async fn new_note(&self, title: &str, body: &str) -> String {
+        self.open("/notes").await;
+        self.fill("#new-title", title).await;
+        self.fill("#new-body", body).await;
+        self.click_button("Create note").await;
+        self.wait_for("the note's page", |env: Env| async move {
+            env.location()
+                .await
+                .strip_prefix("/notes/")
+                .is_some_and(|id| id.parse::<i64>().is_ok())
+        })
+        .await;
+        self.wait_for_text("Version 1").await;
+        self.location().await
     }
 
     /// The value of the input or textarea `css`.

@@ -2,6 +2,7 @@
 //! before the wasm has arrived, without JavaScript at all, and the app takes it over without
 //! losing what was typed or where the focus was.
 
+use fantoccini::Locator;
 use gatehouse_e2e::{Env, Options, PASSWORD, journey};
 use serde_json::json;
 
@@ -115,14 +116,14 @@ async fn with_javascript_off_the_sign_in_page_still_shows_and_signs_in() {
         )
         .await;
         env.open_before_the_app("/login?next=%2Faccount").await;
-        let find = |css: &'static str| env.client.find(fantoccini::Locator::Css(css));
-        assert_eq!(find("h1").await.unwrap().text().await.unwrap(), "Sign in");
+        let find = |css: &'static str| env.element(Locator::Css(css));
+        assert_eq!(find("h1").await.text().await.unwrap(), "Sign in");
         // What cannot work without JavaScript is not offered, and the page says what can.
         for dead in [".reveal", ".theme"] {
-            let shown = find(dead).await.unwrap().is_displayed().await.unwrap();
+            let shown = find(dead).await.is_displayed().await.unwrap();
             assert!(!shown, "{dead} is hidden");
         }
-        let note = find(".noscript").await.unwrap().text().await.unwrap();
+        let note = find(".noscript").await.text().await.unwrap();
         assert!(
             note.starts_with("You can sign in without JavaScript"),
             "{note}"

@@ -6,27 +6,6 @@ use gatehouse_e2e::{Env, Options, PASSWORD, journey};
 /// What only a signed-in user sees on the dashboard.
 const SECRET: &str = "Your recent notes";
 
-async fn signed_in(env: &Env, name: &str) {
-    env.signed_in(name).await;
-}
-
-/// Creates a note through the UI and returns its page's path.
-async fn new_note(env: &Env, title: &str, body: &str) -> String {
-    env.open("/notes").await;
-    env.fill("#new-title", title).await;
-    env.fill("#new-body", body).await;
-    env.click_button("Create note").await;
-    env.wait_for("the note's page", |env: Env| async move {
-        env.location()
-            .await
-            .strip_prefix("/notes/")
-            .is_some_and(|id| id.parse::<i64>().is_ok())
-    })
-    .await;
-    env.wait_for_text("Version 1").await;
-    env.location().await
-}
-
 #[tokio::test]
 async fn a_protected_page_opened_signed_out_lands_on_login_and_signing_in_returns_there_with_query_and_hash()
  {
@@ -89,7 +68,7 @@ async fn after_signing_out_the_back_button_shows_no_protected_data_and_goes_to_l
         Options::default(),
         |env: Env| async move {
             env.server.lock().await.add_user("ann", false).await;
-            signed_in(&env, "ann").await;
+            env.signed_in("ann").await;
             env.click("a[href='/dashboard']").await;
             env.wait_for_text(SECRET).await;
             env.click_button("Sign out").await;
@@ -120,8 +99,8 @@ async fn a_session_expiring_while_editing_returns_to_the_editor_with_the_unsaved
     };
     journey("expiry_while_editing", options, |env: Env| async move {
         env.server.lock().await.add_user("ann", false).await;
-        signed_in(&env, "ann").await;
-        let note = new_note(&env, "Draft", "first words").await;
+        env.signed_in("ann").await;
+        let note = env.new_note("Draft", "first words").await;
         env.fill("#body", "words I must not lose").await;
         // Nobody touches the page: the warning comes, then at the deadline the page asks the
         // server, which says the session is over.
@@ -156,7 +135,7 @@ async fn a_page_whose_requests_all_fail_with_401_navigates_exactly_once() {
         Options::default(),
         |env: Env| async move {
             env.server.lock().await.add_user("ann", false).await;
-            signed_in(&env, "ann").await;
+            env.signed_in("ann").await;
             env.click("a[href='/notes']").await;
             env.wait_for_text("No notes yet").await;
             end_session_behind_the_page(&env).await;
@@ -186,7 +165,7 @@ async fn a_non_admin_opening_admin_is_told_the_account_lacks_access_and_an_admin
             server.add_user("ann", false).await;
             server.add_user("root", true).await;
         }
-        signed_in(&env, "ann").await;
+        env.signed_in("ann").await;
         env.open("/admin").await;
         env.wait_for_path("/login").await;
         assert!(env.location().await.contains("reason=forbidden"));
@@ -208,8 +187,8 @@ async fn a_removed_csrf_cookie_fails_the_save_with_403_and_asks_to_sign_in_again
         Options::default(),
         |env: Env| async move {
             env.server.lock().await.add_user("ann", false).await;
-            signed_in(&env, "ann").await;
-            let note = new_note(&env, "Keep", "original").await;
+            env.signed_in("ann").await;
+            let note = env.new_note("Keep", "original").await;
             env.js("document.cookie = 'CSRF-TOKEN=; path=/; max-age=0'; return null")
                 .await;
             env.fill("#body", "edited without a token").await;
@@ -243,7 +222,7 @@ async fn with_the_server_stopped_the_page_offers_retry_and_after_a_restart_retry
         Options::default(),
         |env: Env| async move {
             env.server.lock().await.add_user("ann", false).await;
-            signed_in(&env, "ann").await;
+            env.signed_in("ann").await;
             env.server.lock().await.stop().await;
             env.click("a[href='/notes']").await;
             env.wait_for_text("Can't reach the server").await;
@@ -283,7 +262,7 @@ async fn an_unsafe_next_parameter_lands_on_the_dashboard_after_sign_in() {
 async fn signing_out_in_one_window_sends_the_other_to_login_without_a_reload() {
     journey("two_windows", Options::default(), |env: Env| async move {
         env.server.lock().await.add_user("ann", false).await;
-        signed_in(&env, "ann").await;
+        env.signed_in("ann").await;
         let first = env.client.window().await.unwrap();
         let second = env.client.new_window(true).await.unwrap().handle;
         env.client.switch_to_window(second.clone()).await.unwrap();
@@ -309,8 +288,8 @@ async fn signing_out_in_one_window_sends_the_other_to_login_without_a_reload() {
 async fn reloading_a_deep_link_renders_that_note_and_unknown_api_paths_answer_json_404() {
     journey("deep_link", Options::default(), |env: Env| async move {
         env.server.lock().await.add_user("ann", false).await;
-        signed_in(&env, "ann").await;
-        let note = new_note(&env, "Deep", "linked").await;
+        env.signed_in("ann").await;
+        let note = env.new_note("Deep", "linked").await;
         env.client.refresh().await.unwrap();
         env.wait_for_path(&note).await;
         env.wait_for("the note", |env: Env| async move {

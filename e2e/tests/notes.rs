@@ -5,23 +5,6 @@ use gatehouse_api::endpoints::CreateNote;
 use gatehouse_e2e::{Env, Options, journey};
 use serde_json::json;
 
-/// Creates a note through the UI and returns its page's path.
-async fn new_note(env: &Env, title: &str, body: &str) -> String {
-    env.open("/notes").await;
-    env.fill("#new-title", title).await;
-    env.fill("#new-body", body).await;
-    env.click_button("Create note").await;
-    env.wait_for("the note's page", |env: Env| async move {
-        env.location()
-            .await
-            .strip_prefix("/notes/")
-            .is_some_and(|id| id.parse::<i64>().is_ok())
-    })
-    .await;
-    env.wait_for_text("Version 1").await;
-    env.location().await
-}
-
 #[tokio::test]
 async fn a_note_without_a_title_is_refused_at_the_field_and_nothing_typed_is_lost() {
     journey("note_field_error", Options::default(), |env: Env| async move {
@@ -54,7 +37,7 @@ async fn a_deleted_note_can_be_brought_back_with_undo() {
     journey("delete_undo", Options::default(), |env: Env| async move {
         env.server.lock().await.add_user("ann", false).await;
         env.signed_in("ann").await;
-        let note = new_note(&env, "Shopping", "eggs, flour").await;
+        let note = env.new_note("Shopping", "eggs, flour").await;
         env.click_button("Delete").await;
         env.wait_for_path("/notes").await;
         env.wait_for_text("Note “Shopping” deleted.").await;
@@ -75,7 +58,7 @@ async fn a_deleted_note_left_alone_stays_deleted_once_the_undo_is_gone() {
     journey("delete_wait", Options::default(), |env: Env| async move {
         env.server.lock().await.add_user("ann", false).await;
         env.signed_in("ann").await;
-        let note = new_note(&env, "Old list", "nothing to keep").await;
+        let note = env.new_note("Old list", "nothing to keep").await;
         env.click_button("Delete").await;
         env.wait_for_text("Note “Old list” deleted.").await;
         // The toast, and its Undo, go after ten seconds.
