@@ -13,6 +13,9 @@ use crate::pages::{
     NotePage, NotesPage,
 };
 
+/// The id of the element holding the page pre-rendered at build time, which `main` takes over.
+pub const PRERENDERED_ID: &str = "prerendered";
+
 /// Where 401/403 send the user.
 pub const LOGIN_PATH: &str = gatehouse_api::SIGN_IN_PAGE;
 

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gatehouse::app::App;
+use gatehouse::app::{App, PRERENDERED_ID};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{
@@ -11,30 +11,31 @@ use web_sys::{
     PerformanceObserverEntryList, PerformanceObserverInit,
 };
 
-/// The id `prerender` gives the element holding the pre-rendered page.
-const PRERENDERED_ID: &str = "prerendered";
-
 fn main() {
-    let document = web_sys::window().and_then(|w| w.document());
-    let shell = document
-        .as_ref()
-        .and_then(|d| d.get_element_by_id(PRERENDERED_ID));
-    let (Some(document), Some(shell)) = (document, shell) else {
+    let Some((document, shell, root)) = pre_rendered() else {
         yew::Renderer::<App>::new().render();
         return;
     };
-    // The app renders out of sight beside the pre-rendered page, which stays usable meanwhile;
-    // two frames later (the app's first render and its effects are done) it takes the place.
-    let Some(root) = hidden_root(&document) else {
-        yew::Renderer::<App>::new().render();
-        return;
-    };
+    // The app renders out of sight beside the pre-rendered page, which stays usable meanwhile,
+    // and takes its place two frames after the page's first contentful paint (not before: on a
+    // fast line the wasm can be ready first, and what the person saw first would then be the
+    // app's, later).
     yew::Renderer::<App>::with_root(root.clone()).render();
-    // Not before the pre-rendered page has been painted: on a fast line the wasm can be ready
-    // first, and the page the person sees first would then be the app's, later.
     after_first_contentful_paint(move || {
         after_two_frames(move || take_over(&document, &shell, &root));
     });
+}
+
+/// The document, the pre-rendered page in it, and a hidden root for the app beside it; `None`
+/// when nothing was pre-rendered (`trunk serve`).
+fn pre_rendered() -> Option<(Document, Element, Element)> {
+    let document = web_sys::window()?.document()?;
+    let shell = document.get_element_by_id(PRERENDERED_ID)?;
+    let root = document.create_element("div").ok()?;
+    root.set_id("app");
+    root.set_attribute("hidden", "").ok()?;
+    document.body()?.append_child(&root).ok()?;
+    Some((document, shell, root))
 }
 
 /// Runs `then` once the page has had its first contentful paint (at once if it has), or after
@@ -82,14 +83,6 @@ fn after_first_contentful_paint(then: impl FnOnce() + 'static) {
     let fallback = Closure::once_into_js(run);
     let _ = window
         .set_timeout_with_callback_and_timeout_and_arguments_0(fallback.unchecked_ref(), 2000);
-}
-
-fn hidden_root(document: &Document) -> Option<Element> {
-    let root = document.create_element("div").ok()?;
-    root.set_id("app");
-    root.set_attribute("hidden", "").ok()?;
-    document.body()?.append_child(&root).ok()?;
-    Some(root)
 }
 
 fn after_two_frames(then: impl FnOnce() + 'static) {
@@ -146,9 +139,6 @@ fn take_over(document: &Document, shell: &Element, root: &Element) {
     }
     shell.remove();
     let _ = root.remove_attribute("hidden");
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark("gatehouse:takeover");
-    }
     if let Some((input, caret)) = focus_to {
         let _ = input.focus();
         if let Some(at) = caret {

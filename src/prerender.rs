@@ -7,10 +7,7 @@ use yew::prelude::*;
 use yew_router::Router;
 use yew_router::history::{AnyHistory, MemoryHistory};
 
-use crate::app::Frame;
-
-/// The id of the element that holds the pre-rendered HTML.
-pub const PRERENDERED_ID: &str = "prerendered";
+use crate::app::{Frame, PRERENDERED_ID};
 
 /// Props of `At`.
 #[derive(Properties, PartialEq)]
