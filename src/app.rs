@@ -3,6 +3,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use gatehouse_api::SIGN_IN_PAGE;
 use gatehouse_api::endpoints::Me;
 use gatehouse_client::{ApiProvider, AuthProvider};
 
@@ -15,9 +16,6 @@ use crate::pages::{
 
 /// The id of the element holding the page pre-rendered at build time, which `main` takes over.
 pub const PRERENDERED_ID: &str = "prerendered";
-
-/// Where 401/403 send the user.
-pub const LOGIN_PATH: &str = gatehouse_api::SIGN_IN_PAGE;
 
 /// The SPA's routes.
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -97,7 +95,7 @@ pub struct FrameProps {
 pub fn Frame(props: &FrameProps) -> Html {
     html! {
         <ApiProvider>
-            <AuthProvider<Me> check={Me} login_path={LOGIN_PATH}>
+            <AuthProvider<Me> check={Me} login_path={SIGN_IN_PAGE}>
                 <ToastProvider>
                     <a class="skip" href="#main">{ "Skip to content" }</a>
                     <Nav />

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use gatehouse::prerender::{page, render};
+use gatehouse_api::SIGN_IN_PAGE;
 
 fn main() -> ExitCode {
     let dist = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "dist".into()));
@@ -26,7 +27,7 @@ fn run(dist: &std::path::Path) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let (login, frame) = tokio::task::LocalSet::new().block_on(&runtime, async {
-        (render("/login", true).await, render("/", false).await)
+        (render(SIGN_IN_PAGE, true).await, render("/", false).await)
     });
     let write = |name: &str, html: String| {
         std::fs::write(dist.join(name), html).map_err(|e| format!("{name}: {e}"))

@@ -5,22 +5,20 @@
 //! (`password_change_required`) chooses their own; anyone else signs in.
 
 use gatehouse_api::endpoints::{ChangePassword, Login, Reauthenticate};
-use gatehouse_api::{ErrorCode, LoginRequest, PasswordChange, Reauth};
+use gatehouse_api::{
+    ErrorCode, HOME_AFTER_SIGN_IN, LoginRequest, PasswordChange, Reauth, SIGN_IN_PAGE,
+};
 use gatehouse_client::{ApiError, AuthState, Request, safe_return_path, use_api};
 use serde::Deserialize;
 use yew::prelude::*;
 use yew_router::AnyRoute;
 use yew_router::prelude::*;
 
-use crate::app::LOGIN_PATH;
 use crate::components::{Field, Page};
 use crate::session::{use_session, user};
 
 /// The `performance.mark` set when the sign-in form has rendered.
 pub const LOGIN_FORM_MARK: &str = "gatehouse:login-form";
-
-/// Where to go after signing in when there is no (safe) `next`.
-pub use gatehouse_api::HOME_AFTER_SIGN_IN;
 
 thread_local! {
     /// The password just used to sign in, for a minute: if it was a one-time password, the
@@ -81,7 +79,7 @@ pub fn LoginPage() -> Html {
     let target: AttrValue = query
         .next
         .as_deref()
-        .and_then(|n| safe_return_path(n, &[LOGIN_PATH]))
+        .and_then(|n| safe_return_path(n, &[SIGN_IN_PAGE]))
         .unwrap_or(HOME_AFTER_SIGN_IN)
         .to_string()
         .into();
