@@ -6,7 +6,7 @@
 
 use gatehouse_api::endpoints::{ChangePassword, Login, Reauthenticate};
 use gatehouse_api::{
-    ErrorCode, HOME_AFTER_SIGN_IN, LoginRequest, PasswordChange, Reauth, SIGN_IN_PAGE,
+    Endpoint, ErrorCode, HOME_AFTER_SIGN_IN, LoginRequest, PasswordChange, Reauth, SIGN_IN_PAGE,
 };
 use gatehouse_client::{ApiError, AuthState, Request, safe_return_path, use_api};
 use serde::Deserialize;
@@ -302,37 +302,39 @@ struct SignedInProps {
     target: AttrValue,
 }
 
-/// "Confirm it's you": the password of the account signed in, then back to where they were.
-#[function_component]
-fn ConfirmPassword(props: &SignedInProps) -> Html {
+/// A form's round trip to `endpoint`: whether it is on its way, the error it came back with,
+/// and the callback that sends a body. `done` gets the answer; a silent error (the trip to
+/// sign-in under way) changes nothing, any other re-enables the form with the error.
+struct Submission<E: Endpoint> {
+    busy: bool,
+    error: Option<ApiError>,
+    send: Callback<E::Request>,
+}
+
+#[hook]
+fn use_submission<E>(endpoint: E, done: Callback<E::Response>) -> Submission<E>
+where
+    E: Endpoint + Clone + 'static,
+    E::Request: 'static,
+    E::Response: 'static,
+{
     let api = use_api();
-    let navigator = use_navigator();
-    let password = use_state(String::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
-    let onsubmit = {
-        let (password, busy, error, target) = (
-            password.clone(),
-            busy.clone(),
-            error.clone(),
-            props.target.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let body = Reauth {
-                password: (*password).clone(),
-            };
-            let (api, navigator, busy, error, target) = (
+    let send = {
+        let (busy, error) = (busy.clone(), error.clone());
+        Callback::from(move |body: E::Request| {
+            let (api, endpoint, done, busy, error) = (
                 api.clone(),
-                navigator.clone(),
+                endpoint.clone(),
+                done.clone(),
                 busy.clone(),
                 error.clone(),
-                target.clone(),
             );
             busy.set(true);
             yew::platform::spawn_local(async move {
-                match api.submit(&Reauthenticate, &body).await {
-                    Ok(_) => go(&navigator, &target),
+                match api.submit(&endpoint, &body).await {
+                    Ok(answer) => done.emit(answer),
                     Err(e) if e.is_silent() => {}
                     Err(e) => {
                         busy.set(false);
@@ -342,11 +344,37 @@ fn ConfirmPassword(props: &SignedInProps) -> Html {
             });
         })
     };
+    Submission {
+        busy: *busy,
+        error: (*error).clone(),
+        send,
+    }
+}
+
+/// "Confirm it's you": the password of the account signed in, then back to where they were.
+#[function_component]
+fn ConfirmPassword(props: &SignedInProps) -> Html {
+    let navigator = use_navigator();
+    let password = use_state(String::new);
+    let done = {
+        let target = props.target.clone();
+        Callback::from(move |_| go(&navigator, &target))
+    };
+    let Submission { busy, error, send } = use_submission(Reauthenticate, done);
+    let onsubmit = {
+        let password = password.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            send.emit(Reauth {
+                password: (*password).clone(),
+            });
+        })
+    };
     let oninput = {
         let password = password.clone();
         Callback::from(move |v: String| password.set(v))
     };
-    let general = (*error).clone().filter(|e| e.field("password").is_none());
+    let general = error.clone().filter(|e| e.field("password").is_none());
     html! {
         <Page title="Confirm it's you" class="login">
             <p>{ format!("You're signed in as {}. Enter your password again to continue; then you'll be back where you were.", props.name) }</p>
@@ -356,7 +384,7 @@ fn ConfirmPassword(props: &SignedInProps) -> Html {
                 <Field id="password" label="Password" kind="password" autocomplete="current-password"
                        value={(*password).clone()} {oninput} error={field_error(&error, "password")}
                        autofocus=true required=true />
-                <button type="submit" disabled={*busy}>{ if *busy { "Confirming…" } else { "Confirm" } }</button>
+                <button type="submit" disabled={busy}>{ if busy { "Confirming…" } else { "Confirm" } }</button>
             </form>
             if let Some(e) = general {
                 <div class="error" role="alert"><p>{ e.message() }</p></div>
@@ -368,7 +396,6 @@ fn ConfirmPassword(props: &SignedInProps) -> Html {
 /// "Choose a new password": for an account holding a one-time password.
 #[function_component]
 fn ChoosePassword(props: &SignedInProps) -> Html {
-    let api = use_api();
     let navigator = use_navigator();
     let current = use_state(|| {
         JUST_SIGNED_IN_WITH
@@ -376,42 +403,21 @@ fn ChoosePassword(props: &SignedInProps) -> Html {
             .unwrap_or_default()
     });
     let new = use_state(String::new);
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
+    let done = {
+        let target = props.target.clone();
+        Callback::from(move |()| {
+            JUST_SIGNED_IN_WITH.with(|p| p.borrow_mut().take());
+            go(&navigator, &target);
+        })
+    };
+    let Submission { busy, error, send } = use_submission(ChangePassword, done);
     let onsubmit = {
-        let (current, new, busy, error, target) = (
-            current.clone(),
-            new.clone(),
-            busy.clone(),
-            error.clone(),
-            props.target.clone(),
-        );
+        let (current, new) = (current.clone(), new.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = PasswordChange {
+            send.emit(PasswordChange {
                 current_password: (*current).clone(),
                 new_password: (*new).clone(),
-            };
-            let (api, navigator, busy, error, target) = (
-                api.clone(),
-                navigator.clone(),
-                busy.clone(),
-                error.clone(),
-                target.clone(),
-            );
-            busy.set(true);
-            yew::platform::spawn_local(async move {
-                match api.submit(&ChangePassword, &body).await {
-                    Ok(()) => {
-                        JUST_SIGNED_IN_WITH.with(|p| p.borrow_mut().take());
-                        go(&navigator, &target);
-                    }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(e));
-                    }
-                }
             });
         })
     };
@@ -419,7 +425,7 @@ fn ChoosePassword(props: &SignedInProps) -> Html {
         let state = state.clone();
         Callback::from(move |v: String| state.set(v))
     };
-    let general = (*error)
+    let general = error
         .clone()
         .filter(|e| e.field("current_password").is_none() && e.field("new_password").is_none());
     let prefilled = use_state(|| !current.is_empty());
@@ -436,7 +442,7 @@ fn ChoosePassword(props: &SignedInProps) -> Html {
                        value={(*new).clone()} oninput={set(&new)} autofocus={prefilled}
                        hint="At least 12 characters, and not something others could guess."
                        error={field_error(&error, "new_password")} required=true />
-                <button type="submit" disabled={*busy}>{ if *busy { "Saving…" } else { "Save and continue" } }</button>
+                <button type="submit" disabled={busy}>{ if busy { "Saving…" } else { "Save and continue" } }</button>
             </form>
             if let Some(e) = general {
                 <div class="error" role="alert"><p>{ e.message() }</p></div>
