@@ -533,6 +533,16 @@ impl Env {
             .unwrap();
     }
 
+    /// Waits until the field `css` is marked invalid (`aria-invalid="true"`): an error at it.
+    pub async fn wait_for_field_error(&self, css: &str) {
+        let script = format!("return document.querySelector({css:?}).getAttribute('aria-invalid')");
+        self.wait_for(&format!("the error at {css}"), |env| {
+            let script = script.clone();
+            async move { env.js(&script).await == "true" }
+        })
+        .await;
+    }
+
     /// Waits until a button reads `label`.
     pub async fn wait_for_button(&self, label: &str) {
         let label = label.to_string();

@@ -180,12 +180,7 @@ async fn a_password_change_after_the_confirmation_window_asks_for_the_password_a
         env.wait_for_text("Confirm it's you").await;
         env.fill("input[name=password]", "not my password").await;
         env.click_button("Confirm").await;
-        env.wait_for("the error at the field", |env: Env| async move {
-            env.js("return document.querySelector('#password').getAttribute('aria-invalid')")
-                .await
-                == "true"
-        })
-        .await;
+        env.wait_for_field_error("#password").await;
         env.fill("input[name=password]", PASSWORD).await;
         env.click_button("Confirm").await;
 

@@ -18,14 +18,7 @@ async fn an_account_an_admin_creates_signs_in_with_the_one_time_password_and_mus
             // A name already taken is refused at the field.
             env.fill("#new-username", "ROOT").await;
             env.click_button("Create account").await;
-            env.wait_for("the error at the field", |env: Env| async move {
-                env.js(
-                    "return document.querySelector('#new-username').getAttribute('aria-invalid')",
-                )
-                .await
-                    == "true"
-            })
-            .await;
+            env.wait_for_field_error("#new-username").await;
             env.fill("#new-username", "bea").await;
             env.click_button("Create account").await;
             env.wait_for_text("Account bea created.").await;
@@ -62,14 +55,7 @@ async fn an_account_an_admin_creates_signs_in_with_the_one_time_password_and_mus
             // A weak choice is refused at the field.
             bea.fill("#new_password", "password").await;
             bea.click_button("Save and continue").await;
-            bea.wait_for("the error at the field", |env: Env| async move {
-                env.js(
-                    "return document.querySelector('#new_password').getAttribute('aria-invalid')",
-                )
-                .await
-                    == "true"
-            })
-            .await;
+            bea.wait_for_field_error("#new_password").await;
             bea.fill("#new_password", CHOSEN).await;
             bea.click_button("Save and continue").await;
             bea.wait_for_path("/notes").await;

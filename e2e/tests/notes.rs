@@ -13,12 +13,7 @@ async fn a_note_without_a_title_is_refused_at_the_field_and_nothing_typed_is_los
         env.open("/notes").await;
         env.fill("#new-body", "a body with no title").await;
         env.click_button("Create note").await;
-        env.wait_for("the error at the title", |env: Env| async move {
-            env.js("return document.querySelector('#new-title').getAttribute('aria-invalid')")
-                .await
-                == "true"
-        })
-        .await;
+        env.wait_for_field_error("#new-title").await;
         let described = env
             .js("const id = document.querySelector('#new-title').getAttribute('aria-describedby'); return document.getElementById(id).innerText")
             .await;
