@@ -3,7 +3,7 @@
 //! starts is ended when the journey ends, pass or fail; a failing journey leaves a screenshot,
 //! the browser console log and the server log under `target/e2e/<journey>/`.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -176,31 +176,66 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// Starts chromedriver on a port it chooses itself and returns it with that port, or what it
+/// said before it gave up.
+async fn spawn_chromedriver() -> Result<(Child, u16), String> {
+    let mut driver = Command::new(env_path("CHROMEDRIVER"))
+        .arg("--port=0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start chromedriver");
+    let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
+    let mut said = String::new();
+    let port = tokio::time::timeout(PATIENCE, async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(port) = line
+                .strip_prefix("ChromeDriver was started successfully on port ")
+                .and_then(|rest| rest.trim_end_matches('.').parse::<u16>().ok())
+            {
+                return Some(port);
+            }
+            said.push_str(&line);
+            said.push('\n');
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(port) = port else {
+        return Err(said);
+    };
+    // Chromedriver writes little more to stdout; keep reading so it never blocks on the pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((driver, port))
 }
 
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a fresh profile.
+    ///
+    /// Chromedriver chooses its port (`--port=0`) and says which: a port probed free and handed
+    /// over can be taken by another process in between, and the session request then goes to
+    /// that process. Chromedriver's own choice can still collide (it takes a port on `::1`, then
+    /// the same number on 127.0.0.1, which may be taken); it then exits saying so, and we start
+    /// another.
     pub async fn start() -> Self {
-        let port = free_port();
-        let driver = Command::new(env_path("CHROMEDRIVER"))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start chromedriver");
-        let deadline = Instant::now() + PATIENCE;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let mut attempts = Vec::new();
+        let (driver, port) = loop {
+            match spawn_chromedriver().await {
+                Ok(started) => break started,
+                Err(said) if attempts.len() < 4 => attempts.push(said),
+                Err(said) => {
+                    attempts.push(said);
+                    panic!(
+                        "chromedriver did not start, 5 times:\n{}",
+                        attempts.join("\n")
+                    );
+                }
+            }
+        };
         let profile = tempfile::tempdir().unwrap();
         let mut caps = Capabilities::new();
         caps.insert(
