@@ -174,8 +174,13 @@ async fn a_non_admin_opening_admin_is_told_the_account_lacks_access_and_an_admin
         env.sign_in("root", PASSWORD).await;
         env.wait_for_path("/admin").await;
         env.wait_for_text("Users").await;
-        let rows = env.js("return [...document.querySelectorAll('table.users td:first-child')].map(td => td.innerText)").await;
-        assert_eq!(rows, serde_json::json!(["ann", "root"]));
+        // The heading comes before the list has loaded: wait for the rows themselves.
+        env.wait_for("the rows ann and root", |env| async move {
+            env.js("return [...document.querySelectorAll('table.users td:first-child')].map(td => td.innerText)")
+                .await
+                == serde_json::json!(["ann", "root"])
+        })
+        .await;
     })
     .await;
 }
