@@ -69,6 +69,11 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server process's id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
     /// The SQLite URL of this server's database.
     pub fn database_url(&self) -> String {
         format!("sqlite://{}", self.dir.path().join("e2e.db").display())

@@ -110,7 +110,7 @@ pub fn first_load_files(dist: &Path, page: &str) -> Value {
 pub struct Express {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    _child: Child,
+    child: Child,
     _dir: tempfile::TempDir,
 }
 
@@ -150,9 +150,14 @@ impl Express {
         .expect("Express listens within 30 s");
         Self {
             base,
-            _child: child,
+            child,
             _dir: dir,
         }
+    }
+
+    /// The primary process's id (its workers are its children).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// Signs the bench account in and adds ten notes like Gatehouse's; the `Cookie` header.
