@@ -257,8 +257,10 @@ impl Client {
                 Some(json!({"title": title, "body": body})),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::CREATED, "creating {title:?}");
-        r.json().await.unwrap()
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "creating {title:?}: {text}");
+        serde_json::from_str(&text).unwrap()
     }
 }
 

@@ -224,7 +224,8 @@ pub async fn check_every_route(app: &TestApp) {
                         "admin"
                     };
                     let mut a = Agent::default();
-                    app.login_as(&mut a, name, PASSWORD).await;
+                    let login = app.login_as(&mut a, name, PASSWORD).await;
+                    assert_eq!(login.status(), StatusCode::OK, "sign-in of {name}");
                     let note = app.create_note(&a, "mine", "").await.id;
                     match caller {
                         Caller::MissingCsrf => a.csrf = None,

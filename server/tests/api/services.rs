@@ -3,23 +3,42 @@
 //! PostgreSQL once for the whole run (a database per test), Redis once per test (so a test
 //! can kill it). Each is told by the kernel to end when this process does.
 
+use std::collections::HashSet;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How long a service may take to start.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A free loopback port (free when asked; the service binds it right after).
+/// A free loopback port (free when asked; the service binds it right after), never one handed
+/// out before in this run. The tests run side by side, and a service is restarted on its own
+/// port: without the registry, a port freed by a killed Redis could be handed to another
+/// test's Redis, and the first test's restart would then ping, and use, the other one.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static HANDED_OUT: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
+    let mut handed_out = HANDED_OUT.get_or_init(Default::default).lock().unwrap();
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
+}
+
+#[test]
+fn no_port_is_handed_out_twice_in_a_run() {
+    let mut seen = HashSet::new();
+    for _ in 0..3_000 {
+        assert!(seen.insert(free_port()), "a port handed out twice");
+    }
 }
 
 /// A command for `program` that the kernel ends with `signal` when the thread that spawned it
