@@ -170,7 +170,8 @@ fn cpu_ticks(pid: u32) -> u64 {
         let Some(f) = fields(&stat) else { continue };
         let parent = f.get(1).and_then(|p| p.parse::<u32>().ok()) == Some(pid);
         if own || parent {
-            ticks += f[11].parse::<u64>().unwrap_or(0) + f[12].parse::<u64>().unwrap_or(0);
+            let time = |i: usize| f.get(i).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+            ticks += time(11) + time(12);
         }
     }
     ticks
@@ -205,17 +206,21 @@ fn wrk_with_cpu(url: &str, cookie: Option<&str>, pid: Option<u32>, seconds: u32)
     result
 }
 
+/// Seconds since the Unix epoch, the form the server stores time stamps in.
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
 async fn seed_sessions(database_url: &str, total: u64) {
     let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
     let (have,): (i64,) = sqlx::query_as("SELECT count(*) FROM sessions")
         .fetch_one(&pool)
         .await
         .unwrap();
-    let expiry = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        + 86_400;
+    let expiry = unix_seconds() + 86_400;
     let mut tx = pool.begin().await.unwrap();
     for i in have as u64..total {
         sqlx::query(
@@ -276,10 +281,7 @@ async fn seed_notes(database_url: &str, owner: &str, count: u64) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = unix_seconds();
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ user as u64;
     let mut word = || {
         state = state
