@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 mod compress;
 mod contract;
+mod minify;
 mod setup;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -80,6 +81,10 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
     sh(Command::new(&tools.trunk)
         .args(["build", "--release"])
         .env("PATH", &tools.path))?;
+    println!("==> minifying the JS glue (esbuild), with the HTML's integrity hashes to match");
+    for (name, before, after) in minify::minify_js(&root().join("dist"), &tools.esbuild)? {
+        println!("    {name}: {before} → {after} bytes");
+    }
     println!("==> pre-rendering the sign-in page and the frame");
     sh(cargo()
         .args([

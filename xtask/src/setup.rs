@@ -15,6 +15,8 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
 /// axe-core, the accessibility checker the look-over journey runs on every page.
 const AXE_VERSION: &str = "4.14.1";
+/// esbuild, which minifies the JS glue after Trunk (whose minifier rejects wasm-bindgen's output).
+const ESBUILD_VERSION: &str = "0.25.12";
 /// schemathesis (the contract test) and the OpenAPI validator, from PyPI into tools/venv.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const OPENAPI_VALIDATOR_VERSION: &str = "0.9.0";
@@ -33,6 +35,8 @@ pub struct Tools {
     pub python: PathBuf,
     /// axe-core's `axe.min.js`.
     pub axe: PathBuf,
+    /// esbuild's binary.
+    pub esbuild: PathBuf,
 }
 
 fn cargo_bin() -> PathBuf {
@@ -195,20 +199,22 @@ pub fn run() -> Result<Tools, String> {
         installed.push("wasm-bindgen-cli");
     }
 
-    // wasm-opt from npm's binaryen and axe-core, into tools/ (git-ignored). One install for
-    // both: npm removes what a later install does not name.
+    // wasm-opt from npm's binaryen, axe-core and esbuild, into tools/ (git-ignored). One
+    // install for all: npm removes what a later install does not name.
     let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
     let axe = tools_dir().join("node_modules/axe-core/axe.min.js");
     let axe_ok = axe.exists()
         && std::fs::read_to_string(tools_dir().join("node_modules/axe-core/package.json"))
             .is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    let esbuild = tools_dir().join("node_modules/.bin/esbuild");
+    let esbuild_ok = version_of(&esbuild, &path).is_some_and(|v| v == ESBUILD_VERSION);
     match version_of(&wasm_opt, &path) {
-        Some(v) if v.contains(WASM_OPT_VERSION) && axe_ok => {
-            println!("    ok  {v}; axe-core {AXE_VERSION}");
+        Some(v) if v.contains(WASM_OPT_VERSION) && axe_ok && esbuild_ok => {
+            println!("    ok  {v}; axe-core {AXE_VERSION}; esbuild {ESBUILD_VERSION}");
         }
         _ => {
             println!(
-                "    installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) and axe-core@{AXE_VERSION} into tools/"
+                "    installing wasm-opt (npm binaryen@{BINARYEN_VERSION}), axe-core@{AXE_VERSION} and esbuild@{ESBUILD_VERSION} into tools/"
             );
             std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
             sh(Command::new("npm").args([
@@ -220,8 +226,9 @@ pub fn run() -> Result<Tools, String> {
                 "--no-save",
                 &format!("binaryen@{BINARYEN_VERSION}"),
                 &format!("axe-core@{AXE_VERSION}"),
+                &format!("esbuild@{ESBUILD_VERSION}"),
             ]))?;
-            installed.push("wasm-opt and axe-core");
+            installed.push("wasm-opt, axe-core and esbuild");
         }
     }
 
@@ -286,6 +293,7 @@ pub fn run() -> Result<Tools, String> {
         chromedriver,
         python,
         axe,
+        esbuild,
     })
 }
 
