@@ -421,6 +421,27 @@ fn isolation(
     })
 }
 
+/// Guarded GETs' p99 quiet, then while one busy loop runs at the lowest priority there is
+/// (`chrt --idle`, Linux's `SCHED_IDLE`). By the scheduler's rules that loop takes no CPU anyone
+/// else wants, as the server's one low-priority hashing thread should in a flood; so its ratio
+/// is the least a flood can cost the guarded p99 on this machine, whatever the server does.
+fn idle_loop_floor(notes_url: &str, cookie: &str, secs: u32) -> Value {
+    let quiet = wrk(notes_url, Some(cookie), None, 8, secs);
+    let Ok(mut spinner) = Command::new("chrt")
+        .args(["--idle", "0", "sh", "-c", "while :; do :; done"])
+        .spawn()
+    else {
+        return json!({ "skipped": "chrt (util-linux) is not installed" });
+    };
+    let during = wrk(notes_url, Some(cookie), None, 8, secs);
+    let _ = spinner.kill();
+    let _ = spinner.wait();
+    json!({
+        "quiet": quiet, "during": during,
+        "p99_ratio": ratio(&during, &quiet, "p99_ms"),
+    })
+}
+
 #[tokio::main]
 async fn main() {
     let dist = env_path("GATEHOUSE_E2E_DIST");
@@ -514,6 +535,7 @@ async fn main() {
     report["isolation"] = json!({
         "one_address": isolation(&notes_url, &cookie, &login_url, flood_script("flood-one", 20, false), secs),
         "many_addresses": isolation(&notes_url, &cookie, &login_url, flood_script("flood-many", 20, true), secs),
+        "idle_loop": idle_loop_floor(&notes_url, &cookie, secs),
     });
 
     println!("notes scale: 10, 1,000 and 10,000 notes of one owner among 100,000…");
@@ -659,6 +681,16 @@ fn markdown(r: &Value) -> String {
             ms2(&i["quiet"]["p99_ms"]),
             ms2(&i["during"]["p99_ms"]),
             f(&i["p99_ratio"]),
+        );
+    }
+
+    let floor = &r["isolation"]["idle_loop"];
+    if floor["p99_ratio"].is_f64() {
+        s += &format!(
+            "| no flood: one busy loop at the lowest priority (`SCHED_IDLE`), the floor | | | | | {} → {} (**×{:.2}**) |\n",
+            ms2(&floor["quiet"]["p99_ms"]),
+            ms2(&floor["during"]["p99_ms"]),
+            f(&floor["p99_ratio"]),
         );
     }
 
