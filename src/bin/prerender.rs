@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use gatehouse::prerender::{page, render};
+use gatehouse::prerender::{page, render, without_preloads};
 use gatehouse_api::SIGN_IN_PAGE;
 
 fn main() -> ExitCode {
@@ -32,7 +32,8 @@ fn run(dist: &std::path::Path) -> Result<(), String> {
     let write = |name: &str, html: String| {
         std::fs::write(dist.join(name), html).map_err(|e| format!("{name}: {e}"))
     };
-    write("login.html", page(&index, &login, "Sign in · Gatehouse")?)?;
+    let login = page(&index, &login, "Sign in · Gatehouse")?;
+    write("login.html", without_preloads(&login)?)?;
     write("index.html", page(&index, &frame, "Gatehouse")?)?;
     println!("    pre-rendered login.html and the frame in index.html");
     Ok(())

@@ -326,6 +326,20 @@ fn test() -> Result<(), String> {
         &mut tally,
     );
 
+    run_tests(
+        "the pre-renderer's tests (native, feature prerender)",
+        cargo().args([
+            "test",
+            "-p",
+            "gatehouse",
+            "--features",
+            "prerender",
+            "--lib",
+            "prerender::",
+        ]),
+        &mut tally,
+    );
+
     run_check(
         "the client crate's example app builds (gatehouse-client, examples/minimal.rs)",
         cargo().args([
