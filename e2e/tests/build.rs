@@ -1,7 +1,7 @@
 //! The built SPA as `cargo xtask dist` leaves it (`GATEHOUSE_E2E_DIST`): what the pages name
 //! is there with the hash they give it, and the JS glue is minified.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -31,11 +31,19 @@ fn integrities(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pages(dist: &Path) -> Vec<(String, String)> {
+/// The files in `dist` (not its folders) whose name ends in `.ext`.
+fn files(dist: &Path, ext: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dist)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect()
+}
+
+/// Each page in `dist`: its file name and its text.
+fn pages(dist: &Path) -> Vec<(String, String)> {
+    files(dist, "html")
+        .into_iter()
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             (name, std::fs::read_to_string(&p).unwrap())
@@ -76,11 +84,7 @@ fn every_file_a_built_page_names_with_an_integrity_hash_has_that_hash() {
 #[test]
 fn the_js_glue_is_minified() {
     let dist = env_path("GATEHOUSE_E2E_DIST");
-    let glue: Vec<_> = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "js"))
-        .collect();
+    let glue = files(&dist, "js");
     assert!(!glue.is_empty(), "no .js in {}", dist.display());
     for js in glue {
         let text = std::fs::read_to_string(&js).unwrap();
