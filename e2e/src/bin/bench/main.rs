@@ -452,6 +452,10 @@ fn idle_loop_floor(notes_url: &str, cookie: &str, secs: u32, pid: Option<u32>) -
         return json!({ "skipped": "chrt (util-linux) is not installed" });
     };
     let during = wrk(notes_url, Some(cookie), None, 8, secs);
+    // A loop that ended early (chrt refused, say) would make "during" another quiet run.
+    if let Ok(Some(status)) = spinner.try_wait() {
+        return json!({ "skipped": format!("the busy loop ended during the run: {status}") });
+    }
     let _ = spinner.kill();
     let _ = spinner.wait();
     json!({
