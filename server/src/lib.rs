@@ -94,7 +94,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         "storage ready"
     );
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let state = AppState {
+    let state = AppState::new(state::Shared {
         db: db.clone(),
         // Half the cores at most, at low priority: a flood of sign-ins leaves room for the rest.
         hasher: password::Hasher::new(cores / 2),
@@ -111,7 +111,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         contract: state::Contract(std::sync::Arc::new(openapi::document(&routes::all()))),
         store,
         redis,
-    };
+    });
     Ok(Parts {
         state,
         trusted_proxies: proxy::TrustedProxies(config.trusted_proxies.clone().into()),

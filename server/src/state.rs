@@ -1,5 +1,8 @@
 //! `AppState`: what handlers share; each extracts only the part it needs.
 
+use std::ops::Deref;
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 
 use crate::db::Db;
@@ -10,9 +13,28 @@ use crate::session_store::{Redis, SessionStore};
 use crate::throttle::LoginThrottle;
 use crate::users::AccountCache;
 
-/// Everything the handlers share, cheap to clone.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything the handlers share. Axum clones the state for every request (and every layer
+/// that reads it), so it is one `Arc`: a clone is one counter, not one per cache and pool inside.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state shared by every request.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     /// Users and notes.
     pub db: Db,
     /// Bounded Argon2id hashing.
@@ -36,6 +58,29 @@ pub struct AppState {
 /// The API's OpenAPI document (see the `openapi` module), made once at start from the route table.
 #[derive(Clone, Debug, Default)]
 pub struct Contract(pub std::sync::Arc<serde_json::Value>);
+
+/// `State<Part>` for each part a handler may extract on its own.
+macro_rules! parts {
+    ($($field:ident: $part:ty),* $(,)?) => {$(
+        impl FromRef<AppState> for $part {
+            fn from_ref(state: &AppState) -> Self {
+                state.$field.clone()
+            }
+        }
+    )*};
+}
+
+parts! {
+    db: Db,
+    hasher: Hasher,
+    throttle: LoginThrottle,
+    devices: DeviceCookies,
+    sessions: SessionPolicy,
+    store: SessionStore,
+    accounts: AccountCache,
+    contract: Contract,
+    redis: Option<Redis>,
+}
 
 impl FromRef<AppState> for Guard {
     fn from_ref(state: &AppState) -> Self {
