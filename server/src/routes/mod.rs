@@ -162,7 +162,8 @@ pub fn all() -> Vec<Route> {
 
 /// The routes with their guards: `User` and `Admin` routes answer 401/403 before the handler.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let guarded = Guard::from_ref(state);
+    // Shared, not copied: the guard's state is cloned for every request it sees.
+    let guarded = std::sync::Arc::new(Guard::from_ref(state));
     all().into_iter().fold(Router::new(), |router, route| {
         let handler = match route.access {
             Access::Public => route.handler,

@@ -1,6 +1,8 @@
 //! The guards in front of protected routes: a live session (401), the CSRF token on unsafe
 //! methods and the role (403), and the renewal of the idle clock.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
@@ -92,7 +94,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
 /// The guard in front of every non-public route, configured by its `Rule`.
 pub async fn guard(
-    State((guard, rule)): State<(Guard, Rule)>,
+    State((guard, rule)): State<(Arc<Guard>, Rule)>,
     session: Session,
     mut req: Request,
     next: Next,
