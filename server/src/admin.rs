@@ -93,7 +93,9 @@ macro_rules! exclusively {
     ($db:expr, $conn:ident => $body:expr) => {
         match $db {
             Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let mut connection = pool.acquire().await?;
+                let mut tx =
+                    sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE").await?;
                 let $conn = &mut *tx;
                 let out: Result<_, AdminError> = $body;
                 if out.is_ok() {
