@@ -7,6 +7,11 @@ use clap::Parser;
 use gatehouse_server::cli::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's allocator: SQLite rows are allocated on sqlx's connection
+/// threads and freed on tokio's, which glibc's per-thread arenas handle poorly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
