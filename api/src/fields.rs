@@ -72,9 +72,18 @@ impl Username {
         &self.0
     }
 
-    /// The form used for look-ups and throttling keys.
+    /// The form used for look-ups and throttling keys: ASCII letters without case, any other
+    /// character as written.
     pub fn folded(&self) -> String {
-        self.0.to_ascii_lowercase()
+        fold(&self.0)
+    }
+
+    /// Text typed to find names by a part of them (the administrators' search), in the form
+    /// `folded` gives a name: normalized as a name is, then folded.
+    #[cfg(feature = "unicode")]
+    pub fn fold_query(text: &str) -> String {
+        let normalized: String = unicode_normalization::UnicodeNormalization::nfkc(text).collect();
+        fold(normalized.trim())
     }
 
     /// What the name looks like, whatever its case: two names with the same skeleton are easily
@@ -86,6 +95,10 @@ impl Username {
         let upper: String = unicode_security::skeleton(&self.0.to_uppercase()).collect();
         unicode_security::skeleton(&upper.to_lowercase()).collect()
     }
+}
+
+fn fold(name: &str) -> String {
+    name.to_ascii_lowercase()
 }
 
 /// Characters that show nothing or reorder what follows (Default_Ignorable_Code_Point, which

@@ -123,7 +123,7 @@ async fn list(
                must_change_password, last_sign_in_at, username_folded FROM users \
                WHERE username_folded LIKE $1 ESCAPE '\\' AND username_folded > $2 \
                ORDER BY username_folded LIMIT $3";
-    let pattern = like_pattern(&query.q.trim().to_lowercase());
+    let pattern = like_pattern(&Username::fold_query(&query.q));
     let rows: Vec<AccountRow> = on_pool!(&state.db, pool => sqlx::query_as(sql)
         .bind(pattern)
         .bind(after.unwrap_or_default())
