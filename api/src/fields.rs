@@ -91,6 +91,10 @@ impl Username {
     /// skeleton of the upper case, so that case cannot make a look-alike (`I` looks like `l`,
     /// and names are compared without case, so `ADMlN` reads as `admin`).
     #[cfg(feature = "unicode")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "look-alikes are a matter of every script's case, and only the server builds this"
+    )]
     pub fn skeleton(&self) -> String {
         let upper: String = unicode_security::skeleton(&self.0.to_uppercase()).collect();
         unicode_security::skeleton(&upper.to_lowercase()).collect()

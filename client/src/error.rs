@@ -79,6 +79,20 @@ impl ApiError {
     }
 }
 
+/// `c` in upper case, in any script: in the browser by the browser's own mapping, since Rust's
+/// would bring its Unicode case tables into every app's wasm (31 KB, 10 KB brotli).
+fn upper_case(c: char) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(c).to_upper_case().into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        #[allow(clippy::disallowed_methods, reason = "native builds carry no wasm")]
+        c.to_uppercase().collect()
+    }
+}
+
 /// A server message as a sentence: a capital first letter and a full stop ("wrong username or
 /// password" reads "Wrong username or password.").
 fn sentence(message: &str) -> String {
@@ -87,7 +101,7 @@ fn sentence(message: &str) -> String {
     let Some(first) = chars.next() else {
         return "Something went wrong.".into();
     };
-    let mut out: String = first.to_uppercase().chain(chars).collect();
+    let mut out = upper_case(first) + chars.as_str();
     if !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use gatehouse_api::{Endpoint, ErrorCode, Method};
+use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method};
 use gatehouse_client::{ApiError, AuthProvider, Request, RequireAuth};
 use wasm_bindgen_test::*;
 use yew::prelude::*;
@@ -91,6 +91,21 @@ async fn a_500_with_a_body_reaches_the_component_with_code_and_message_and_is_no
     assert_eq!(location(), "/notes", "no navigation");
     assert_eq!(calls().len(), 1);
     app.destroy();
+}
+
+#[wasm_bindgen_test]
+fn a_server_message_reads_as_a_sentence_in_any_script() {
+    let error = |message: &str| ApiError::Http {
+        status: 409,
+        body: ErrorBody {
+            code: ErrorCode::Conflict,
+            message: message.into(),
+            fields: Default::default(),
+        },
+    };
+    assert_eq!(error("édition refusée").message(), "Édition refusée.");
+    assert_eq!(error("ßtraße zu").message(), "SStraße zu.");
+    assert_eq!(error("wrong password").message(), "Wrong password.");
 }
 
 #[wasm_bindgen_test]

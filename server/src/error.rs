@@ -139,9 +139,11 @@ impl AppError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::REQUEST_TIMEOUT => Self::Timeout,
             StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable("dependency unavailable".into()),
-            s if s.is_client_error() => {
-                Self::Malformed(s.canonical_reason().unwrap_or("bad request").to_lowercase())
-            }
+            s if s.is_client_error() => Self::Malformed(
+                s.canonical_reason()
+                    .unwrap_or("bad request")
+                    .to_ascii_lowercase(),
+            ),
             s => Self::internal(format!("bare {s} from a layer")),
         }
     }

@@ -115,6 +115,10 @@ impl Cursor {
 
 /// The words of a search, as the full-text index takes them: letters and digits only, each
 /// matched as a prefix, all of them required. `None` when nothing searchable is left.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "notes are in any script, and the index folds case in all of them"
+)]
 fn search_words(q: &str) -> Option<Vec<String>> {
     let words: Vec<String> = q
         .split(|c: char| !c.is_alphanumeric())

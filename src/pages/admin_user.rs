@@ -142,7 +142,7 @@ fn Actions(props: &UserProps) -> Html {
         format!(
             "{} is now {}.",
             user.username,
-            role_name(other_role).to_lowercase()
+            role_name(other_role).to_ascii_lowercase()
         ),
     );
     let ondisable = change(
@@ -170,7 +170,7 @@ fn Actions(props: &UserProps) -> Html {
                 <dt>{ "Last sign-in" }</dt><dd>{ user.last_sign_in_at.as_deref().map_or_else(|| "Never".to_string(), time::relative) }</dd>
             </dl>
             <div class="actions">
-                <button type="button" onclick={onrole}>{ format!("Make {}", role_name(other_role).to_lowercase()) }</button>
+                <button type="button" onclick={onrole}>{ format!("Make {}", role_name(other_role).to_ascii_lowercase()) }</button>
                 <button type="button" class={classes!((!user.disabled).then_some("danger"))} onclick={ondisable}>
                     { if user.disabled { "Enable" } else { "Disable" } }
                 </button>

@@ -120,7 +120,7 @@ fn field_error(error: &Option<ApiError>, name: &str) -> Option<AttrValue> {
 fn capitalized(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
         None => String::new(),
     }
 }

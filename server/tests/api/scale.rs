@@ -455,7 +455,7 @@ async fn when_redis_dies_protected_routes_answer_503_not_401_and_recover_when_it
     let r = a.get(&agent, "/api/notes").await;
     let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
     assert!(
-        !body.message.to_lowercase().contains("redis"),
+        !body.message.to_ascii_lowercase().contains("redis"),
         "no internals: {}",
         body.message
     );
