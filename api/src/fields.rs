@@ -75,15 +75,26 @@ impl Username {
     /// The form used for look-ups and throttling keys: ASCII letters without case, any other
     /// character as written.
     pub fn folded(&self) -> String {
-        fold(&self.0)
+        self.0.to_ascii_lowercase()
     }
 
-    /// Text typed to find names by a part of them (the administrators' search), in the form
-    /// `folded` gives a name: normalized as a name is, then folded.
+    /// The form the administrators' search looks in: lower case in every script, so `MÜLLER`
+    /// and `müller` both find `Müller`.
     #[cfg(feature = "unicode")]
-    pub fn fold_query(text: &str) -> String {
+    pub fn search_form(&self) -> String {
+        Self::search_query(&self.0)
+    }
+
+    /// Text typed to find names by a part of them, in the form `search_form` gives a name:
+    /// normalized as a name is, then lower case in every script.
+    #[cfg(feature = "unicode")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "names are in any script, and so is their case; only the server builds this"
+    )]
+    pub fn search_query(text: &str) -> String {
         let normalized: String = unicode_normalization::UnicodeNormalization::nfkc(text).collect();
-        fold(normalized.trim())
+        normalized.trim().to_lowercase()
     }
 
     /// What the name looks like, whatever its case: two names with the same skeleton are easily
@@ -99,10 +110,6 @@ impl Username {
         let upper: String = unicode_security::skeleton(&self.0.to_uppercase()).collect();
         unicode_security::skeleton(&upper.to_lowercase()).collect()
     }
-}
-
-fn fold(name: &str) -> String {
-    name.to_ascii_lowercase()
 }
 
 /// Characters that show nothing or reorder what follows (Default_Ignorable_Code_Point, which

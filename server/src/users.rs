@@ -167,13 +167,14 @@ pub async fn create(
     role: Role,
 ) -> Result<Account, CreateError> {
     let sql = format!(
-        "INSERT INTO users (username, username_folded, username_skeleton, password_hash, role, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+        "INSERT INTO users (username, username_folded, username_skeleton, username_search, \
+         password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
     );
     let result = on_pool!(db, pool => sqlx::query_as(&sql)
         .bind(name.as_str())
         .bind(name.folded())
         .bind(name.skeleton())
+        .bind(name.search_form())
         .bind(&hash.0)
         .bind(role.as_str())
         .bind(db::now())
@@ -192,6 +193,7 @@ pub async fn create(
 /// alike keep working (the second keeps none, and is logged); new names are checked against
 /// both.
 pub async fn backfill_skeletons(db: &Db) -> sqlx::Result<()> {
+    backfill_search_forms(db).await?;
     let sql = "SELECT id, username FROM users WHERE username_skeleton IS NULL";
     let rows: Vec<(i64, String)> = on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
     for (id, name) in rows {
@@ -212,6 +214,23 @@ pub async fn backfill_skeletons(db: &Db) -> sqlx::Result<()> {
             }
             other => other?,
         }
+    }
+    Ok(())
+}
+
+/// Fills in the search form of accounts made before names had one (or by an older instance
+/// beside this one, until its next start: the search falls back to the folded name meanwhile).
+async fn backfill_search_forms(db: &Db) -> sqlx::Result<()> {
+    let sql = "SELECT id, username FROM users WHERE username_search IS NULL";
+    let rows: Vec<(i64, String)> = on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+    for (id, name) in rows {
+        let update = "UPDATE users SET username_search = $1 WHERE id = $2";
+        on_pool!(db, pool => sqlx::query(update)
+            .bind(Username::search_query(&name))
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(drop))?;
     }
     Ok(())
 }
@@ -313,6 +332,14 @@ mod tests {
         let filled: i64 =
             on_pool!(&db, pool => sqlx::query_scalar(sql).fetch_one(pool).await).unwrap();
         assert_eq!(filled, 1, "the second look-alike keeps none");
+        let sql = "SELECT username_search FROM users ORDER BY id";
+        let search: Vec<String> =
+            on_pool!(&db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap();
+        assert_eq!(
+            search,
+            ["ann", "\u{0430}nn"],
+            "both are found by the search"
+        );
         let err = create(
             &db,
             &Username::try_from("ANN").unwrap(),

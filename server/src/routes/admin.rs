@@ -121,9 +121,9 @@ async fn list(
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let sql = "SELECT id, username, role, session_epoch, created_at, password_hash, disabled, \
                must_change_password, last_sign_in_at, username_folded FROM users \
-               WHERE username_folded LIKE $1 ESCAPE '\\' AND username_folded > $2 \
-               ORDER BY username_folded LIMIT $3";
-    let pattern = like_pattern(&Username::fold_query(&query.q));
+               WHERE COALESCE(username_search, username_folded) LIKE $1 ESCAPE '\\' \
+               AND username_folded > $2 ORDER BY username_folded LIMIT $3";
+    let pattern = like_pattern(&Username::search_query(&query.q));
     let rows: Vec<AccountRow> = on_pool!(&state.db, pool => sqlx::query_as(sql)
         .bind(pattern)
         .bind(after.unwrap_or_default())
