@@ -80,7 +80,7 @@ impl ApiError {
 }
 
 /// `c` in upper case, in any script: in the browser by the browser's own mapping, since Rust's
-/// would bring its Unicode case tables into every app's wasm (31 KB, 10 KB brotli).
+/// would bring its Unicode case tables into every app's wasm (31 KB, 9 KB brotli).
 fn upper_case(c: char) -> String {
     #[cfg(target_arch = "wasm32")]
     {
