@@ -531,11 +531,18 @@ async fn main() {
         "server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…"
     );
     wrk(&route(&server.base, "/api/health"), None, None, 32, 1); // warm-up
+    // Each route's figure is the median of three runs: one 5-second run moves by up to a third
+    // on these machines, and a ratio of two single runs doubly so.
     let measure = |base: &str, cookie: &str, pid: Option<u32>| {
+        let run = |path: &str, cookie: Option<&str>| {
+            median_run(3, "requests_per_s", || {
+                wrk_with_cpu(&route(base, path), cookie, pid, secs)
+            })
+        };
         json!({
-            "health": wrk_with_cpu(&route(base, "/api/health"), None, pid, secs),
-            "secured": wrk_with_cpu(&route(base, "/api/secured-resource"), Some(cookie), pid, secs),
-            "notes": wrk_with_cpu(&route(base, "/api/notes"), Some(cookie), pid, secs),
+            "health": run("/api/health", None),
+            "secured": run("/api/secured-resource", Some(cookie)),
+            "notes": run("/api/notes", Some(cookie)),
         })
     };
     let gatehouse = measure(&server.base, &cookie, server.pid());
@@ -650,7 +657,7 @@ fn markdown(r: &Value) -> String {
     );
 
     let t = &r["throughput"];
-    s += "**Server** (`wrk -t2 -c32 -d5s` on loopback; requests/s, p99, the server's CPU time per request)\n\n\
+    s += "**Server** (`wrk -t2 -c32 -d5s` on loopback, the median of three runs; requests/s, p99, the server's CPU time per request)\n\n\
           | route | Gatehouse | Express, 1 worker | Express, 2 workers | Gatehouse / Express (1 · 2) |\n\
           | --- | --- | --- | --- | --- |\n";
     for (key, label) in [
