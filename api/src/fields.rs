@@ -322,6 +322,18 @@ mod tests {
 
     #[cfg(feature = "unicode")]
     #[test]
+    fn a_search_typed_in_any_case_or_form_takes_the_form_a_name_is_searched_in() {
+        let name = Username::try_from("Élodie").unwrap().search_form();
+        assert_eq!(name, "élodie");
+        for typed in [" ÉLODIE ", "élodie", "E\u{301}lodie", "Ｅ\u{301}ＬＯＤＩＥ"] {
+            assert_eq!(Username::search_query(typed), name, "{typed:?}");
+        }
+        assert_eq!(Username::search_query("ÜL"), "ül");
+        assert_eq!(Username::search_query("％"), "%", "escaped by the caller");
+    }
+
+    #[cfg(feature = "unicode")]
+    #[test]
     fn a_look_alike_made_with_a_change_of_case_shares_the_skeleton() {
         // Names are compared without case, so `ADMlN` (lower-case L) reads as `admin`.
         let admin = Username::try_from("admin").unwrap().skeleton();
