@@ -368,13 +368,34 @@ fn ratio(a: &Value, b: &Value, key: &str) -> f64 {
 /// password, each from its own address when `spread` (as a trusted proxy would say), and counts
 /// the answers by status.
 fn flood_script(name: &str, accounts: usize, spread: bool) -> std::path::PathBuf {
-    let path = workspace_target().join(format!("bench/{name}.lua"));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let address = if spread {
         r#"headers["X-Forwarded-For"] = "10." .. (n % 250) .. "." .. (math.floor(n / 250) % 250) .. ".1""#
     } else {
         ""
     };
+    paced_script(
+        name,
+        &format!(
+            r#"  local password = (n % 3 == 0) and "{PASSWORD}" or "a wrong password"
+  local headers = {{ ["Content-Type"] = "application/json" }}
+  {address}
+  local body = '{{"username":"flood' .. (n % {accounts}) .. '","password":"' .. password .. '"}}'
+  return wrk.format("POST", "/api/auth/login", headers, body)"#
+        ),
+    )
+}
+
+/// A `wrk` script of the floods' shape whose requests do no sign-in work (`GET /api/health`):
+/// what the flood's volume of requests alone costs the guarded GETs.
+fn volume_script(name: &str) -> std::path::PathBuf {
+    paced_script(name, r#"  return wrk.format("GET", "/api/health")"#)
+}
+
+/// A `wrk` script whose `request` is `request_body` (with a counter `n`), each connection
+/// pausing a second between requests, counting the answers by status.
+fn paced_script(name: &str, request_body: &str) -> std::path::PathBuf {
+    let path = workspace_target().join(format!("bench/{name}.lua"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(
         &path,
         format!(
@@ -383,14 +404,10 @@ function setup(thread) table.insert(threads, thread) end
 function init(args) counts = {{}}; n = math.random(0, 1000000) end
 function request()
   n = n + 1
-  local password = (n % 3 == 0) and "{PASSWORD}" or "a wrong password"
-  local headers = {{ ["Content-Type"] = "application/json" }}
-  {address}
-  local body = '{{"username":"flood' .. (n % {accounts}) .. '","password":"' .. password .. '"}}'
-  return wrk.format("POST", "/api/auth/login", headers, body)
+{request_body}
 end
--- Each connection waits a second between attempts: 512 connections offer up to 512 a second,
--- and as many go on offering while earlier ones wait for their password to be checked.
+-- Each connection waits a second between requests: 512 connections offer up to 512 a second,
+-- and as many go on offering while earlier ones wait for their answer.
 function delay() return 1000 end
 function response(status) counts[status] = (counts[status] or 0) + 1 end
 function done(summary, latency, requests)
@@ -563,7 +580,9 @@ async fn main() {
         "secured_over_health": ratio(&gatehouse["secured"], &gatehouse["health"], "requests_per_s"),
     });
 
-    println!("isolation: guarded GETs during sign-in floods (one address, then many)…");
+    println!(
+        "isolation: guarded GETs during sign-in floods (one address, then many), then a flood of health checks…"
+    );
     for i in 0..20 {
         server.add_user(&format!("flood{i}"), false).await;
     }
@@ -573,6 +592,7 @@ async fn main() {
         "idle_loop": idle_loop_floor(&notes_url, &cookie, secs, server.pid()),
         "one_address": isolation(&notes_url, &cookie, &login_url, flood_script("flood-one", 20, false), secs, server.pid()),
         "many_addresses": isolation(&notes_url, &cookie, &login_url, flood_script("flood-many", 20, true), secs, server.pid()),
+        "volume": isolation(&notes_url, &cookie, &route(&server.base, "/api/health"), volume_script("flood-volume"), secs, server.pid()),
     });
 
     println!("notes scale: 10, 1,000 and 10,000 notes of one owner among 100,000…");
@@ -727,6 +747,14 @@ fn markdown(r: &Value) -> String {
         );
     }
 
+    let volume = &r["isolation"]["volume"];
+    s += &format!(
+        "| the floods' shape, but each request a `GET /api/health` (no sign-in work): the volume alone | {:.0}/s | | | | {} → {} (**×{:.2}**) |\n",
+        f(&volume["flood"]["requests_per_s"]),
+        ms2(&volume["quiet"]["p99_ms"]),
+        ms2(&volume["during"]["p99_ms"]),
+        f(&volume["p99_ratio"]),
+    );
     let floor = &r["isolation"]["idle_loop"];
     if floor["p99_ratio"].is_f64() {
         s += &format!(
