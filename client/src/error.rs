@@ -79,29 +79,30 @@ impl ApiError {
     }
 }
 
-/// `c` in upper case, in any script: in the browser by the browser's own mapping, since Rust's
-/// would bring its Unicode case tables into every app's wasm (31 KB, 9 KB brotli).
-fn upper_case(c: char) -> String {
+/// `text` with its first letter in upper case, in any script ("édition" reads "Édition"): in
+/// the browser by the browser's own mapping, since Rust's would bring its Unicode case tables
+/// into every app's wasm (31 KB, 9 KB brotli).
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
     #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::JsString::from(c).to_upper_case().into()
-    }
+    let first: String = js_sys::JsString::from(first).to_upper_case().into();
     #[cfg(not(target_arch = "wasm32"))]
-    {
-        #[allow(clippy::disallowed_methods, reason = "native builds carry no wasm")]
-        c.to_uppercase().collect()
-    }
+    #[allow(clippy::disallowed_methods, reason = "native builds carry no wasm")]
+    let first: String = first.to_uppercase().collect();
+    first + chars.as_str()
 }
 
 /// A server message as a sentence: a capital first letter and a full stop ("wrong username or
 /// password" reads "Wrong username or password.").
 fn sentence(message: &str) -> String {
     let message = message.trim();
-    let mut chars = message.chars();
-    let Some(first) = chars.next() else {
+    if message.is_empty() {
         return "Something went wrong.".into();
-    };
-    let mut out = upper_case(first) + chars.as_str();
+    }
+    let mut out = capitalized(message);
     if !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }

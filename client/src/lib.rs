@@ -22,7 +22,7 @@ pub use auth::{
     SignInRouteProps, use_auth,
 };
 pub use client::{ApiClient, GET_RETRIES, Request, current_location, decode, read_cookie};
-pub use error::{ApiError, Verdict, classify, is_transient};
+pub use error::{ApiError, Verdict, capitalized, classify, is_transient};
 pub use gatehouse_api::safe_return_path;
 pub use guard::{Allow, RequireAuth, RequireAuthProps};
 pub use hook::{Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, use_api, use_fetch};

@@ -8,7 +8,7 @@ use gatehouse_api::endpoints::{ChangePassword, Login, Reauthenticate};
 use gatehouse_api::{
     Endpoint, ErrorCode, HOME_AFTER_SIGN_IN, LoginRequest, PasswordChange, Reauth, SIGN_IN_PAGE,
 };
-use gatehouse_client::{ApiError, AuthState, Request, safe_return_path, use_api};
+use gatehouse_client::{ApiError, AuthState, Request, capitalized, safe_return_path, use_api};
 use serde::Deserialize;
 use yew::prelude::*;
 use yew_router::AnyRoute;
@@ -115,14 +115,6 @@ fn field_error(error: &Option<ApiError>, name: &str) -> Option<AttrValue> {
         .as_ref()
         .and_then(|e| e.field(name))
         .map(|m| AttrValue::from(capitalized(m)))
-}
-
-fn capitalized(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 #[function_component]
