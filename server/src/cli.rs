@@ -99,7 +99,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> 
     let db = crate::db::connect(config.database_url.expose())
         .await
         .map_err(failed)?;
-    users::backfill_skeletons(&db).await.map_err(failed)?;
+    users::backfill_name_forms(&db).await.map_err(failed)?;
     let store = match &config.session_store {
         SessionStoreUrl::Database => SessionStore::in_database(&db, session::account_of),
         SessionStoreUrl::Redis(url) => {

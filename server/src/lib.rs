@@ -68,8 +68,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     let db = db::connect(config.database_url.expose())
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", config.database_url))?;
-    // What SQL migrations cannot compute: the skeletons of names from before they had one.
-    users::backfill_skeletons(&db).await?;
+    users::backfill_name_forms(&db).await?;
     let mut throttle =
         throttle::LoginThrottle::new(config.login_max_failures, config.login_throttle_window);
     let (store, redis) = match &config.session_store {

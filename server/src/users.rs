@@ -189,11 +189,17 @@ pub async fn create(
     }
 }
 
+/// What SQL migrations cannot compute for accounts from before it was kept, run at start: the
+/// search form and the skeleton of their names.
+pub async fn backfill_name_forms(db: &Db) -> sqlx::Result<()> {
+    backfill_search_forms(db).await?;
+    backfill_skeletons(db).await
+}
+
 /// Fills in the skeleton of accounts made before names had one. Two old accounts that look
 /// alike keep working (the second keeps none, and is logged); new names are checked against
 /// both.
-pub async fn backfill_skeletons(db: &Db) -> sqlx::Result<()> {
-    backfill_search_forms(db).await?;
+async fn backfill_skeletons(db: &Db) -> sqlx::Result<()> {
     let sql = "SELECT id, username FROM users WHERE username_skeleton IS NULL";
     let rows: Vec<(i64, String)> = on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
     for (id, name) in rows {
@@ -327,7 +333,7 @@ mod tests {
             on_pool!(&db, pool => sqlx::query(sql).bind(name).execute(pool).await.map(drop))
                 .unwrap();
         }
-        backfill_skeletons(&db).await.unwrap();
+        backfill_name_forms(&db).await.unwrap();
         let sql = "SELECT count(*) FROM users WHERE username_skeleton IS NOT NULL";
         let filled: i64 =
             on_pool!(&db, pool => sqlx::query_scalar(sql).fetch_one(pool).await).unwrap();
