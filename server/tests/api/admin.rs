@@ -42,6 +42,17 @@ async fn find(app: &Client, admin: &Agent, name: &str) -> AdminUser {
         .unwrap_or_else(|| panic!("{name} is not listed"))
 }
 
+/// The names of the accounts whose name contains `q`, as the administrators' list shows them.
+async fn listed(app: &Client, admin: &Agent, q: &str) -> Vec<String> {
+    let page: UserPage = app
+        .get(admin, &format!("/api/admin/users?q={q}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    page.users.into_iter().map(|u| u.username).collect()
+}
+
 async fn events_of(app: &Client, admin: &Agent, id: i64) -> Vec<SecurityEvent> {
     let r = call(
         app,
@@ -492,23 +503,11 @@ async fn an_account_is_found_by_part_of_its_name_in_any_case_in_any_script() {
         ("ÜL", "Müller"),
     ];
     for (q, name) in queries {
-        let page: UserPage = app
-            .get(&admin, &format!("/api/admin/users?q={q}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let names: Vec<_> = page.users.iter().map(|u| u.username.as_str()).collect();
-        assert_eq!(names, [name], "q={q}");
+        assert_eq!(listed(&app, &admin, q).await, [name], "q={q}");
     }
     // A full-width ％ is a % once normalized, and still a character, not a wildcard.
-    let page: UserPage = app
-        .get(&admin, "/api/admin/users?q=%EF%BC%85")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(page.users.is_empty(), "{:?}", page.users);
+    let none = listed(&app, &admin, "%EF%BC%85").await;
+    assert!(none.is_empty(), "{none:?}");
 }
 
 #[tokio::test]
@@ -547,22 +546,11 @@ async fn the_account_list_pages_by_fifty_and_searches_by_part_of_a_name() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
-    let found: UserPage = app
-        .get(&admin, "/api/admin/users?q=ER07")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let found: Vec<_> = found.users.into_iter().map(|u| u.username).collect();
+    let found = listed(&app, &admin, "ER07").await;
     assert_eq!(found.len(), 10, "{found:?}");
     assert!(found.iter().all(|n| n.starts_with("user07")));
-    let none: UserPage = app
-        .get(&admin, "/api/admin/users?q=%25")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(none.users.is_empty(), "% is a character, not a wildcard");
+    let none = listed(&app, &admin, "%25").await;
+    assert!(none.is_empty(), "% is a character, not a wildcard");
     let r = app.get(&admin, "/api/admin/users?cursor=***").await;
     expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::Validation).await;
 }

@@ -439,11 +439,11 @@ fn wait_until_idle(pid: Option<u32>) {
     }
 }
 
-/// Guarded GETs' p99 quiet, then during a flood of sign-ins from `script`.
+/// Guarded GETs' p99 quiet, then during a flood sent to `flood_url` by `script`.
 fn isolation(
     notes_url: &str,
     cookie: &str,
-    login_url: &str,
+    flood_url: &str,
     script: std::path::PathBuf,
     secs: u32,
     pid: Option<u32>,
@@ -451,8 +451,8 @@ fn isolation(
     wait_until_idle(pid);
     let quiet = wrk(notes_url, Some(cookie), None, 8, secs);
     let flood = std::thread::spawn({
-        let login_url = login_url.to_string();
-        move || wrk(&login_url, None, Some(&script), 512, secs + 2)
+        let flood_url = flood_url.to_string();
+        move || wrk(&flood_url, None, Some(&script), 512, secs + 2)
     });
     std::thread::sleep(Duration::from_secs(1));
     let during = wrk(notes_url, Some(cookie), None, 8, secs);
