@@ -507,24 +507,30 @@ async fn main() {
     ));
     shared.lock().await.add_user("bench", false).await;
 
-    println!("first load of /login, {loads} cold loads each: static form, React app, Gatehouse…");
+    println!(
+        "first load of /login, {loads} cold loads each, in turns: static form, React app, Gatehouse…"
+    );
     let static_dist = peers::anchors().join("static");
     let react_dist = peers::anchors().join("react/dist");
-    let mut front = serde_json::Map::new();
-    for (name, dir, page) in [
-        ("static", static_dist.clone(), "index.html"),
-        ("react", react_dist.clone(), "index.html"),
-    ] {
-        let mut server = peers::serving(dir.clone()).await;
-        let mut row = peers::first_load(&format!("{}/login", server.base), loads).await;
-        row["files"] = peers::first_load_files(&dir, page);
-        front.insert(name.into(), row);
-        server.stop().await;
-    }
+    let mut static_server = peers::serving(static_dist.clone()).await;
+    let mut react_server = peers::serving(react_dist.clone()).await;
     let base = shared.lock().await.base.clone();
-    let mut row = peers::first_load(&format!("{base}/login"), loads).await;
-    row["files"] = peers::first_load_files(&dist, "login.html");
-    front.insert("gatehouse".into(), row);
+    let urls = [&static_server.base, &react_server.base, &base].map(|b| format!("{b}/login"));
+    let rows = peers::first_loads(&urls.each_ref().map(String::as_str), loads).await;
+    static_server.stop().await;
+    react_server.stop().await;
+    let mut front = serde_json::Map::new();
+    for ((name, dir, page), mut row) in [
+        ("static", &static_dist, "index.html"),
+        ("react", &react_dist, "index.html"),
+        ("gatehouse", &dist, "login.html"),
+    ]
+    .into_iter()
+    .zip(rows)
+    {
+        row["files"] = peers::first_load_files(dir, page);
+        front.insert(name.into(), row);
+    }
     report["first_load"] = Value::Object(front);
 
     println!("401 → sign-in form, {redirects} times…");

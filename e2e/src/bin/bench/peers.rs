@@ -54,19 +54,57 @@ const report = () => setTimeout(() => {
 if (document.readyState === "complete") report(); else addEventListener("load", report);
 "#;
 
-/// FCP, LCP and transfer bytes of `url` over `runs` cold loads (a fresh browser profile each).
-pub async fn first_load(url: &str, runs: usize) -> Value {
-    let (mut fcp, mut lcp, mut bytes) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
-        let browser = Browser::start().await;
-        browser.client.goto(url).await.unwrap();
-        let v = browser.client.execute_async(PAINTS, vec![]).await.unwrap();
-        fcp.push(v["fcp"].as_f64().expect("a first contentful paint"));
-        lcp.push(v["lcp"].as_f64().expect("a largest contentful paint"));
-        bytes.push(v["bytes"].as_f64().unwrap_or(0.0));
-        browser.end().await;
+/// FCP, LCP and transfer bytes of each page in `urls` over `runs` cold loads (a fresh browser
+/// profile each). The loads are taken in turns, each round starting with the next page, so that
+/// neither a slow minute of this shared machine nor the page loaded just before falls on one
+/// page more than on another; and each waits for the machine to be quiet (the last browser
+/// gone), as a person's first visit would find it.
+pub async fn first_loads(urls: &[&str], runs: usize) -> Vec<Value> {
+    let mut samples = vec![(Vec::new(), Vec::new(), Vec::new()); urls.len()];
+    for round in 0..runs {
+        for i in (0..urls.len()).map(|i| (i + round) % urls.len()) {
+            let (fcp, lcp, bytes) = &mut samples[i];
+            wait_for_a_quiet_machine().await;
+            let browser = Browser::start().await;
+            browser.client.goto(urls[i]).await.unwrap();
+            let v = browser.client.execute_async(PAINTS, vec![]).await.unwrap();
+            fcp.push(v["fcp"].as_f64().expect("a first contentful paint"));
+            lcp.push(v["lcp"].as_f64().expect("a largest contentful paint"));
+            bytes.push(v["bytes"].as_f64().unwrap_or(0.0));
+            browser.end().await;
+        }
     }
-    json!({"fcp": stats(fcp), "lcp": stats(lcp), "transfer": stats(bytes)})
+    samples
+        .into_iter()
+        .map(|(fcp, lcp, bytes)| json!({"fcp": stats(fcp), "lcp": stats(lcp), "transfer": stats(bytes)}))
+        .collect()
+}
+
+/// Waits (up to 5 s) until the machine's cores are at least 90% idle over a fifth of a second.
+async fn wait_for_a_quiet_machine() {
+    // The first line of /proc/stat: `cpu user nice system idle iowait irq softirq steal ...`.
+    fn ticks() -> (u64, u64) {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+        (fields.iter().take(8).sum(), idle)
+    }
+    for _ in 0..25 {
+        let (total, idle) = ticks();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (total2, idle2) = ticks();
+        let spent = total2.saturating_sub(total).max(1);
+        if idle2.saturating_sub(idle) * 10 >= spent * 9 {
+            return;
+        }
+    }
 }
 
 /// The brotli size of what a first load of `page` in `dist` fetches: the page and every file
