@@ -16,11 +16,13 @@ use gatehouse_e2e::{Browser, Env, Options, PASSWORD, Server, env_path, workspace
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-/// Medians and spreads of a list of milliseconds.
-pub(crate) fn stats(mut xs: Vec<f64>) -> Value {
+/// Medians and spreads of a list of milliseconds, and the list itself in the order it was
+/// taken (in `report.json`, to tell a drift of the machine from the spread of single samples).
+pub(crate) fn stats(samples: Vec<f64>) -> Value {
+    let mut xs = samples.clone();
     xs.sort_by(f64::total_cmp);
     let at = |q: f64| xs[((xs.len() - 1) as f64 * q).round() as usize];
-    json!({"n": xs.len(), "median_ms": at(0.5), "min_ms": xs[0], "p90_ms": at(0.9), "max_ms": xs[xs.len() - 1]})
+    json!({"n": xs.len(), "median_ms": at(0.5), "min_ms": xs[0], "p90_ms": at(0.9), "max_ms": xs[xs.len() - 1], "samples": samples})
 }
 
 const MARK: &str = "gatehouse:login-form";
