@@ -83,7 +83,7 @@ impl Request {
 
     /// Sends `body` as JSON.
     pub fn json(mut self, body: &impl Serialize) -> Self {
-        self.body = Some(serde_json::to_string(body).map_err(|e| e.to_string()));
+        self.body = Some(crate::json::to_string(body));
         self
     }
 
@@ -211,7 +211,7 @@ impl ApiClient {
 /// Decodes a response body as `T`; an empty body (204) reads as `null`, so `()` works.
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     let text = if text.trim().is_empty() { "null" } else { text };
-    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+    crate::json::from_str(text).map_err(ApiError::Decode)
 }
 
 /// `path + search + hash` of the current page.

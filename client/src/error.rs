@@ -131,7 +131,7 @@ pub fn classify(status: u16, body: &str) -> Verdict {
     if (200..300).contains(&status) {
         return Verdict::Success;
     }
-    let body = serde_json::from_str::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
+    let body = crate::json::from_str::<ErrorBody>(body).unwrap_or_else(|_| ErrorBody {
         code: code_for_status(status),
         message: format!("The server answered {status}."),
         fields: Default::default(),

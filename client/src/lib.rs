@@ -11,6 +11,7 @@
 //! pages ask for data and render.
 
 mod client;
+pub mod json;
 
 mod auth;
 mod error;

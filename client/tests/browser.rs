@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method};
-use gatehouse_client::{ApiError, AuthProvider, Request, RequireAuth};
+use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method, NotePage};
+use gatehouse_client::{ApiError, AuthProvider, Request, RequireAuth, json};
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
@@ -298,4 +298,28 @@ async fn a_guarded_page_renders_for_a_signed_in_user() {
     wait_until("the secret shows", || root.inner_html().contains("SECRET")).await;
     assert_eq!(location(), "/dashboard");
     app.destroy();
+}
+
+#[wasm_bindgen_test]
+fn json_read_and_written_by_the_browser_means_what_serde_json_makes_of_it() {
+    let text = r#"{"notes":[{"id":9007199254740991,"title":"Élodie \"q\" ✓ 🦀","preview":"a\\nb","version":3,"updated_at":"2026-12-05T05:00:00.000Z","extra":[1]}],"next_cursor":null}"#;
+    let page: NotePage = json::from_str(text).unwrap();
+    assert_eq!(page, serde_json::from_str::<NotePage>(text).unwrap());
+    assert_eq!(page.notes[0].id, 9_007_199_254_740_991);
+    let written = json::to_string(&page).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&written).unwrap(),
+        serde_json::to_value(&page).unwrap()
+    );
+    assert!(json::from_str::<NotePage>("{\"notes\": [").is_err());
+}
+
+#[wasm_bindgen_test]
+fn a_number_the_browser_cannot_hold_exactly_is_refused_rather_than_rounded() {
+    let beyond = "9007199254740993";
+    assert_eq!(
+        serde_json::from_str::<i64>(beyond).unwrap(),
+        9_007_199_254_740_993
+    );
+    assert!(json::from_str::<i64>(beyond).is_err());
 }

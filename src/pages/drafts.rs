@@ -22,12 +22,12 @@ fn storage() -> Option<web_sys::Storage> {
 /// The draft saved under `key`, if any.
 pub fn load(key: &str) -> Option<Draft> {
     let text = storage()?.get_item(key).ok()??;
-    serde_json::from_str(&text).ok()
+    gatehouse_client::json::from_str(&text).ok()
 }
 
 /// Saves `draft` under `key` (best effort: a full or disabled storage only loses the draft).
 pub fn save(key: &str, draft: &Draft) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(draft)) {
+    if let (Some(s), Ok(text)) = (storage(), gatehouse_client::json::to_string(draft)) {
         let _ = s.set_item(key, &text);
     }
 }
