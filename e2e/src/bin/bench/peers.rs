@@ -55,16 +55,22 @@ if (document.readyState === "complete") report(); else addEventListener("load", 
 "#;
 
 /// FCP, LCP and transfer bytes of each page in `urls` over `runs` cold loads (a fresh browser
-/// profile each). The loads are taken in turns, each round starting with the next page, so that
-/// neither a slow minute of this shared machine nor the page loaded just before falls on one
-/// page more than on another; and each waits for the machine to be quiet (the last browser
-/// gone), as a person's first visit would find it.
+/// profile each). The loads are taken in turns, each round starting one page further on, so
+/// that a slow minute of this shared machine falls on every page alike rather than on whichever
+/// was being measured; and each waits for the machine to be quiet (the last browser gone), as a
+/// person's first visit would find it. Loads that had to start on a busy machine are counted.
 pub async fn first_loads(urls: &[&str], runs: usize) -> Vec<Value> {
-    let mut samples = vec![(Vec::new(), Vec::new(), Vec::new()); urls.len()];
+    let mut samples = vec![(Vec::new(), Vec::new(), Vec::new(), 0); urls.len()];
     for round in 0..runs {
         for i in (0..urls.len()).map(|i| (i + round) % urls.len()) {
-            let (fcp, lcp, bytes) = &mut samples[i];
-            wait_for_a_quiet_machine().await;
+            let (fcp, lcp, bytes, busy) = &mut samples[i];
+            if !wait_for_a_quiet_machine().await {
+                *busy += 1;
+                println!(
+                    "    the machine stayed busy for 5 s; loading {} anyway",
+                    urls[i]
+                );
+            }
             let browser = Browser::start().await;
             browser.client.goto(urls[i]).await.unwrap();
             let v = browser.client.execute_async(PAINTS, vec![]).await.unwrap();
@@ -76,35 +82,42 @@ pub async fn first_loads(urls: &[&str], runs: usize) -> Vec<Value> {
     }
     samples
         .into_iter()
-        .map(|(fcp, lcp, bytes)| json!({"fcp": stats(fcp), "lcp": stats(lcp), "transfer": stats(bytes)}))
+        .map(|(fcp, lcp, bytes, busy)| {
+            json!({"fcp": stats(fcp), "lcp": stats(lcp), "transfer": stats(bytes), "loads_on_a_busy_machine": busy})
+        })
         .collect()
 }
 
-/// Waits (up to 5 s) until the machine's cores are at least 90% idle over a fifth of a second.
-async fn wait_for_a_quiet_machine() {
-    // The first line of /proc/stat: `cpu user nice system idle iowait irq softirq steal ...`.
-    fn ticks() -> (u64, u64) {
-        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+/// Waits until the machine's cores are at least 90% idle over a fifth of a second: true when
+/// they were within 5 s, false when they were not (or when `/proc/stat` cannot be read, at once).
+async fn wait_for_a_quiet_machine() -> bool {
+    // The first line of /proc/stat: `cpu user nice system idle iowait irq softirq steal ...`;
+    // all of them, and idle with iowait.
+    fn ticks() -> Option<(u64, u64)> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
         let fields: Vec<u64> = stat
             .lines()
-            .next()
-            .unwrap_or_default()
+            .next()?
             .split_whitespace()
             .skip(1)
             .filter_map(|f| f.parse().ok())
             .collect();
-        let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
-        (fields.iter().take(8).sum(), idle)
+        (fields.len() >= 5).then(|| (fields.iter().take(8).sum(), fields[3] + fields[4]))
     }
     for _ in 0..25 {
-        let (total, idle) = ticks();
+        let Some((total, idle)) = ticks() else {
+            return false;
+        };
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let (total2, idle2) = ticks();
+        let Some((total2, idle2)) = ticks() else {
+            return false;
+        };
         let spent = total2.saturating_sub(total).max(1);
         if idle2.saturating_sub(idle) * 10 >= spent * 9 {
-            return;
+            return true;
         }
     }
+    false
 }
 
 /// The brotli size of what a first load of `page` in `dist` fetches: the page and every file
