@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method, NotePage};
+use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method, NewNote, NotePage};
 use gatehouse_client::{ApiError, AuthProvider, Request, RequireAuth, json};
 use wasm_bindgen_test::*;
 use yew::prelude::*;
@@ -322,4 +322,38 @@ fn a_number_the_browser_cannot_hold_exactly_is_refused_rather_than_rounded() {
         9_007_199_254_740_993
     );
     assert!(json::from_str::<i64>(beyond).is_err());
+}
+
+/// Each difference the client README lists between reading JSON through the browser and
+/// serde_json, so that the list stays true.
+#[wasm_bindgen_test]
+fn where_the_browser_reads_json_differently_from_serde_json() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Prototype {
+        #[allow(dead_code, reason = "only whether it reads")]
+        constructor: Option<String>,
+    }
+    // More lenient: a float for an integer, a repeated field, an unknown field where the type
+    // refuses them, a lone surrogate.
+    assert_eq!(json::from_str::<i64>("1.0"), Ok(1));
+    assert!(serde_json::from_str::<i64>("1.0").is_err());
+    let repeated = r#"{"title":"a","title":"b","body":"c"}"#;
+    assert_eq!(json::from_str::<NewNote>(repeated).unwrap().title, "b");
+    assert!(serde_json::from_str::<NewNote>(repeated).is_err());
+    let unknown = r#"{"title":"a","body":"b","x":1}"#;
+    assert!(json::from_str::<NewNote>(unknown).is_ok());
+    assert!(serde_json::from_str::<NewNote>(unknown).is_err());
+    assert_eq!(
+        json::from_str::<String>(r#""a\ud800b""#).unwrap(),
+        "a\u{fffd}b"
+    );
+    assert!(serde_json::from_str::<String>(r#""a\ud800b""#).is_err());
+    // Stricter: a field named after an `Object.prototype` member is never missing.
+    assert!(json::from_str::<Prototype>("{}").is_err());
+    assert!(
+        serde_json::from_str::<Prototype>("{}")
+            .unwrap()
+            .constructor
+            .is_none()
+    );
 }
