@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{ErrorBody, ErrorCode, FieldError};
@@ -271,10 +272,62 @@ impl From<FieldError> for AppError {
     }
 }
 
-/// `axum::Json`, but its rejections are `AppError`s (JSON bodies with stable codes).
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// `axum::Json`, but its rejections are `AppError`s (JSON bodies with stable codes), and the
+/// body must be a JSON object, as every request body of the API is: serde reads a struct from
+/// an array of its fields too (`["t","b"]` as a note), which the contract does not allow.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        if !json_content_type(req.headers()) {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| AppError::from_status(rejection.status()))?;
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            // Anything else, once it is valid JSON at all, is of the wrong shape.
+            _ => {
+                return Err(
+                    match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                        Ok(_) => AppError::WrongShape("the body must be a JSON object".into()),
+                        Err(e) => AppError::Malformed(format!(
+                            "the body is not valid JSON ({})",
+                            plain_words(&e.to_string())
+                        )),
+                    },
+                );
+            }
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Self(value))
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or `application/*+json`), as
+/// `axum::Json` decides it.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    let Some((kind, subtype)) = mime.split_once('/') else {
+        return false;
+    };
+    kind == "application" && (subtype == "json" || subtype.ends_with("+json"))
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {

@@ -121,3 +121,52 @@ async fn every_route_is_described_with_its_access_and_the_statuses_it_can_answer
 fn access_is(route: &routes::Route, access: Access) -> bool {
     route.access == access
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_422_on_every_route_that_takes_one() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", gatehouse_api::Role::Admin).await;
+    let doc = published(&app).await;
+    let not_objects = [
+        serde_json::json!(["t", "b"]),
+        serde_json::json!(["alice", "a password", "x"]),
+        serde_json::json!([null, true]),
+        serde_json::json!([]),
+        serde_json::json!(1),
+        serde_json::json!("text"),
+        serde_json::json!(true),
+        serde_json::json!(null),
+    ];
+    let (mut failures, mut checked) = (Vec::new(), 0);
+    for route in routes::all() {
+        let method = route.method.as_str().to_ascii_lowercase();
+        if doc["paths"][route.path][&method]["requestBody"].is_null() {
+            continue;
+        }
+        checked += 1;
+        let agent = if route.access == Access::Public {
+            Agent::default()
+        } else {
+            admin.clone()
+        };
+        let path = route.path.replace("{id}", "1");
+        for body in &not_objects {
+            let r = app
+                .send(&agent, route.method.clone(), &path, Some(body.clone()))
+                .await;
+            let status = r.status();
+            let error = r.json::<gatehouse_api::ErrorBody>().await;
+            let clear = error.as_ref().is_ok_and(|e| {
+                e.code == gatehouse_api::ErrorCode::Validation && e.message.contains("object")
+            });
+            if status != StatusCode::UNPROCESSABLE_ENTITY || !clear {
+                failures.push(format!(
+                    "{} {path} {body}: {status} {error:?}",
+                    route.method
+                ));
+            }
+        }
+    }
+    assert!(checked >= 7, "the routes with a body are found ({checked})");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
