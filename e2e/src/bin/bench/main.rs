@@ -465,6 +465,139 @@ fn isolation(
     })
 }
 
+/// A password of `n` characters with no pattern a guesser would try first, from `seed`: what
+/// costs the strength estimate most (and is accepted as a new password).
+fn varied_password(n: usize, seed: u64) -> String {
+    const CHARS: &[u8] = b"qZ7!mK2@vR9#tL4$wX1%yB8^nG3&pD6*hJ5(sF0)cV+eU=aQ-iO_";
+    let mut state = seed.max(1);
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            CHARS[(state % CHARS.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+/// The costliest request each route that takes a password accepts, looped by one client
+/// signed in as `session` (cookie, CSRF token) from `address`: its `wrk` script.
+fn costly_script(route: &str, client: usize, session: &(String, String)) -> std::path::PathBuf {
+    let (cookie, csrf) = session;
+    let longest = varied_password(256, 0x2545_f491 + client as u64);
+    let other = varied_password(256, 0x9e37_79b9 + client as u64);
+    let (path, body) = match route {
+        // Right current password, the longest new one (estimated, hashed, stored), turn by
+        // turn between two, so every request is accepted.
+        "password" => (
+            "/api/auth/password",
+            format!(
+                r#"'{{"current_password":"' .. pw[current] .. '","new_password":"' .. pw[turn()] .. '"}}'"#
+            ),
+        ),
+        // The right password: verified.
+        "reauth" => (
+            "/api/auth/reauth",
+            format!(r#"'{{"password":"{PASSWORD}"}}'"#),
+        ),
+        // A new account with the longest chosen password: estimated and hashed.
+        "create" => (
+            "/api/admin/users",
+            format!(
+                r#"'{{"username":"cost{client}x' .. n .. '","role":"user","password":"{longest}"}}'"#
+            ),
+        ),
+        other => panic!("no costly request for {other}"),
+    };
+    let path_file = workspace_target().join(format!("bench/costly-{route}-{client}.lua"));
+    std::fs::create_dir_all(path_file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path_file,
+        format!(
+            r#"local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+pw = {{"{PASSWORD}", "{longest}", "{other}"}}
+current = 1
+n = 0
+counts = {{}}
+function turn() if current == 2 then return 3 else return 2 end end
+function request()
+  n = n + 1
+  local headers = {{
+    ["Content-Type"] = "application/json", ["Cookie"] = "{cookie}",
+    ["X-CSRF-TOKEN"] = "{csrf}", ["X-Forwarded-For"] = "192.0.2.{address}",
+  }}
+  return wrk.format("POST", "{path}", headers, {body})
+end
+function response(status)
+  counts[status] = (counts[status] or 0) + 1
+  if status == 204 then current = turn() end
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    for code, k in pairs(t:get("counts")) do io.write(string.format("status %d %d\n", code, k)) end
+  end
+end
+"#,
+            address = 100 + client,
+        ),
+    )
+    .unwrap();
+    path_file
+}
+
+/// Guarded GETs' p99 quiet, then while four clients loop without pause on the costliest
+/// request `route` accepts (each its own `wrk` with one connection, so each keeps its own
+/// password turn).
+fn costly_loop(
+    notes_url: &str,
+    cookie: &str,
+    base: &str,
+    route: &str,
+    sessions: &[(String, String)],
+    secs: u32,
+    pid: Option<u32>,
+) -> Value {
+    wait_until_idle(pid);
+    let quiet = wrk(notes_url, Some(cookie), None, 8, secs);
+    let loops: Vec<_> = sessions
+        .iter()
+        .enumerate()
+        .map(|(client, session)| {
+            let script = costly_script(route, client, session);
+            let base = base.to_string();
+            std::thread::spawn(move || {
+                let out = Command::new("wrk")
+                    .args(["-t1", "-c1", &format!("-d{}s", secs + 2), "-s"])
+                    .arg(&script)
+                    .arg(&base)
+                    .output()
+                    .expect("wrk");
+                String::from_utf8_lossy(&out.stdout).to_string()
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let during = wrk(notes_url, Some(cookie), None, 8, secs);
+    let mut statuses = serde_json::Map::new();
+    for done in loops {
+        for line in done.join().unwrap().lines() {
+            let mut parts = line
+                .strip_prefix("status ")
+                .unwrap_or("")
+                .split_whitespace();
+            if let (Some(code), Some(Ok(k))) = (parts.next(), parts.next().map(str::parse::<u64>)) {
+                let seen = statuses.get(code).and_then(Value::as_u64).unwrap_or(0);
+                statuses.insert(code.to_string(), json!(seen + k));
+            }
+        }
+    }
+    json!({
+        "quiet": quiet, "during": during, "statuses": statuses,
+        "p99_ratio": ratio(&during, &quiet, "p99_ms"),
+    })
+}
+
 /// Guarded GETs' p99 quiet, then while one busy loop runs at the lowest priority there is
 /// (`chrt --idle`, Linux's `SCHED_IDLE`). By the scheduler's rules that loop takes no CPU anyone
 /// else wants, as the server's one low-priority hashing thread should in a flood; so its ratio
@@ -496,6 +629,12 @@ async fn main() {
     let dist = env_path("GATEHOUSE_E2E_DIST");
     let quick = std::env::var_os("GATEHOUSE_BENCH_QUICK").is_some();
     let (loads, redirects, secs) = if quick { (3, 4, 2) } else { (10, 20, 5) };
+    // `GATEHOUSE_BENCH_ONLY=costly,isolation` runs those sections alone (all when unset).
+    let only = std::env::var("GATEHOUSE_BENCH_ONLY").ok();
+    let run = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s.trim() == section))
+    };
     let mut report = json!({});
 
     // The main server believes X-Forwarded-For from loopback, so the flood can come from many
@@ -509,34 +648,36 @@ async fn main() {
     ));
     shared.lock().await.add_user("bench", false).await;
 
-    println!(
-        "first load of /login, {loads} cold loads each, in turns: static form, React app, Gatehouse…"
-    );
-    let static_dist = peers::anchors().join("static");
-    let react_dist = peers::anchors().join("react/dist");
-    let mut static_server = peers::serving(static_dist.clone()).await;
-    let mut react_server = peers::serving(react_dist.clone()).await;
-    let base = shared.lock().await.base.clone();
-    let urls = [&static_server.base, &react_server.base, &base].map(|b| format!("{b}/login"));
-    let rows = peers::first_loads(&urls.each_ref().map(String::as_str), loads).await;
-    static_server.stop().await;
-    react_server.stop().await;
-    let mut front = serde_json::Map::new();
-    for ((name, dir, page), mut row) in [
-        ("static", &static_dist, "index.html"),
-        ("react", &react_dist, "index.html"),
-        ("gatehouse", &dist, "login.html"),
-    ]
-    .into_iter()
-    .zip(rows)
-    {
-        row["files"] = peers::first_load_files(dir, page);
-        front.insert(name.into(), row);
-    }
-    report["first_load"] = Value::Object(front);
+    if run("first_load") {
+        println!(
+            "first load of /login, {loads} cold loads each, in turns: static form, React app, Gatehouse…"
+        );
+        let static_dist = peers::anchors().join("static");
+        let react_dist = peers::anchors().join("react/dist");
+        let mut static_server = peers::serving(static_dist.clone()).await;
+        let mut react_server = peers::serving(react_dist.clone()).await;
+        let base = shared.lock().await.base.clone();
+        let urls = [&static_server.base, &react_server.base, &base].map(|b| format!("{b}/login"));
+        let rows = peers::first_loads(&urls.each_ref().map(String::as_str), loads).await;
+        static_server.stop().await;
+        react_server.stop().await;
+        let mut front = serde_json::Map::new();
+        for ((name, dir, page), mut row) in [
+            ("static", &static_dist, "index.html"),
+            ("react", &react_dist, "index.html"),
+            ("gatehouse", &dist, "login.html"),
+        ]
+        .into_iter()
+        .zip(rows)
+        {
+            row["files"] = peers::first_load_files(dir, page);
+            front.insert(name.into(), row);
+        }
+        report["first_load"] = Value::Object(front);
 
-    println!("401 → sign-in form, {redirects} times…");
-    report["unauthorized_to_login"] = unauthorized_to_login(&shared, redirects).await;
+        println!("401 → sign-in form, {redirects} times…");
+        report["unauthorized_to_login"] = unauthorized_to_login(&shared, redirects).await;
+    }
     let server = shared.lock().await;
 
     // Sign in over HTTP for wrk, with a few notes to list.
@@ -552,75 +693,108 @@ async fn main() {
             .unwrap();
     }
     let route = |base: &str, path: &str| format!("{base}{path}");
-    println!(
-        "server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…"
-    );
-    wrk(&route(&server.base, "/api/health"), None, None, 32, 1); // warm-up
-    // Each route's figure is the median of three runs: one 5-second run moves by up to a third
-    // on these machines, and a ratio of two single runs doubly so.
-    let measure = |base: &str, cookie: &str, pid: Option<u32>| {
-        let run = |path: &str, cookie: Option<&str>| {
-            median_run(3, "requests_per_s", || {
-                wrk_with_cpu(&route(base, path), cookie, pid, secs)
-            })
-        };
-        json!({
-            "health": run("/api/health", None),
-            "secured": run("/api/secured-resource", Some(cookie)),
-            "notes": run("/api/notes", Some(cookie)),
-        })
-    };
-    let gatehouse = measure(&server.base, &cookie, server.pid());
-    let unauthorized = wrk(&route(&server.base, "/api/notes"), None, None, 32, secs);
-    let mut express = serde_json::Map::new();
-    for workers in [1, 2] {
-        let peer = peers::Express::start(workers).await;
-        let peer_cookie = peer.signed_in_with_notes(&http).await;
-        wrk(&route(&peer.base, "/api/health"), None, None, 32, 1); // warm-up
-        express.insert(
-            format!("workers_{workers}"),
-            measure(&peer.base, &peer_cookie, peer.pid()),
-        );
-    }
-    report["throughput"] = json!({
-        "gatehouse": gatehouse, "unauthorized": unauthorized, "express": express,
-        "notes_over_health": ratio(&gatehouse["notes"], &gatehouse["health"], "requests_per_s"),
-        "secured_over_health": ratio(&gatehouse["secured"], &gatehouse["health"], "requests_per_s"),
-    });
-
-    println!(
-        "isolation: guarded GETs during sign-in floods (one address, then many), then a flood of health checks…"
-    );
-    for i in 0..20 {
-        server.add_user(&format!("flood{i}"), false).await;
-    }
     let login_url = route(&server.base, "/api/auth/login");
     let notes_url = route(&server.base, "/api/notes");
-    report["isolation"] = json!({
-        "idle_loop": idle_loop_floor(&notes_url, &cookie, secs, server.pid()),
-        "one_address": isolation(&notes_url, &cookie, &login_url, flood_script("flood-one", 20, false), secs, server.pid()),
-        "many_addresses": isolation(&notes_url, &cookie, &login_url, flood_script("flood-many", 20, true), secs, server.pid()),
-        "volume": isolation(&notes_url, &cookie, &route(&server.base, "/api/health"), volume_script("flood-volume"), secs, server.pid()),
-    });
+    if run("throughput") {
+        println!(
+            "server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…"
+        );
+        wrk(&route(&server.base, "/api/health"), None, None, 32, 1); // warm-up
+        // Each route's figure is the median of three runs: one 5-second run moves by up to a third
+        // on these machines, and a ratio of two single runs doubly so.
+        let measure = |base: &str, cookie: &str, pid: Option<u32>| {
+            let run = |path: &str, cookie: Option<&str>| {
+                median_run(3, "requests_per_s", || {
+                    wrk_with_cpu(&route(base, path), cookie, pid, secs)
+                })
+            };
+            json!({
+                "health": run("/api/health", None),
+                "secured": run("/api/secured-resource", Some(cookie)),
+                "notes": run("/api/notes", Some(cookie)),
+            })
+        };
+        let gatehouse = measure(&server.base, &cookie, server.pid());
+        let unauthorized = wrk(&route(&server.base, "/api/notes"), None, None, 32, secs);
+        let mut express = serde_json::Map::new();
+        for workers in [1, 2] {
+            let peer = peers::Express::start(workers).await;
+            let peer_cookie = peer.signed_in_with_notes(&http).await;
+            wrk(&route(&peer.base, "/api/health"), None, None, 32, 1); // warm-up
+            express.insert(
+                format!("workers_{workers}"),
+                measure(&peer.base, &peer_cookie, peer.pid()),
+            );
+        }
+        report["throughput"] = json!({
+            "gatehouse": gatehouse, "unauthorized": unauthorized, "express": express,
+            "notes_over_health": ratio(&gatehouse["notes"], &gatehouse["health"], "requests_per_s"),
+            "secured_over_health": ratio(&gatehouse["secured"], &gatehouse["health"], "requests_per_s"),
+        });
+    }
 
-    println!("notes scale: 10, 1,000 and 10,000 notes of one owner among 100,000…");
-    report["notes_scale"] = notes_scale(&server, &http, secs).await;
+    if run("isolation") {
+        println!(
+            "isolation: guarded GETs during sign-in floods (one address, then many), then a flood of health checks…"
+        );
+        for i in 0..20 {
+            server.add_user(&format!("flood{i}"), false).await;
+        }
+        report["isolation"] = json!({
+            "idle_loop": idle_loop_floor(&notes_url, &cookie, secs, server.pid()),
+            "one_address": isolation(&notes_url, &cookie, &login_url, flood_script("flood-one", 20, false), secs, server.pid()),
+            "many_addresses": isolation(&notes_url, &cookie, &login_url, flood_script("flood-many", 20, true), secs, server.pid()),
+            "volume": isolation(&notes_url, &cookie, &route(&server.base, "/api/health"), volume_script("flood-volume"), secs, server.pid()),
+        });
+    }
 
-    println!("session store scale: 100 vs 100,000 live sessions…");
-    let guarded_p50 = || {
-        wait_until_idle(server.pid());
-        median_run(3, "p50_ms", || {
-            wrk(&notes_url, Some(&cookie), None, 8, secs)
-        })
-    };
-    seed_sessions(&server.database_url(), 100).await;
-    let small = guarded_p50();
-    seed_sessions(&server.database_url(), 100_000).await;
-    let large = guarded_p50();
-    report["session_scale"] = json!({
-        "sessions_100": small, "sessions_100000": large,
-        "p50_ratio": ratio(&large, &small, "p50_ms"),
-    });
+    if run("costly") {
+        println!(
+            "costly requests: guarded GETs while 4 clients loop on the costliest request of each route that takes a password…"
+        );
+        let mut costly = json!({});
+        for route in ["password", "reauth", "create"] {
+            let mut sessions = Vec::new();
+            for client in 0..4 {
+                let name = format!("costly-{route}-{client}");
+                server.add_user(&name, route == "create").await;
+                sessions.push(sign_in_over_http(&http, &server.base, &name).await);
+            }
+            costly[route] = costly_loop(
+                &notes_url,
+                &cookie,
+                &server.base,
+                route,
+                &sessions,
+                secs,
+                server.pid(),
+            );
+        }
+        report["costly"] = costly;
+    }
+
+    if run("notes_scale") {
+        println!("notes scale: 10, 1,000 and 10,000 notes of one owner among 100,000…");
+        report["notes_scale"] = notes_scale(&server, &http, secs).await;
+    }
+
+    if run("session_scale") {
+        println!("session store scale: 100 vs 100,000 live sessions…");
+        let guarded_p50 = || {
+            wait_until_idle(server.pid());
+            median_run(3, "p50_ms", || {
+                wrk(&notes_url, Some(&cookie), None, 8, secs)
+            })
+        };
+        seed_sessions(&server.database_url(), 100).await;
+        let small = guarded_p50();
+        seed_sessions(&server.database_url(), 100_000).await;
+        let large = guarded_p50();
+        report["session_scale"] = json!({
+            "sessions_100": small, "sessions_100000": large,
+            "p50_ratio": ratio(&large, &small, "p50_ms"),
+        });
+    }
     drop(server);
     shared.lock().await.stop().await;
 
@@ -642,158 +816,200 @@ fn markdown(r: &Value) -> String {
     let ms = |v: &Value| format!("{:.0} ms", v.as_f64().unwrap_or(f64::NAN));
     let ms2 = |v: &Value| format!("{:.2} ms", v.as_f64().unwrap_or(f64::NAN));
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut s = String::new();
     let fl = &r["first_load"];
-    let mut s = String::from(
-        "**First load of `/login`** (cold, headless Chromium, median of each)\n\n\
-         | | FCP | LCP | over the wire | files, brotli |\n| --- | --- | --- | --- | --- |\n",
-    );
-    for (key, label) in [
-        ("static", "static HTML form"),
-        ("react", "React 19 + react-router + axios (Vite)"),
-        ("gatehouse", "**Gatehouse**"),
-    ] {
-        let row = &fl[key];
+    if !fl.is_null() {
+        s += "**First load of `/login`** (cold, headless Chromium, median of each)\n\n\
+         | | FCP | LCP | over the wire | files, brotli |\n| --- | --- | --- | --- | --- |\n";
+        for (key, label) in [
+            ("static", "static HTML form"),
+            ("react", "React 19 + react-router + axios (Vite)"),
+            ("gatehouse", "**Gatehouse**"),
+        ] {
+            let row = &fl[key];
+            s += &format!(
+                "| {label} | {} | {} | {} | {} |\n",
+                ms(&row["fcp"]["median_ms"]),
+                ms(&row["lcp"]["median_ms"]),
+                kb(&row["transfer"]["median_ms"]),
+                kb(&row["files"]["brotli"]),
+            );
+        }
+        let g = &fl["gatehouse"];
         s += &format!(
-            "| {label} | {} | {} | {} | {} |\n",
-            ms(&row["fcp"]["median_ms"]),
-            ms(&row["lcp"]["median_ms"]),
-            kb(&row["transfer"]["median_ms"]),
-            kb(&row["files"]["brotli"]),
+            "\nGatehouse's LCP is **×{:.2}** the static form's (target ≤ ×1.2) and **×{:.2}** the React app's \
+         (target < ×1); its files are **×{:.2}** the React app's (target < ×1): ",
+            f(&g["lcp"]["median_ms"]) / f(&fl["static"]["lcp"]["median_ms"]),
+            f(&g["lcp"]["median_ms"]) / f(&fl["react"]["lcp"]["median_ms"]),
+            f(&g["files"]["brotli"]) / f(&fl["react"]["files"]["brotli"]),
+        );
+        let files: Vec<String> = g["files"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| format!("`{}` {}", x["file"].as_str().unwrap(), kb(&x["brotli"])))
+            .collect();
+        s += &files.join(", ");
+        let u = &r["unauthorized_to_login"];
+        s += &format!(
+            ".\n\n401 response → sign-in form: median {}, p90 {} (n={}).\n\n",
+            ms2(&u["median_ms"]),
+            ms2(&u["p90_ms"]),
+            u["n"]
         );
     }
-    let g = &fl["gatehouse"];
-    s += &format!(
-        "\nGatehouse's LCP is **×{:.2}** the static form's (target ≤ ×1.2) and **×{:.2}** the React app's \
-         (target < ×1); its files are **×{:.2}** the React app's (target < ×1): ",
-        f(&g["lcp"]["median_ms"]) / f(&fl["static"]["lcp"]["median_ms"]),
-        f(&g["lcp"]["median_ms"]) / f(&fl["react"]["lcp"]["median_ms"]),
-        f(&g["files"]["brotli"]) / f(&fl["react"]["files"]["brotli"]),
-    );
-    let files: Vec<String> = g["files"]["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| format!("`{}` {}", x["file"].as_str().unwrap(), kb(&x["brotli"])))
-        .collect();
-    s += &files.join(", ");
-    let u = &r["unauthorized_to_login"];
-    s += &format!(
-        ".\n\n401 response → sign-in form: median {}, p90 {} (n={}).\n\n",
-        ms2(&u["median_ms"]),
-        ms2(&u["p90_ms"]),
-        u["n"]
-    );
 
     let t = &r["throughput"];
-    s += "**Server** (`wrk -t2 -c32 -d5s` on loopback, the median of three runs; requests/s, p99, the server's CPU time per request)\n\n\
+    if !t.is_null() {
+        s += "**Server** (`wrk -t2 -c32 -d5s` on loopback, the median of three runs; requests/s, p99, the server's CPU time per request)\n\n\
           | route | Gatehouse | Express, 1 worker | Express, 2 workers | Gatehouse / Express (1 · 2) |\n\
           | --- | --- | --- | --- | --- |\n";
-    for (key, label) in [
-        (
-            "health",
-            "`GET /api/health` (no session; pings the database)",
-        ),
-        ("secured", "`GET /api/secured-resource` (session; no query)"),
-        ("notes", "`GET /api/notes` (session; 10 notes)"),
-    ] {
-        let cell = |w: &Value| {
-            format!(
-                "{:.0}/s, {}, {:.0} µs",
-                f(&w[key]["requests_per_s"]),
-                ms2(&w[key]["p99_ms"]),
-                f(&w[key]["cpu_us_per_request"])
-            )
-        };
-        let (one, two) = (&t["express"]["workers_1"], &t["express"]["workers_2"]);
+        for (key, label) in [
+            (
+                "health",
+                "`GET /api/health` (no session; pings the database)",
+            ),
+            ("secured", "`GET /api/secured-resource` (session; no query)"),
+            ("notes", "`GET /api/notes` (session; 10 notes)"),
+        ] {
+            let cell = |w: &Value| {
+                format!(
+                    "{:.0}/s, {}, {:.0} µs",
+                    f(&w[key]["requests_per_s"]),
+                    ms2(&w[key]["p99_ms"]),
+                    f(&w[key]["cpu_us_per_request"])
+                )
+            };
+            let (one, two) = (&t["express"]["workers_1"], &t["express"]["workers_2"]);
+            s += &format!(
+                "| {label} | {} | {} | {} | **×{:.1}** · **×{:.1}** |\n",
+                cell(&t["gatehouse"]),
+                cell(one),
+                cell(two),
+                ratio(&t["gatehouse"][key], &one[key], "requests_per_s"),
+                ratio(&t["gatehouse"][key], &two[key], "requests_per_s"),
+            );
+        }
         s += &format!(
-            "| {label} | {} | {} | {} | **×{:.1}** · **×{:.1}** |\n",
-            cell(&t["gatehouse"]),
-            cell(one),
-            cell(two),
-            ratio(&t["gatehouse"][key], &one[key], "requests_per_s"),
-            ratio(&t["gatehouse"][key], &two[key], "requests_per_s"),
-        );
-    }
-    s += &format!(
-        "\n`/api/notes` runs at **{:.0}%** of `/api/health` (target ≥ 85%); the guard alone at {:.0}%. \
+            "\n`/api/notes` runs at **{:.0}%** of `/api/health` (target ≥ 85%); the guard alone at {:.0}%. \
          In the server's CPU per request: the guarded route without a query {:.0} µs, health (no guard, one `SELECT 1`) {:.0} µs, \
          notes (the guard and one query of ten rows) {:.0} µs. \
          A request without a cookie is refused at {:.0}/s.\n\n",
-        f(&t["notes_over_health"]) * 100.0,
-        f(&t["secured_over_health"]) * 100.0,
-        f(&t["gatehouse"]["secured"]["cpu_us_per_request"]),
-        f(&t["gatehouse"]["health"]["cpu_us_per_request"]),
-        f(&t["gatehouse"]["notes"]["cpu_us_per_request"]),
-        f(&t["unauthorized"]["requests_per_s"]),
-    );
+            f(&t["notes_over_health"]) * 100.0,
+            f(&t["secured_over_health"]) * 100.0,
+            f(&t["gatehouse"]["secured"]["cpu_us_per_request"]),
+            f(&t["gatehouse"]["health"]["cpu_us_per_request"]),
+            f(&t["gatehouse"]["notes"]["cpu_us_per_request"]),
+            f(&t["unauthorized"]["requests_per_s"]),
+        );
+    }
 
-    s += "**Isolation**: guarded `GET /api/notes` (8 connections) while 512 connections send sign-ins \
+    if !r["isolation"].is_null() {
+        s += "**Isolation**: guarded `GET /api/notes` (8 connections) while 512 connections send sign-ins \
           for 20 accounts (each connection one a second), one in three with the right password\n\n\
           | flood | offered | verified (200 / 401) | refused 429 | refused 503 | guarded p99 quiet → during |\n\
           | --- | --- | --- | --- | --- | --- |\n";
-    for (key, label) in [
-        ("one_address", "from one address"),
-        ("many_addresses", "from 62,500 addresses"),
-    ] {
-        let i = &r["isolation"][key];
-        let st = &i["flood"]["statuses"];
-        let count = |code: &str| st[code].as_u64().unwrap_or(0);
-        let total: u64 = st
-            .as_object()
-            .map(|m| m.values().filter_map(Value::as_u64).sum())
-            .unwrap_or(0);
-        let secs = total as f64 / f(&i["flood"]["requests_per_s"]).max(1e-9);
+        for (key, label) in [
+            ("one_address", "from one address"),
+            ("many_addresses", "from 62,500 addresses"),
+        ] {
+            let i = &r["isolation"][key];
+            let st = &i["flood"]["statuses"];
+            let count = |code: &str| st[code].as_u64().unwrap_or(0);
+            let total: u64 = st
+                .as_object()
+                .map(|m| m.values().filter_map(Value::as_u64).sum())
+                .unwrap_or(0);
+            let secs = total as f64 / f(&i["flood"]["requests_per_s"]).max(1e-9);
+            s += &format!(
+                "| {label} | {:.0}/s | {:.0}/s | {} | {} | {} → {} (**×{:.2}**, target ≤ ×2) |\n",
+                f(&i["flood"]["requests_per_s"]),
+                (count("200") + count("401")) as f64 / secs,
+                count("429"),
+                count("503"),
+                ms2(&i["quiet"]["p99_ms"]),
+                ms2(&i["during"]["p99_ms"]),
+                f(&i["p99_ratio"]),
+            );
+        }
+
+        let volume = &r["isolation"]["volume"];
         s += &format!(
-            "| {label} | {:.0}/s | {:.0}/s | {} | {} | {} → {} (**×{:.2}**, target ≤ ×2) |\n",
-            f(&i["flood"]["requests_per_s"]),
-            (count("200") + count("401")) as f64 / secs,
-            count("429"),
-            count("503"),
-            ms2(&i["quiet"]["p99_ms"]),
-            ms2(&i["during"]["p99_ms"]),
-            f(&i["p99_ratio"]),
+            "| the floods' shape, but each request a `GET /api/health` (no sign-in work): the volume alone | {:.0}/s | | | | {} → {} (**×{:.2}**) |\n",
+            f(&volume["flood"]["requests_per_s"]),
+            ms2(&volume["quiet"]["p99_ms"]),
+            ms2(&volume["during"]["p99_ms"]),
+            f(&volume["p99_ratio"]),
         );
+        let floor = &r["isolation"]["idle_loop"];
+        if floor["p99_ratio"].is_f64() {
+            s += &format!(
+                "| no flood: one busy loop at the lowest priority (`SCHED_IDLE`), the floor | | | | | {} → {} (**×{:.2}**) |\n",
+                ms2(&floor["quiet"]["p99_ms"]),
+                ms2(&floor["during"]["p99_ms"]),
+                f(&floor["p99_ratio"]),
+            );
+        }
     }
 
-    let volume = &r["isolation"]["volume"];
-    s += &format!(
-        "| the floods' shape, but each request a `GET /api/health` (no sign-in work): the volume alone | {:.0}/s | | | | {} → {} (**×{:.2}**) |\n",
-        f(&volume["flood"]["requests_per_s"]),
-        ms2(&volume["quiet"]["p99_ms"]),
-        ms2(&volume["during"]["p99_ms"]),
-        f(&volume["p99_ratio"]),
-    );
-    let floor = &r["isolation"]["idle_loop"];
-    if floor["p99_ratio"].is_f64() {
-        s += &format!(
-            "| no flood: one busy loop at the lowest priority (`SCHED_IDLE`), the floor | | | | | {} → {} (**×{:.2}**) |\n",
-            ms2(&floor["quiet"]["p99_ms"]),
-            ms2(&floor["during"]["p99_ms"]),
-            f(&floor["p99_ratio"]),
-        );
+    if !r["costly"].is_null() {
+        s += "\n**Costly requests**: guarded `GET /api/notes` (8 connections) while 4 signed-in clients loop without pause on the costliest request of each route that takes a password\n\n\
+          | route (each request) | answered | guarded p99 quiet → during |\n| --- | --- | --- |\n";
+        for (key, label) in [
+            (
+                "password",
+                "`POST /api/auth/password`: the right current password (verified), a new one of 256 characters (estimated, hashed, stored)",
+            ),
+            (
+                "reauth",
+                "`POST /api/auth/reauth`: the right password (verified)",
+            ),
+            (
+                "create",
+                "`POST /api/admin/users`: a new account with a chosen password of 256 characters (estimated, hashed)",
+            ),
+        ] {
+            let c = &r["costly"][key];
+            if c.is_null() {
+                continue;
+            }
+            let answered: Vec<String> = c["statuses"]
+                .as_object()
+                .map(|m| m.iter().map(|(code, k)| format!("{k} × {code}")).collect())
+                .unwrap_or_default();
+            s += &format!(
+                "| {label} | {} | {} → {} (**×{:.2}**) |\n",
+                answered.join(", "),
+                ms2(&c["quiet"]["p99_ms"]),
+                ms2(&c["during"]["p99_ms"]),
+                f(&c["p99_ratio"]),
+            );
+        }
     }
 
-    s += "\n**Scale**\n\n| measure | value |\n| --- | --- |\n";
-    let z = &r["session_scale"];
-    s += &format!(
-        "| guarded p50 with 100 → 100,000 sessions | {} → {} (**×{:.2}**, target flat) |\n",
-        ms2(&z["sessions_100"]["p50_ms"]),
-        ms2(&z["sessions_100000"]["p50_ms"]),
-        f(&z["p50_ratio"])
-    );
-    for (count, label) in [("10", "10"), ("1000", "1,000"), ("10000", "10,000")] {
-        let n = &r["notes_scale"]["owners"][count];
+    if !r["session_scale"].is_null() || !r["notes_scale"].is_null() {
+        s += "\n**Scale**\n\n| measure | value |\n| --- | --- |\n";
+        let z = &r["session_scale"];
         s += &format!(
-            "| notes, owner of {label} (100,000 in all): first page / search `{SEARCHED}`, 10 a page | p50 {} / {} (**×{:.2}** / **×{:.2}**), p99 {} / {} (×{:.2} / ×{:.2}) of the owner of 10's (target ≤ ×2) |\n",
-            ms2(&n["list"]["p50_ms"]),
-            ms2(&n["search"]["p50_ms"]),
-            f(&n["list_p50_ratio"]),
-            f(&n["search_p50_ratio"]),
-            ms2(&n["list"]["p99_ms"]),
-            ms2(&n["search"]["p99_ms"]),
-            f(&n["list_p99_ratio"]),
-            f(&n["search_p99_ratio"]),
+            "| guarded p50 with 100 → 100,000 sessions | {} → {} (**×{:.2}**, target flat) |\n",
+            ms2(&z["sessions_100"]["p50_ms"]),
+            ms2(&z["sessions_100000"]["p50_ms"]),
+            f(&z["p50_ratio"])
         );
+        for (count, label) in [("10", "10"), ("1000", "1,000"), ("10000", "10,000")] {
+            let n = &r["notes_scale"]["owners"][count];
+            s += &format!(
+                "| notes, owner of {label} (100,000 in all): first page / search `{SEARCHED}`, 10 a page | p50 {} / {} (**×{:.2}** / **×{:.2}**), p99 {} / {} (×{:.2} / ×{:.2}) of the owner of 10's (target ≤ ×2) |\n",
+                ms2(&n["list"]["p50_ms"]),
+                ms2(&n["search"]["p50_ms"]),
+                f(&n["list_p50_ratio"]),
+                f(&n["search_p50_ratio"]),
+                ms2(&n["list"]["p99_ms"]),
+                ms2(&n["search"]["p99_ms"]),
+                f(&n["list_p99_ratio"]),
+                f(&n["search_p99_ratio"]),
+            );
+        }
     }
     s
 }
