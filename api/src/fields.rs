@@ -169,8 +169,8 @@ impl fmt::Display for Username {
     }
 }
 
-/// A password as typed: 1 to 1,024 characters at sign-in; `Password::new_account` also asks
-/// for at least 8 when one is set. Its `Debug` never shows it.
+/// A password as typed: 1 to 1,024 characters at sign-in; `Password::new_account` asks for 8
+/// to 256 when one is set. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -179,10 +179,13 @@ impl Password {
     pub const MAX: usize = 1024;
     /// The shortest password accepted when one is set.
     pub const MIN_NEW: usize = 8;
+    /// The longest password accepted when one is set (what password managers generate, with
+    /// room to spare); sign-in takes up to `MAX`, so no password set before is refused.
+    pub const MAX_NEW: usize = 256;
 
     /// Parses a password to be set on an account.
     pub fn new_account(value: &str) -> Result<Self, FieldError> {
-        char_count_between("password", value, Self::MIN_NEW, Self::MAX)?;
+        char_count_between("password", value, Self::MIN_NEW, Self::MAX_NEW)?;
         Ok(Self(value.to_string()))
     }
 

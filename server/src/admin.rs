@@ -1,28 +1,29 @@
 //! Administration of accounts: one implementation of each action, used by `/api/admin` and by
 //! the `user` command. Each action is final at once (sessions ended through the store, cached
 //! accounts forgotten) and recorded as a security event for the account concerned and, when an
-//! administrator did it, for the administrator.
+//! administrator did it, for the administrator. An administrator's change commits only while
+//! their session lives and they are still an administrator.
 
 use gatehouse_api::{AccountChange, FieldError, Password, Role, SecurityEventKind, Username};
 use rand::Rng;
 
-use crate::db::{self, Db};
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::events::{self, Event, Origin};
 use crate::password::Hasher;
+use crate::session::{self, Writer};
 use crate::session_store::SessionStore;
 use crate::users::{self, Account, AccountCache, CreateError};
 
 /// Who acts.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub enum Actor<'a> {
-    /// A signed-in administrator, from a browser.
+    /// A signed-in administrator, from a browser: their changes commit only while their
+    /// session lives and they are still an administrator (see `session::Writer`).
     Admin {
-        /// Their account's id.
-        id: i64,
-        /// Their name, as events show it.
-        name: &'a str,
-        /// Where they acted from.
+        /// Their session.
+        writer: &'a Writer,
+        /// Where they acted from (recorded on their own activity, never on the account's).
         origin: &'a Origin,
     },
     /// The `gatehouse-server user …` command, run on the server.
@@ -32,7 +33,7 @@ pub enum Actor<'a> {
 impl Actor<'_> {
     fn name(&self) -> &str {
         match self {
-            Self::Admin { name, .. } => name,
+            Self::Admin { writer, .. } => &writer.user.account.username,
             Self::CommandLine => "the server's command line",
         }
     }
@@ -50,7 +51,8 @@ pub enum AdminError {
     /// Refused, with the reason (the last enabled administrator).
     #[error("{0}")]
     Refused(&'static str),
-    /// Something below failed (database, session store, hashing).
+    /// Something below failed (database, session store, hashing), or the administrator's own
+    /// session ended.
     #[error(transparent)]
     Failed(#[from] AppError),
 }
@@ -87,41 +89,6 @@ impl From<AdminError> for AppError {
 const LAST_ADMIN: &str =
     "This is the last enabled administrator: make another account an administrator first.";
 
-/// Runs `$body` in a transaction that no other administration transaction runs beside, so
-/// that "is there another enabled administrator?" stays true until the change commits.
-macro_rules! exclusively {
-    ($db:expr, $conn:ident => $body:expr) => {
-        match $db {
-            Db::Sqlite(pool) => {
-                let mut connection = pool.acquire().await?;
-                let mut tx =
-                    sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE").await?;
-                let $conn = &mut *tx;
-                let out: Result<_, AdminError> = $body;
-                if out.is_ok() {
-                    tx.commit().await?;
-                }
-                out
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(4242001)")
-                    .execute(&mut *tx)
-                    .await?;
-                let $conn = &mut *tx;
-                let out: Result<_, AdminError> = $body;
-                if out.is_ok() {
-                    tx.commit().await?;
-                }
-                out
-            }
-        }
-    };
-}
-
-const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash, disabled, \
-                       must_change_password, last_sign_in_at";
-
 /// The administration actions, over what they change.
 #[derive(Clone, Copy)]
 pub struct Admin<'a> {
@@ -151,8 +118,30 @@ pub fn one_time_password() -> String {
 }
 
 impl Admin<'_> {
+    /// A transaction for `actor`'s change, which no other administration transaction runs
+    /// beside (so "is there another enabled administrator?" stays true until it commits).
+    async fn begin(&self, actor: Actor<'_>) -> Result<Tx, AdminError> {
+        let mut tx = self.db.begin().await?;
+        let checked = async {
+            tx.exclusive().await?;
+            if let Actor::Admin { writer, .. } = actor {
+                writer.check_in(&mut tx).await?;
+            }
+            Ok::<_, AdminError>(())
+        }
+        .await;
+        match checked {
+            Ok(()) => Ok(tx),
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
     /// Records `kind` for the account `target` (named `name`) and, when an administrator did
-    /// it, for the administrator.
+    /// it, for the administrator. The account's copy names the administrator but never their
+    /// device or address, which are not the account's; theirs keeps both.
     async fn record(
         &self,
         actor: Actor<'_>,
@@ -161,13 +150,9 @@ impl Admin<'_> {
         kind: SecurityEventKind,
         detail: Option<&str>,
     ) -> Result<(), AdminError> {
-        let origin = match actor {
-            Actor::Admin { origin, .. } => origin.clone(),
-            Actor::CommandLine => Origin::default(),
-        };
         let event = Event {
             kind,
-            origin,
+            origin: Origin::default(),
             actor: Some(actor.name().to_string()),
             subject: None,
             detail: detail.map(str::to_owned),
@@ -175,13 +160,14 @@ impl Admin<'_> {
         if let Some(target) = target {
             events::record(self.db, target, event.clone()).await?;
         }
-        if let Actor::Admin { id, .. } = actor {
+        if let Actor::Admin { writer, origin } = actor {
             let own = Event {
                 actor: None,
                 subject: Some(name.to_string()),
+                origin: origin.clone(),
                 ..event
             };
-            events::record(self.db, id, own).await?;
+            events::record(self.db, writer.user.account.id, own).await?;
         }
         Ok(())
     }
@@ -195,7 +181,8 @@ impl Admin<'_> {
 
     /// Creates an account. With `password`, that is its password; without, a one-time
     /// password is made and returned. With `must_change`, the account must choose its own at
-    /// first sign-in (always, when an administrator made it from the browser).
+    /// first sign-in (always, when an administrator made it from the browser, and always with
+    /// a one-time password).
     pub async fn create(
         &self,
         actor: Actor<'_>,
@@ -213,17 +200,13 @@ impl Admin<'_> {
             }
         };
         let hash = self.hasher.hash(&password).await?;
-        let account = match users::create(self.db, name, hash, role).await {
+        let mut tx = self.begin(actor).await?;
+        let must_change = must_change || generated.is_some();
+        let created = users::create(&mut tx, name, hash, role, must_change).await;
+        let account = match tx.settle(created).await {
             Ok(account) => account,
             Err(CreateError::Taken(name)) => return Err(AdminError::Taken(name)),
             Err(CreateError::Db(e)) => return Err(e.into()),
-        };
-        let account = if must_change || generated.is_some() {
-            let sql = "UPDATE users SET must_change_password = TRUE WHERE id = $1";
-            db::on_pool!(self.db, pool => sqlx::query(sql).bind(account.id).execute(pool).await.map(drop))?;
-            self.get(account.id).await?
-        } else {
-            account
         };
         let kind = SecurityEventKind::AccountCreated;
         self.record(
@@ -237,6 +220,18 @@ impl Admin<'_> {
         Ok((account, generated))
     }
 
+    /// Refuses a change that would leave no enabled administrator: `target` is one and is
+    /// losing the role or being disabled or removed.
+    async fn keep_an_administrator(tx: &mut Tx, target: &Account) -> Result<(), AdminError> {
+        if target.role.0 == Role::Admin
+            && !target.disabled
+            && users::other_enabled_admins(tx, target.id).await? == 0
+        {
+            return Err(AdminError::Refused(LAST_ADMIN));
+        }
+        Ok(())
+    }
+
     /// Changes the role and whether the account is disabled. Disabling ends its sessions at
     /// once (they answer `account_disabled`); the last enabled administrator can be neither
     /// demoted nor disabled.
@@ -246,52 +241,26 @@ impl Admin<'_> {
         id: i64,
         change: &AccountChange,
     ) -> Result<Account, AdminError> {
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        let before: Account = exclusively!(self.db, conn => {
-            let target: Option<Account> =
-                sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
-            let target = target.ok_or(AdminError::NotFound)?;
+        let mut tx = self.begin(actor).await?;
+        let changed = async {
+            let target = users::find_in(&mut tx, id)
+                .await?
+                .ok_or(AdminError::NotFound)?;
             let demoted = change.role == Some(Role::User);
             let disabled = change.disabled == Some(true);
-            if target.role.0 == Role::Admin && !target.disabled && (demoted || disabled) {
-                let others: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
-                )
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
-                if others == 0 {
-                    return Err(AdminError::Refused(LAST_ADMIN));
-                }
+            if demoted || disabled {
+                Self::keep_an_administrator(&mut tx, &target).await?;
             }
             if let Some(role) = change.role {
-                sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                    .bind(role.as_str())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+                users::set_role(&mut tx, id, role).await?;
             }
-            match change.disabled {
-                Some(true) if !target.disabled => {
-                    // A new epoch: its sessions never come back, even if it is enabled again.
-                    sqlx::query(
-                        "UPDATE users SET disabled = TRUE, session_epoch = session_epoch + 1 \
-                         WHERE id = $1",
-                    )
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                Some(false) if target.disabled => {
-                    sqlx::query("UPDATE users SET disabled = FALSE WHERE id = $1")
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                _ => {}
+            if let Some(disabled) = change.disabled.filter(|d| *d != target.disabled) {
+                users::set_disabled(&mut tx, id, disabled).await?;
             }
-            Ok(target)
-        })?;
+            Ok::<_, AdminError>(target)
+        }
+        .await;
+        let before = tx.settle(changed).await?;
         self.accounts.forget(id);
         let name = before.username.as_str();
         if let Some(role) = change.role.filter(|r| *r != before.role.0) {
@@ -318,7 +287,7 @@ impl Admin<'_> {
     pub async fn reset_password(&self, actor: Actor<'_>, id: i64) -> Result<String, AdminError> {
         let otp = one_time_password();
         let password = Password::new_account(&otp).expect("a one-time password is long enough");
-        let target = self.set_password(id, &password, true).await?;
+        let target = self.set_password(actor, id, &password, true).await?;
         let kind = SecurityEventKind::PasswordReset;
         self.record(actor, Some(id), &target.username, kind, None)
             .await?;
@@ -332,7 +301,7 @@ impl Admin<'_> {
         id: i64,
         password: &Password,
     ) -> Result<(), AdminError> {
-        let target = self.set_password(id, password, false).await?;
+        let target = self.set_password(actor, id, password, false).await?;
         let kind = SecurityEventKind::PasswordChanged;
         self.record(actor, Some(id), &target.username, kind, None)
             .await
@@ -340,30 +309,30 @@ impl Admin<'_> {
 
     async fn set_password(
         &self,
+        actor: Actor<'_>,
         id: i64,
         password: &Password,
         must_change: bool,
     ) -> Result<Account, AdminError> {
         let target = self.get(id).await?;
         let hash = self.hasher.hash(password).await?;
-        let sql = "UPDATE users SET password_hash = $1, must_change_password = $2, \
-                   session_epoch = session_epoch + 1 WHERE id = $3";
-        db::on_pool!(self.db, pool => sqlx::query(sql)
-            .bind(&hash.0)
-            .bind(must_change)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(drop))?;
+        let mut tx = self.begin(actor).await?;
+        let set = users::set_password(&mut tx, id, hash, must_change).await;
+        if !tx.settle(set).await? {
+            return Err(AdminError::NotFound);
+        }
         self.accounts.forget(id);
-        self.store.end_of_account(id, None).await?;
+        session::end_all(self.store, self.db, id, None).await?;
         Ok(target)
     }
 
     /// Ends every session of the account, at once; returns how many were live.
     pub async fn end_sessions(&self, actor: Actor<'_>, id: i64) -> Result<usize, AdminError> {
         let target = self.get(id).await?;
-        let ended = self.store.end_of_account(id, None).await?.len();
+        if let Actor::Admin { writer, .. } = actor {
+            writer.ensure_live().await?;
+        }
+        let ended = session::end_all(self.store, self.db, id, None).await?.len();
         let kind = SecurityEventKind::SessionEnded;
         let detail = ended.to_string();
         self.record(actor, Some(id), &target.username, kind, Some(&detail))
@@ -374,28 +343,17 @@ impl Admin<'_> {
     /// Removes the account with its notes, events and sessions; the last enabled administrator
     /// cannot be removed. Returns the name it had.
     pub async fn remove(&self, actor: Actor<'_>, id: i64) -> Result<String, AdminError> {
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        let removed: Account = exclusively!(self.db, conn => {
-            let target: Option<Account> =
-                sqlx::query_as(&sql).bind(id).fetch_optional(&mut *conn).await?;
-            let target = target.ok_or(AdminError::NotFound)?;
-            if target.role.0 == Role::Admin && !target.disabled {
-                let others: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
-                )
-                .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
-                if others == 0 {
-                    return Err(AdminError::Refused(LAST_ADMIN));
-                }
-            }
-            sqlx::query("DELETE FROM users WHERE id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            Ok(target)
-        })?;
+        let mut tx = self.begin(actor).await?;
+        let removed = async {
+            let target = users::find_in(&mut tx, id)
+                .await?
+                .ok_or(AdminError::NotFound)?;
+            Self::keep_an_administrator(&mut tx, &target).await?;
+            users::remove(&mut tx, id).await?;
+            Ok::<_, AdminError>(target)
+        }
+        .await;
+        let removed = tx.settle(removed).await?;
         self.accounts.forget(id);
         // The database's sessions went with the row; Redis keeps its own.
         self.store.end_of_account(id, None).await?;

@@ -209,7 +209,11 @@ fn read_new_password(context: &[&str]) -> Result<Password, CliError> {
             .map_err(failed)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    crate::strength::new_password("password", &typed, context)
+    crate::strength::parse_new("password", &typed)
+        .and_then(|password| {
+            crate::strength::estimate("password", &password, context)?;
+            Ok(password)
+        })
         .map_err(|e| CliError::BadInput(format!("invalid {e}")))
 }
 
@@ -232,7 +236,9 @@ pub async fn seed_demo(state: &AppState) -> Result<(), Box<dyn std::error::Error
             .collect();
         let password = Password::new_account(&secret)?;
         let hash = state.hasher.hash(&password).await?;
-        users::create(&state.db, &Username::try_from(name)?, hash, role).await?;
+        let mut tx = state.db.begin().await?;
+        let created = users::create(&mut tx, &Username::try_from(name)?, hash, role, false).await;
+        tx.settle(created).await?;
         println!(
             "  {:<6} username: {name:<6} password: {secret}",
             role.as_str()

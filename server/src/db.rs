@@ -51,6 +51,123 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// A transaction on either database: the writes of one request, committed together or not at
+/// all. Begun by [`Db::begin`]; ended by [`Tx::commit`], [`Tx::rollback`] or [`Tx::settle`]
+/// (dropped unfinished, it is rolled back).
+pub enum Tx {
+    /// SQLite, begun `IMMEDIATE` (the write lock is taken at `BEGIN`, so a check made inside
+    /// holds until the commit), in this process's turn (see [`SqliteConnections::begin`]).
+    Sqlite(SqliteTx),
+    /// PostgreSQL, at its default isolation (read committed).
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the connection of the transaction `$tx` (a `&mut Tx`):
+/// `&mut SqliteConnection` or `&mut PgConnection`, each arm compiled against its own driver
+/// as [`on_pool!`]'s are. Reborrow it (`&mut *conn`) for each query.
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn = tx.connection();
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn: &mut sqlx::PgConnection = &mut *tx;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+impl Tx {
+    /// Makes the transaction's writes permanent.
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Self::Sqlite(tx) => tx.end("COMMIT").await,
+            Self::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    /// Undoes the transaction's writes.
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        match self {
+            Self::Sqlite(tx) => tx.end("ROLLBACK").await,
+            Self::Postgres(tx) => tx.rollback().await,
+        }
+    }
+
+    /// Commits if `outcome` is a success and rolls back if not, then returns it (or the
+    /// commit's failure).
+    pub async fn settle<T, E: From<sqlx::Error>>(self, outcome: Result<T, E>) -> Result<T, E> {
+        match outcome {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The outcome says what went wrong; a failed rollback closes the connection.
+                let _ = self.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Waits until no other administration transaction runs, until this one ends: on
+    /// PostgreSQL an advisory lock (instances share the database); on SQLite the write lock
+    /// taken at `BEGIN` already does it.
+    pub async fn exclusive(&mut self) -> sqlx::Result<()> {
+        if let Self::Postgres(tx) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(4242001)")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A SQLite transaction on a connection of the pool, begun with a raw `BEGIN IMMEDIATE`
+/// (sqlx's own `Transaction` borrows its connection, so it cannot be handed back to a caller
+/// with the connection it runs on).
+pub struct SqliteTx {
+    connection: Option<Object<Connector>>,
+    /// This process's writers take turns here, so none waits in SQLite's busy handler (which
+    /// sleeps) while holding a connection the others need.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl SqliteTx {
+    /// The connection the transaction runs on.
+    pub fn connection(&mut self) -> &mut SqliteConnection {
+        self.connection
+            .as_mut()
+            .expect("a transaction is open until it ends")
+    }
+
+    async fn end(mut self, statement: &'static str) -> sqlx::Result<()> {
+        let mut connection = self.connection.take().expect("ended once");
+        match connection.execute(statement).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                // Closing the connection ends whatever it was in the middle of.
+                let _ = Object::take(connection);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for SqliteTx {
+    /// Unfinished (an error, or the request dropped midway): the connection is closed rather
+    /// than handed out inside a transaction, which rolls the transaction back.
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            let _ = Object::take(connection);
+        }
+    }
+}
+
 /// Why a database URL was refused before trying it.
 #[derive(Debug, thiserror::Error)]
 #[error("unsupported URL scheme {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
@@ -82,6 +199,14 @@ impl Db {
         match self {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Begins a transaction (see [`Tx`]).
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        match self {
+            Self::Sqlite(connections) => connections.begin().await.map(Tx::Sqlite),
+            Self::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
         }
     }
 
@@ -143,7 +268,11 @@ async fn connect_sqlite(url: &str) -> Result<SqliteConnections, sqlx::Error> {
 /// the pool by the first query through `&SqliteConnections` that finds it so; one left inside
 /// a transaction is closed before it is handed out again (see [`Connector`]'s `recycle`).
 #[derive(Clone, Debug)]
-pub struct SqliteConnections(managed::Pool<Connector>);
+pub struct SqliteConnections {
+    pool: managed::Pool<Connector>,
+    /// Whose turn it is to write (see [`SqliteTx`]).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
 
 /// Opens SQLite connections with the options the database was opened with.
 #[derive(Debug)]
@@ -184,14 +313,32 @@ impl SqliteConnections {
             .create_timeout(Some(Duration::from_secs(3)))
             .runtime(deadpool::Runtime::Tokio1)
             .build()
-            .map(Self)
+            .map(|pool| Self {
+                pool,
+                writer: Default::default(),
+            })
             .map_err(|e| sqlx::Error::Configuration(e.into()))
+    }
+
+    /// Begins a write transaction: waits for this process's turn to write, then takes a
+    /// connection and SQLite's write lock (`BEGIN IMMEDIATE`).
+    pub async fn begin(&self) -> Result<SqliteTx, sqlx::Error> {
+        let turn = self.writer.clone().lock_owned().await;
+        let mut connection = self.acquire().await?;
+        if let Err(e) = connection.execute("BEGIN IMMEDIATE").await {
+            let _ = Object::take(connection);
+            return Err(e);
+        }
+        Ok(SqliteTx {
+            connection: Some(connection),
+            _turn: turn,
+        })
     }
 
     /// A connection of its own until the returned guard is dropped: for a transaction, or
     /// several statements in a row; a single query runs on `&SqliteConnections` directly.
     pub async fn acquire(&self) -> Result<Object<Connector>, sqlx::Error> {
-        self.0.get().await.map_err(|e| match e {
+        self.pool.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
             PoolError::Closed => sqlx::Error::PoolClosed,

@@ -21,6 +21,7 @@ use tracing::Level;
 pub mod admin;
 pub mod cli;
 pub mod config;
+pub mod cursor;
 pub mod db;
 pub mod device;
 pub mod error;

@@ -8,11 +8,10 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use gatehouse_api::{Note, NoteBody, NotePage, NoteSummary, NoteTitle};
 
-use crate::db::{self, Db, on_pool};
+use crate::cursor::{self, PageError};
+use crate::db::{self, Db, Tx, on_pool, on_tx};
 
 /// How long a deleted note can be restored.
 pub const RESTORABLE: Duration = Duration::from_secs(60);
@@ -76,17 +75,6 @@ fn summary((id, title, start, version, updated_at): SummaryRow) -> NoteSummary {
     }
 }
 
-/// Why a list request was refused: a cursor this server did not give.
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    /// The cursor does not parse.
-    #[error("the cursor is not one this server gave")]
-    BadCursor,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 /// Where a page starts: after a (updated_at, id) position, or after `offset` search results.
 enum Cursor {
     After(i64, i64),
@@ -95,15 +83,14 @@ enum Cursor {
 
 impl Cursor {
     fn encode(&self) -> String {
-        let text = match self {
+        cursor::encode(&match self {
             Self::After(at, id) => format!("a{at}:{id}"),
             Self::Skip(n) => format!("s{n}"),
-        };
-        B64.encode(text)
+        })
     }
 
     fn decode(cursor: &str) -> Option<Self> {
-        let text = String::from_utf8(B64.decode(cursor).ok()?).ok()?;
+        let text = cursor::decode(cursor).ok()?;
         if let Some(rest) = text.strip_prefix('a') {
             let (at, id) = rest.split_once(':')?;
             return Some(Self::After(at.parse().ok()?, id.parse().ok()?));
@@ -136,17 +123,17 @@ pub async fn list(
     q: &str,
     cursor: Option<&str>,
     limit: u32,
-) -> Result<NotePage, ListError> {
+) -> Result<NotePage, PageError> {
     let limit = i64::from(limit.clamp(1, MAX_PAGE));
     let cursor = cursor
-        .map(|c| Cursor::decode(c).ok_or(ListError::BadCursor))
+        .map(|c| Cursor::decode(c).ok_or(PageError::BadCursor))
         .transpose()?;
     let rows: Vec<SummaryRow> = match search_words(q) {
         None => {
             let (at, id) = match cursor {
                 None => (i64::MAX, i64::MAX),
                 Some(Cursor::After(at, id)) => (at, id),
-                Some(Cursor::Skip(_)) => return Err(ListError::BadCursor),
+                Some(Cursor::Skip(_)) => return Err(PageError::BadCursor),
             };
             let sql = "SELECT id, title, substr(body, 1, 400), version, updated_at FROM notes \
                        WHERE user_id = $1 AND deleted_at IS NULL \
@@ -164,7 +151,7 @@ pub async fn list(
             let skip = match cursor {
                 None => 0,
                 Some(Cursor::Skip(n)) => n,
-                Some(Cursor::After(..)) => return Err(ListError::BadCursor),
+                Some(Cursor::After(..)) => return Err(PageError::BadCursor),
             };
             let rows = search(db, user, &words, skip, limit + 1).await?;
             let more = rows.len() as i64 > limit;
@@ -251,17 +238,22 @@ async fn search(
 }
 
 /// Creates a note for the user.
-pub async fn create(db: &Db, user: i64, title: &NoteTitle, body: &NoteBody) -> sqlx::Result<Note> {
+pub async fn create(
+    tx: &mut Tx,
+    user: i64,
+    title: &NoteTitle,
+    body: &NoteBody,
+) -> sqlx::Result<Note> {
     let sql = format!(
         "INSERT INTO notes (user_id, title, body, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
     );
-    let row: NoteRow = on_pool!(db, pool => sqlx::query_as(&sql)
+    let row: NoteRow = on_tx!(tx, conn => sqlx::query_as(&sql)
         .bind(user)
         .bind(title.as_str())
         .bind(body.as_str())
         .bind(db::now())
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await)?;
     Ok(row.into())
 }
@@ -291,7 +283,7 @@ pub enum Updated {
 
 /// Replaces title and body of the user's note `id` if it is still at `version`.
 pub async fn update(
-    db: &Db,
+    tx: &mut Tx,
     user: i64,
     id: i64,
     version: i64,
@@ -303,24 +295,24 @@ pub async fn update(
          WHERE id = $4 AND user_id = $5 AND version = $6 AND deleted_at IS NULL \
          RETURNING {COLUMNS}"
     );
-    let row: Option<NoteRow> = on_pool!(db, pool => sqlx::query_as(&sql)
+    let row: Option<NoteRow> = on_tx!(&mut *tx, conn => sqlx::query_as(&sql)
         .bind(title.as_str())
         .bind(body.as_str())
         .bind(db::now())
         .bind(id)
         .bind(user)
         .bind(version)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     if let Some(row) = row {
         return Ok(Updated::Saved(row.into()));
     }
     // Nothing updated: tell a stale version from a note that is not this user's.
     let sql = "SELECT id FROM notes WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL";
-    let exists: Option<i64> = on_pool!(db, pool => sqlx::query_scalar(sql)
+    let exists: Option<i64> = on_tx!(tx, conn => sqlx::query_scalar(sql)
         .bind(id)
         .bind(user)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     Ok(if exists.is_some() {
         Updated::Stale
@@ -330,30 +322,30 @@ pub async fn update(
 }
 
 /// Deletes the user's note `id` (restorable for `RESTORABLE`); whether there was one.
-pub async fn delete(db: &Db, user: i64, id: i64) -> sqlx::Result<bool> {
+pub async fn delete(tx: &mut Tx, user: i64, id: i64) -> sqlx::Result<bool> {
     let sql = "UPDATE notes SET deleted_at = $1 WHERE id = $2 AND user_id = $3 \
                AND deleted_at IS NULL";
-    on_pool!(db, pool => sqlx::query(sql)
+    on_tx!(tx, conn => sqlx::query(sql)
         .bind(db::now())
         .bind(id)
         .bind(user)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|done| done.rows_affected() > 0))
 }
 
 /// Brings back the user's note `id` if it was deleted less than `RESTORABLE` ago.
-pub async fn restore(db: &Db, user: i64, id: i64) -> sqlx::Result<Option<Note>> {
+pub async fn restore(tx: &mut Tx, user: i64, id: i64) -> sqlx::Result<Option<Note>> {
     let sql = format!(
         "UPDATE notes SET deleted_at = NULL WHERE id = $1 AND user_id = $2 \
          AND deleted_at IS NOT NULL AND deleted_at > $3 RETURNING {COLUMNS}"
     );
     let since = db::now() - RESTORABLE.as_secs() as i64;
-    let row: Option<NoteRow> = on_pool!(db, pool => sqlx::query_as(&sql)
+    let row: Option<NoteRow> = on_tx!(tx, conn => sqlx::query_as(&sql)
         .bind(id)
         .bind(user)
         .bind(since)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     Ok(row.map(Note::from))
 }
@@ -420,6 +412,6 @@ mod tests {
             Some(Cursor::Skip(50))
         ));
         assert!(Cursor::decode("bm90IGEgY3Vyc29y").is_none());
-        assert!(Cursor::decode(&B64.encode("s-5")).is_none());
+        assert!(Cursor::decode(&cursor::encode("s-5")).is_none());
     }
 }

@@ -1,4 +1,5 @@
-//! Argon2id hashing on a few dedicated low-priority threads, behind a bounded queue.
+//! Argon2id hashing, and the other costly work on passwords (the strength estimate), on a few
+//! dedicated low-priority threads behind a bounded queue.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -74,6 +75,25 @@ impl Hasher {
             })
             .await?;
         Ok(known && matches)
+    }
+
+    /// Refuses a new password that is easy to guess (`strength::estimate`, a field error on
+    /// `field`), judged on the hashing threads: the estimate costs up to an Argon2
+    /// verification's time, which no request thread may spend.
+    pub async fn check_strength(
+        &self,
+        field: &'static str,
+        password: &Password,
+        context: &[&str],
+    ) -> Result<(), AppError> {
+        let password = password.clone();
+        let context: Vec<String> = context.iter().map(|c| c.to_string()).collect();
+        self.run(move || {
+            let context: Vec<&str> = context.iter().map(String::as_str).collect();
+            crate::strength::estimate(field, &password, &context)
+        })
+        .await?
+        .map_err(AppError::from)
     }
 
     async fn run<T: Send + 'static>(

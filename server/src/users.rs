@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::db::{self, Db, on_pool};
+use crate::cursor::{self, PageError};
+use crate::db::{self, Db, Tx, on_pool, on_tx};
 use gatehouse_api::{Role, Username};
 
 /// A stored Argon2id PHC string. Never `Serialize`, never shown by `Debug`.
@@ -148,6 +149,60 @@ pub async fn count(db: &Db) -> sqlx::Result<i64> {
     on_pool!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
 }
 
+/// Accounts per page of the administrators' list.
+pub const PAGE: i64 = 50;
+
+/// One page of accounts whose name contains `q` (in any case and script, see
+/// `Username::search_query`), in name order, after `cursor` (from the previous page).
+pub async fn search(
+    db: &Db,
+    q: &str,
+    cursor: Option<&str>,
+) -> Result<(Vec<Account>, Option<String>), PageError> {
+    let after = cursor.map(cursor::decode).transpose()?;
+    let sql = format!(
+        "SELECT {COLUMNS}, username_folded FROM users \
+         WHERE COALESCE(username_search, username_folded) LIKE $1 ESCAPE '\\' \
+         AND username_folded > $2 ORDER BY username_folded LIMIT $3"
+    );
+    let pattern = like_pattern(&Username::search_query(q));
+    let rows: Vec<Ordered> = on_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(pattern)
+        .bind(after.unwrap_or_default())
+        .bind(PAGE + 1)
+        .fetch_all(pool)
+        .await)?;
+    let more = rows.len() as i64 > PAGE;
+    let mut page = Vec::new();
+    let mut last = None;
+    for row in rows.into_iter().take(PAGE as usize) {
+        page.push(row.account);
+        last = Some(row.username_folded);
+    }
+    Ok((page, last.filter(|_| more).map(|l| cursor::encode(&l))))
+}
+
+/// An account with the column the list orders by.
+#[derive(sqlx::FromRow)]
+struct Ordered {
+    #[sqlx(flatten)]
+    account: Account,
+    username_folded: String,
+}
+
+/// `LIKE` treats `%`, `_` and the escape character as special; a search means them literally.
+fn like_pattern(q: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateError {
@@ -159,18 +214,21 @@ pub enum CreateError {
     Db(#[from] sqlx::Error),
 }
 
-/// Creates an account.
+/// Creates an account; with `must_change`, its owner must choose their own password at their
+/// first sign-in.
 pub async fn create(
-    db: &Db,
+    tx: &mut Tx,
     name: &Username,
     hash: PasswordHash,
     role: Role,
+    must_change: bool,
 ) -> Result<Account, CreateError> {
     let sql = format!(
         "INSERT INTO users (username, username_folded, username_skeleton, username_search, \
-         password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+         password_hash, role, created_at, must_change_password) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
     );
-    let result = on_pool!(db, pool => sqlx::query_as(&sql)
+    let result = on_tx!(tx, conn => sqlx::query_as(&sql)
         .bind(name.as_str())
         .bind(name.folded())
         .bind(name.skeleton())
@@ -178,7 +236,8 @@ pub async fn create(
         .bind(&hash.0)
         .bind(role.as_str())
         .bind(db::now())
-        .fetch_one(pool)
+        .bind(must_change)
+        .fetch_one(conn)
         .await);
     match result {
         Ok(account) => Ok(account),
@@ -187,6 +246,70 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The account with this id, as the transaction `tx` sees it.
+pub async fn find_in(tx: &mut Tx, id: i64) -> sqlx::Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    on_tx!(tx, conn => sqlx::query_as(&sql).bind(id).fetch_optional(conn).await)
+}
+
+/// How many enabled administrators there are besides the account `id`.
+pub async fn other_enabled_admins(tx: &mut Tx, id: i64) -> sqlx::Result<i64> {
+    let sql = "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1";
+    on_tx!(tx, conn => sqlx::query_scalar(sql).bind(id).fetch_one(conn).await)
+}
+
+/// Gives the account `id` the role `role`.
+pub async fn set_role(tx: &mut Tx, id: i64, role: Role) -> sqlx::Result<()> {
+    let sql = "UPDATE users SET role = $1 WHERE id = $2";
+    on_tx!(tx, conn => sqlx::query(sql)
+        .bind(role.as_str())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop))
+}
+
+/// Disables the account `id` (a new session epoch: its sessions never come back, even if it
+/// is enabled again), or enables it.
+pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> sqlx::Result<()> {
+    let sql = if disabled {
+        "UPDATE users SET disabled = TRUE, session_epoch = session_epoch + 1 WHERE id = $1"
+    } else {
+        "UPDATE users SET disabled = FALSE WHERE id = $1"
+    };
+    on_tx!(tx, conn => sqlx::query(sql).bind(id).execute(conn).await.map(drop))
+}
+
+/// Sets a password on the account `id` that someone else chose (an administrator's one-time
+/// password, or the server's command line), moving it to the next session epoch. Whether the
+/// account exists.
+pub async fn set_password(
+    tx: &mut Tx,
+    id: i64,
+    hash: PasswordHash,
+    must_change: bool,
+) -> sqlx::Result<bool> {
+    let sql = "UPDATE users SET password_hash = $1, must_change_password = $2, \
+               session_epoch = session_epoch + 1 WHERE id = $3";
+    on_tx!(tx, conn => sqlx::query(sql)
+        .bind(&hash.0)
+        .bind(must_change)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected() == 1))
+}
+
+/// Removes the account `id` with its notes, events and database sessions (by cascade).
+pub async fn remove(tx: &mut Tx, id: i64) -> sqlx::Result<bool> {
+    let sql = "DELETE FROM users WHERE id = $1";
+    on_tx!(tx, conn => sqlx::query(sql)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected() == 1))
 }
 
 /// What SQL migrations cannot compute for accounts from before it was kept, run at start: the
@@ -241,28 +364,48 @@ async fn backfill_search_forms(db: &Db) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Removes an account with its notes; its sessions end because the account is gone.
-/// Returns whether it existed.
-pub async fn remove(db: &Db, name: &Username) -> sqlx::Result<bool> {
-    let sql = "DELETE FROM users WHERE username_folded = $1";
-    on_pool!(db, pool => sqlx::query(sql)
-        .bind(name.folded())
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected() > 0))
+/// What a write asked for by a session checks again about its account, inside the write's
+/// transaction (see `session::Writer`).
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct Standing {
+    /// Sessions made under an older epoch are over.
+    pub session_epoch: i64,
+    /// Disabled by an administrator.
+    pub disabled: bool,
+    /// The role.
+    #[sqlx(try_from = "String")]
+    pub role: StoredRole,
 }
 
-/// Sets a new password and bumps the session epoch, ending every existing session.
-/// Returns whether the account existed.
-pub async fn set_password(db: &Db, name: &Username, hash: PasswordHash) -> sqlx::Result<bool> {
-    let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 \
-               WHERE username_folded = $2";
-    on_pool!(db, pool => sqlx::query(sql)
-        .bind(&hash.0)
-        .bind(name.folded())
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected() > 0))
+/// The standing of the account `id` (none once it is removed), its row locked until `tx`
+/// ends: on PostgreSQL `FOR SHARE`, which a change of the row (a new role, disabling, a new
+/// password, the end of a session) waits for; on SQLite the write lock `tx` holds since its
+/// `BEGIN` keeps every other writer out.
+pub async fn standing(tx: &mut Tx, id: i64) -> sqlx::Result<Option<Standing>> {
+    const SELECT: &str = "SELECT session_epoch, disabled, role FROM users WHERE id = $1";
+    match tx {
+        Tx::Sqlite(tx) => {
+            sqlx::query_as(SELECT)
+                .bind(id)
+                .fetch_optional(tx.connection())
+                .await
+        }
+        Tx::Postgres(tx) => {
+            sqlx::query_as(&format!("{SELECT} FOR SHARE"))
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await
+        }
+    }
+}
+
+/// Notes that sessions of the account `id` were just ended (deleted from the store). The
+/// update waits for the writes that hold the account's row (see `standing`), so once it has
+/// returned, every write asked for by an ended session has either committed or will find its
+/// session gone.
+pub async fn sessions_ended(db: &Db, id: i64) -> sqlx::Result<()> {
+    let sql = "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1";
+    on_pool!(db, pool => sqlx::query(sql).bind(id).execute(pool).await.map(drop))
 }
 
 /// Notes a successful sign-in of the account `id`.
@@ -275,18 +418,18 @@ pub async fn record_sign_in(db: &Db, id: i64) -> sqlx::Result<()> {
 /// it) and moves it to the next session epoch, provided it is still at `epoch` (false
 /// otherwise: changed meanwhile, or removed).
 pub async fn change_password(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     epoch: i64,
     hash: PasswordHash,
 ) -> sqlx::Result<bool> {
     let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
                must_change_password = FALSE WHERE id = $2 AND session_epoch = $3";
-    on_pool!(db, pool => sqlx::query(sql)
+    on_tx!(tx, conn => sqlx::query(sql)
         .bind(&hash.0)
         .bind(id)
         .bind(epoch)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|done| done.rows_affected() == 1))
 }
@@ -301,21 +444,25 @@ mod tests {
         (dir, db::connect(&url).await.unwrap())
     }
 
+    /// Creates `name` in a transaction of its own.
+    async fn add(db: &Db, name: &str, role: Role) -> Result<Account, CreateError> {
+        let mut tx = db.begin().await?;
+        let name = Username::try_from(name).unwrap();
+        let created = create(&mut tx, &name, PasswordHash("h".into()), role, false).await;
+        tx.settle(created).await
+    }
+
+    #[test]
+    fn a_search_matches_percent_and_underscore_literally() {
+        assert_eq!(like_pattern("a_b%"), "%a\\_b\\%%");
+        assert_eq!(like_pattern(""), "%%");
+    }
+
     #[tokio::test]
     async fn usernames_are_unique_without_regard_to_case() {
         let (_dir, db) = pool().await;
-        let ann = Username::try_from("Ann").unwrap();
-        create(&db, &ann, PasswordHash("h".into()), Role::User)
-            .await
-            .unwrap();
-        let err = create(
-            &db,
-            &Username::try_from("ANN").unwrap(),
-            PasswordHash("h".into()),
-            Role::User,
-        )
-        .await
-        .unwrap_err();
+        add(&db, "Ann", Role::User).await.unwrap();
+        let err = add(&db, "ANN", Role::User).await.unwrap_err();
         assert!(matches!(err, CreateError::Taken(_)), "{err}");
         let found = find_by_name(&db, &Username::try_from("ann").unwrap())
             .await
@@ -346,32 +493,35 @@ mod tests {
             ["ann", "\u{0430}nn"],
             "both are found by the search"
         );
-        let err = create(
-            &db,
-            &Username::try_from("ANN").unwrap(),
-            PasswordHash("h".into()),
-            Role::User,
-        )
-        .await
-        .unwrap_err();
+        let err = add(&db, "ANN", Role::User).await.unwrap_err();
         assert!(matches!(err, CreateError::Taken(_)));
     }
 
     #[tokio::test]
-    async fn a_password_change_bumps_the_session_epoch() {
+    async fn a_password_set_by_someone_else_bumps_the_session_epoch() {
         let (_dir, db) = pool().await;
-        let bob = Username::try_from("bob").unwrap();
-        let before = create(&db, &bob, PasswordHash("a".into()), Role::Admin)
-            .await
-            .unwrap();
-        assert!(
-            set_password(&db, &bob, PasswordHash("b".into()))
-                .await
-                .unwrap()
-        );
+        let before = add(&db, "bob", Role::Admin).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let set = set_password(&mut tx, before.id, PasswordHash("b".into()), true).await;
+        assert!(tx.settle(set).await.unwrap());
         let after = find_by_id(&db, before.id).await.unwrap().unwrap();
         assert_eq!(after.session_epoch, before.session_epoch + 1);
+        assert!(after.must_change_password);
         assert_eq!(after.role.0, Role::Admin);
         assert!(!format!("{after:?}").contains("\"b\""));
+    }
+
+    #[tokio::test]
+    async fn a_rolled_back_transaction_changes_nothing() {
+        let (_dir, db) = pool().await;
+        let ann = add(&db, "ann", Role::User).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        set_role(&mut tx, ann.id, Role::Admin).await.unwrap();
+        tx.rollback().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        set_disabled(&mut tx, ann.id, true).await.unwrap();
+        drop(tx);
+        let after = find_by_id(&db, ann.id).await.unwrap().unwrap();
+        assert_eq!((after.role.0, after.disabled), (Role::User, false));
     }
 }

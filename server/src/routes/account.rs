@@ -17,9 +17,9 @@ use tower_sessions::session_store::SessionStore as _;
 
 use super::auth::{ClientAddress, RequestOrigin};
 use super::{Declared, Route};
-use crate::error::{AppError, Json, Path};
+use crate::error::{AppError, Json, Path, both};
 use crate::events::{self, Event};
-use crate::session::{self, Access, AuthSession, CurrentUser, now_ms, rfc3339_ms};
+use crate::session::{self, Access, AuthSession, CurrentUser, Writer, now_ms, rfc3339_ms};
 use crate::state::AppState;
 use crate::throttle::Attempt;
 use crate::{strength, users};
@@ -29,8 +29,10 @@ use gatehouse_api::endpoints::{
 };
 
 /// This resource's routes. Reading the session's state does not count as activity; extending
-/// it renews the clock itself; ending sessions and changing the password need a recent proof
-/// of the password.
+/// it renews the clock itself; ending sessions needs a recent proof of the password. Changing
+/// the password asks for the current one, which is itself that proof, so it needs no other
+/// (and an account that must replace its one-time password can always do so), and confirming
+/// the password is open to such an account too.
 pub fn routes() -> Vec<Route> {
     vec![
         GetSessionState::route(Access::User, state).without_renewal(),
@@ -38,11 +40,9 @@ pub fn routes() -> Vec<Route> {
         ListSessions::route(Access::User, list),
         EndSession::route(Access::User, end).step_up(),
         EndOtherSessions::route(Access::User, end_others).step_up(),
-        ChangePassword::route(Access::User, password)
-            .step_up()
-            .before_password_change(),
+        ChangePassword::route(Access::User, password).before_password_change(),
         ListActivity::route(Access::User, activity),
-        Reauthenticate::route(Access::User, reauth),
+        Reauthenticate::route(Access::User, reauth).before_password_change(),
     ]
 }
 
@@ -125,16 +125,18 @@ async fn list(
 /// Ending the current one signs out.
 async fn end(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     Path(target): Path<String>,
 ) -> Result<Response, AppError> {
-    let (id, ended) = live_sessions(&state, &user)
+    let user = &writer.user;
+    let (id, ended) = live_sessions(&state, user)
         .await?
         .into_iter()
         .find(|(id, _)| session::handle(*id) == target)
         .ok_or(AppError::NotFound)?;
-    state.store.delete(&id).await?;
+    writer.ensure_live().await?;
+    session::end_one(&state.store, &state.db, user.account.id, &id).await?;
     let event = Event::by_self(SecurityEventKind::SessionEnded, &ended.origin());
     events::record(&state.db, user.account.id, event).await?;
     tracing::info!(user_id = user.account.id, from = ?here.address, "ended a session");
@@ -147,19 +149,16 @@ async fn end(
 }
 
 /// `POST /api/auth/sessions/end-others`: ends every session of this account but this one.
-async fn end_others(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<StatusCode, AppError> {
-    let others: Vec<(Id, AuthSession)> = live_sessions(&state, &user)
+async fn end_others(State(state): State<AppState>, writer: Writer) -> Result<StatusCode, AppError> {
+    let user = &writer.user;
+    let others: Vec<(Id, AuthSession)> = live_sessions(&state, user)
         .await?
         .into_iter()
         .filter(|(id, _)| *id != user.session)
         .collect();
-    let ended = state
-        .store
-        .end_of_account(user.account.id, Some(user.session))
-        .await?;
+    writer.ensure_live().await?;
+    let ended =
+        session::end_all(&state.store, &state.db, user.account.id, Some(user.session)).await?;
     for (id, auth) in &others {
         if ended.contains(id) {
             let event = Event::by_self(SecurityEventKind::SessionEnded, &auth.origin());
@@ -176,9 +175,8 @@ async fn confirm_password(
     user: &CurrentUser,
     client: &Client,
     field: &'static str,
-    typed: &str,
+    password: &Password,
 ) -> Result<(), AppError> {
-    let password = Password::try_from(typed).map_err(|e| FieldError { field, ..e })?;
     let key = Username::try_from(user.account.username.as_str())?.folded();
     let attempt = Attempt {
         device: state.devices.verify(&client.headers, &key),
@@ -191,7 +189,7 @@ async fn confirm_password(
         .ok_or(AppError::SessionExpired)?;
     if !state
         .hasher
-        .verify(&password, Some(account.password_hash))
+        .verify(password, Some(account.password_hash))
         .await?
     {
         return Err(AppError::Invalid(vec![FieldError {
@@ -222,52 +220,54 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 
 /// `POST /api/auth/password`: changes the password, ends every other session of the account
 /// and keeps this one.
+///
+/// The cheap checks come first (both fields' lengths, all at once); then the throttle counts
+/// the attempt and the current password is verified, before any costly work on the new one
+/// (its strength estimate and hash, on the hashing threads).
 async fn password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     client: Client,
     Json(change): Json<PasswordChange>,
 ) -> Result<Response, AppError> {
-    let name = user.account.username.as_str();
-    let new = strength::new_password("new_password", &change.new_password, &[name]);
-    let new = match (new, Password::try_from(change.current_password.as_str())) {
-        (Ok(new), Ok(_)) => new,
-        (new, current) => {
-            let mut errors: Vec<FieldError> = current
-                .err()
-                .map(|e| FieldError {
-                    field: "current_password",
-                    ..e
-                })
-                .into_iter()
-                .collect();
-            errors.extend(new.err());
-            return Err(AppError::Invalid(errors));
+    let user = &writer.user;
+    let current = Password::try_from(change.current_password.as_str()).map_err(|e| FieldError {
+        field: "current_password",
+        ..e
+    });
+    let new = strength::parse_new("new_password", &change.new_password);
+    let (current, new) = both(current, new)?;
+    confirm_password(&state, user, &client, "current_password", &current).await?;
+    if new == current {
+        return Err(FieldError {
+            field: "new_password",
+            message: "Choose a password different from your current one.".into(),
         }
-    };
-    confirm_password(
-        &state,
-        &user,
-        &client,
-        "current_password",
-        &change.current_password,
-    )
-    .await?;
+        .into());
+    }
+    let name = user.account.username.as_str();
+    state
+        .hasher
+        .check_strength("new_password", &new, &[name])
+        .await?;
     let hash = state.hasher.hash(&new).await?;
     // This session moves to the new epoch first (the guard accepts a newer one), so that none
-    // of its requests in flight is told its session ended; every other session is deleted.
+    // of its requests in flight is told its session ended; every other session is ended.
     let epoch = user.account.session_epoch;
-    let (_, cookie) = update_current(&state, &user, |a| a.epoch = epoch + 1).await?;
-    if !users::change_password(&state.db, user.account.id, epoch, hash).await? {
-        update_current(&state, &user, |a| a.epoch = epoch).await?;
-        return Err(AppError::Conflict);
+    let (_, cookie) = update_current(&state, user, |a| a.epoch = epoch + 1).await?;
+    let changed = async {
+        let mut tx = writer.begin().await?;
+        let changed = users::change_password(&mut tx, user.account.id, epoch, hash).await;
+        tx.settle(changed.map_err(AppError::from)).await
+    }
+    .await;
+    if !matches!(changed, Ok(true)) {
+        let _ = update_current(&state, user, |a| a.epoch = epoch).await;
+        return Err(changed.err().unwrap_or(AppError::Conflict));
     }
     state.accounts.forget(user.account.id);
-    state
-        .store
-        .end_of_account(user.account.id, Some(user.session))
-        .await?;
+    session::end_all(&state.store, &state.db, user.account.id, Some(user.session)).await?;
     let event = Event::by_self(SecurityEventKind::PasswordChanged, &here);
     events::record(&state.db, user.account.id, event).await?;
     tracing::info!(user_id = user.account.id, "password changed");
@@ -291,7 +291,8 @@ async fn reauth(
     client: Client,
     Json(body): Json<Reauth>,
 ) -> Result<Response, AppError> {
-    confirm_password(&state, &user, &client, "password", &body.password).await?;
+    let password = Password::try_from(body.password.as_str())?;
+    confirm_password(&state, &user, &client, "password", &password).await?;
     let now = now_ms();
     let (auth, cookie) = update_current(&state, &user, |a| {
         a.auth_at_ms = now;

@@ -4,7 +4,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use gatehouse_api::{
     AccountChange, ActiveSession, AdminUser, CreatedAccount, NewAccount, OneTimePassword,
     SecurityEvent, UserPage, Username,
@@ -14,13 +13,14 @@ use serde::Deserialize;
 use super::auth::RequestOrigin;
 use super::{Declared, Route};
 use crate::admin::{Actor, Admin};
-use crate::db::{self, on_pool};
+use crate::cursor::PageError;
+use crate::db;
 use crate::error::{AppError, Json, Path, Query};
 use crate::events::{self, Origin};
-use crate::session::{self, Access, CurrentUser};
+use crate::session::{self, Access, CurrentUser, Writer};
 use crate::state::AppState;
 use crate::strength;
-use crate::users::Account;
+use crate::users::{self, Account};
 use gatehouse_api::endpoints::{
     ChangeUser, CreateUser, EndUserSessions, GetUser, ListUserActivity, ListUserSessions,
     ListUsers, RemoveUser, ResetPassword,
@@ -41,9 +41,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// Accounts per page.
-pub const PAGE: i64 = 50;
-
 fn admin(state: &AppState) -> Admin<'_> {
     Admin {
         db: &state.db,
@@ -53,12 +50,8 @@ fn admin(state: &AppState) -> Admin<'_> {
     }
 }
 
-fn actor<'a>(user: &'a CurrentUser, origin: &'a Origin) -> Actor<'a> {
-    Actor::Admin {
-        id: user.account.id,
-        name: &user.account.username,
-        origin,
-    }
+fn actor<'a>(writer: &'a Writer, origin: &'a Origin) -> Actor<'a> {
+    Actor::Admin { writer, origin }
 }
 
 /// The account as the administrators' list shows it, with its live sessions counted.
@@ -87,73 +80,36 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
-fn encode_cursor(folded: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(folded)
-}
-
-fn decode_cursor(cursor: &str) -> Result<String, AppError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| AppError::Malformed("the cursor is not one this server gave".into()))
-}
-
-/// `LIKE` treats `%`, `_` and the escape character as special; a search means them literally.
-fn like_pattern(q: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// `GET /api/admin/users?q=&cursor=`: accounts by name, 50 a page, those whose name contains
 /// `q` (any case).
 async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<UserPage>, AppError> {
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let sql = "SELECT id, username, role, session_epoch, created_at, password_hash, disabled, \
-               must_change_password, last_sign_in_at, username_folded FROM users \
-               WHERE COALESCE(username_search, username_folded) LIKE $1 ESCAPE '\\' \
-               AND username_folded > $2 ORDER BY username_folded LIMIT $3";
-    let pattern = like_pattern(&Username::search_query(&query.q));
-    let rows: Vec<AccountRow> = on_pool!(&state.db, pool => sqlx::query_as(sql)
-        .bind(pattern)
-        .bind(after.unwrap_or_default())
-        .bind(PAGE + 1)
-        .fetch_all(pool)
-        .await)?;
-    let more = rows.len() as i64 > PAGE;
-    let mut users = Vec::new();
-    let mut last = None;
-    for r in rows.into_iter().take(PAGE as usize) {
-        users.push(row(&state, &r.account).await?);
-        last = Some(r.username_folded);
+    let (accounts, next_cursor) = users::search(&state.db, &query.q, query.cursor.as_deref())
+        .await
+        .map_err(page_error)?;
+    let mut users = Vec::with_capacity(accounts.len());
+    for account in &accounts {
+        users.push(row(&state, account).await?);
     }
-    let next_cursor = last.filter(|_| more).map(|l| encode_cursor(&l));
     Ok(Json(UserPage { users, next_cursor }))
 }
 
-/// An account with the column the list orders by.
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    #[sqlx(flatten)]
-    account: Account,
-    username_folded: String,
+/// A list's refusal: a forged cursor is the client's mistake.
+pub fn page_error(e: PageError) -> AppError {
+    match e {
+        PageError::BadCursor => AppError::Malformed(e.to_string()),
+        PageError::Db(e) => e.into(),
+    }
 }
 
 /// `POST /api/admin/users`: 201 with the account and, when none was given, its one-time
-/// password (shown this once).
+/// password (shown this once). A chosen password is judged (off the request threads) before
+/// it is hashed.
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     Json(new): Json<NewAccount>,
 ) -> Result<Response, AppError> {
@@ -161,11 +117,17 @@ async fn create(
     let password = new
         .password
         .as_deref()
-        .map(|p| strength::new_password("password", p, &[new.username.as_str()]))
+        .map(|p| strength::parse_new("password", p))
         .transpose();
     let (name, password) = crate::error::both(name, password)?;
+    if let Some(password) = &password {
+        state
+            .hasher
+            .check_strength("password", password, &[name.as_str()])
+            .await?;
+    }
     let (account, one_time_password) = admin(&state)
-        .create(actor(&user, &here), &name, new.role, password, true)
+        .create(actor(&writer, &here), &name, new.role, password, true)
         .await?;
     let body = CreatedAccount {
         user: row(&state, &account).await?,
@@ -186,13 +148,13 @@ async fn read(
 /// `PATCH /api/admin/users/{id}`: role, disabled or enabled.
 async fn change(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     Path(id): Path<i64>,
     Json(change): Json<AccountChange>,
 ) -> Result<Json<AdminUser>, AppError> {
     let account = admin(&state)
-        .change(actor(&user, &here), id, &change)
+        .change(actor(&writer, &here), id, &change)
         .await?;
     Ok(Json(row(&state, &account).await?))
 }
@@ -200,23 +162,23 @@ async fn change(
 /// `DELETE /api/admin/users/{id}`: the account, its notes and its sessions.
 async fn remove(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    admin(&state).remove(actor(&user, &here), id).await?;
+    admin(&state).remove(actor(&writer, &here), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/admin/users/{id}/password-reset`: a one-time password, every session ended.
 async fn reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     Path(id): Path<i64>,
 ) -> Result<Json<OneTimePassword>, AppError> {
     let one_time_password = admin(&state)
-        .reset_password(actor(&user, &here), id)
+        .reset_password(actor(&writer, &here), id)
         .await?;
     Ok(Json(OneTimePassword { one_time_password }))
 }
@@ -236,11 +198,13 @@ async fn sessions(
 /// `DELETE /api/admin/users/{id}/sessions`: ends them all, at once.
 async fn end_sessions(
     State(state): State<AppState>,
-    user: CurrentUser,
+    writer: Writer,
     RequestOrigin(here): RequestOrigin,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    admin(&state).end_sessions(actor(&user, &here), id).await?;
+    admin(&state)
+        .end_sessions(actor(&writer, &here), id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,21 +215,4 @@ async fn activity(
 ) -> Result<Json<Vec<SecurityEvent>>, AppError> {
     let account = admin(&state).get(id).await?;
     Ok(Json(events::recent(&state.db, account.id).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_search_matches_percent_and_underscore_literally() {
-        assert_eq!(like_pattern("a_b%"), "%a\\_b\\%%");
-        assert_eq!(like_pattern(""), "%%");
-    }
-
-    #[test]
-    fn a_cursor_round_trips_and_a_forged_one_is_refused() {
-        assert_eq!(decode_cursor(&encode_cursor("zoë")).unwrap(), "zoë");
-        assert!(decode_cursor("***").is_err());
-    }
 }

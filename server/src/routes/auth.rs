@@ -172,7 +172,7 @@ async fn logout(
     user: CurrentUser,
 ) -> Result<Response, AppError> {
     tracing::info!(user_id = user.account.id, "signed out");
-    let response = session::sign_out(&state.sessions, &session).await?;
+    let response = session::sign_out(&state.sessions, &session, &state.db, user.account.id).await?;
     let event = Event::by_self(SecurityEventKind::SignedOut, &user.auth.origin());
     events::record(&state.db, user.account.id, event).await?;
     Ok(response)

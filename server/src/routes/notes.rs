@@ -11,7 +11,7 @@ use super::{Declared, Route};
 use crate::db::Db;
 use crate::error::{AppError, Json, Path, Query, both};
 use crate::notes::{self, Updated};
-use crate::session::{Access, CurrentUser};
+use crate::session::{Access, CurrentUser, Writer};
 use gatehouse_api::endpoints::{
     CreateNote, DeleteNote, GetNote, ListNotes, RestoreNote, UpdateNote,
 };
@@ -60,21 +60,16 @@ async fn list(
     .await
     {
         Ok(page) => Ok(Json(page)),
-        Err(notes::ListError::BadCursor) => Err(AppError::Malformed(
-            "the cursor is not one this server gave".into(),
-        )),
-        Err(notes::ListError::Db(e)) => Err(e.into()),
+        Err(e) => Err(super::admin::page_error(e)),
     }
 }
 
 /// `POST /api/notes`: 201 with the note and its `Location`.
-async fn create(
-    State(db): State<Db>,
-    user: CurrentUser,
-    Json(new): Json<NewNote>,
-) -> Result<Response, AppError> {
+async fn create(writer: Writer, Json(new): Json<NewNote>) -> Result<Response, AppError> {
     let (title, body) = parse(&new.title, &new.body)?;
-    let note = notes::create(&db, user.account.id, &title, &body).await?;
+    let mut tx = writer.begin().await?;
+    let note = notes::create(&mut tx, writer.user.account.id, &title, &body).await;
+    let note = tx.settle(note).await?;
     let location = GetNote { id: note.id }.path();
     Ok((
         StatusCode::CREATED,
@@ -96,38 +91,42 @@ async fn read(
 
 /// `PUT /api/notes/{id}`: replaces title and body if `version` is current, else 409.
 async fn update(
-    State(db): State<Db>,
-    user: CurrentUser,
+    writer: Writer,
     Path(id): Path<i64>,
     Json(edit): Json<NoteUpdate>,
 ) -> Result<Json<Note>, AppError> {
     let (title, body) = parse(&edit.title, &edit.body)?;
-    match notes::update(&db, user.account.id, id, edit.version, &title, &body).await? {
-        Updated::Saved(note) => Ok(Json(note)),
-        Updated::Stale => Err(AppError::Conflict),
-        Updated::Missing => Err(AppError::NotFound),
-    }
+    let user = writer.user.account.id;
+    let mut tx = writer.begin().await?;
+    let updated = notes::update(&mut tx, user, id, edit.version, &title, &body).await;
+    let updated = updated
+        .map_err(AppError::from)
+        .and_then(|outcome| match outcome {
+            Updated::Saved(note) => Ok(Json(note)),
+            Updated::Stale => Err(AppError::Conflict),
+            Updated::Missing => Err(AppError::NotFound),
+        });
+    tx.settle(updated).await
 }
 
 /// `POST /api/notes/{id}/restore`: the note back, if deleted within the last minute; else 404.
-async fn restore(
-    State(db): State<Db>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Note>, AppError> {
-    let note = notes::restore(&db, user.account.id, id).await?;
-    note.map(Json).ok_or(AppError::NotFound)
+async fn restore(writer: Writer, Path(id): Path<i64>) -> Result<Json<Note>, AppError> {
+    let mut tx = writer.begin().await?;
+    let note = notes::restore(&mut tx, writer.user.account.id, id).await;
+    let note = note
+        .map_err(AppError::from)
+        .and_then(|n| n.ok_or(AppError::NotFound));
+    tx.settle(note).await.map(Json)
 }
 
 /// `DELETE /api/notes/{id}`: 204, or 404 if it is not this user's.
-async fn delete(
-    State(db): State<Db>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, AppError> {
-    if notes::delete(&db, user.account.id, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+async fn delete(writer: Writer, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    let mut tx = writer.begin().await?;
+    let deleted = notes::delete(&mut tx, writer.user.account.id, id).await;
+    let deleted = deleted.map_err(AppError::from).and_then(|found| {
+        found
+            .then_some(StatusCode::NO_CONTENT)
+            .ok_or(AppError::NotFound)
+    });
+    tx.settle(deleted).await
 }

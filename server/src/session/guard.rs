@@ -68,6 +68,8 @@ pub struct CurrentUser {
     pub session: Id,
     /// The session as this request saw it (after any renewal).
     pub auth: AuthSession,
+    /// What the route asked of the caller (a write checks the role again, see `Writer`).
+    pub rule: Rule,
 }
 
 impl CurrentUser {
@@ -185,6 +187,7 @@ impl Guard {
                 expires_at_ms: policy.expires_at_ms(&current),
                 session: id,
                 auth: current,
+                rule,
             },
             renewed,
         ))

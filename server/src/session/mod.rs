@@ -16,16 +16,19 @@ mod cookie;
 pub mod device;
 mod guard;
 mod listing;
+mod live;
 mod record;
 
 pub use cookie::SessionPolicy;
 pub use guard::{Access, CurrentUser, Guard, Rule, guard, replace};
 pub use listing::{handle, live_sessions, rows};
+pub use live::{Writer, end_all, end_one};
 pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of, now_ms, rfc3339_ms};
 
+use crate::db::Db;
 use crate::error::AppError;
 use crate::events::Origin;
-use crate::users::Account;
+use crate::users::{self, Account};
 
 /// Starts a new signed-in session for `account`: always under a new id (re-login included),
 /// with a new CSRF token, saved before answering so a store failure is a 503, not a pass.
@@ -52,9 +55,16 @@ pub async fn sign_in(
     Ok(policy.with_csrf_cookie(body, Some(&auth.csrf)))
 }
 
-/// Ends the session: deletes the record, and answers 204 clearing both cookies.
-pub async fn sign_out(policy: &SessionPolicy, session: &Session) -> Result<Response, AppError> {
+/// Ends the session of `account`: deletes the record (final for writes in flight too, see
+/// `live`), and answers 204 clearing both cookies.
+pub async fn sign_out(
+    policy: &SessionPolicy,
+    session: &Session,
+    db: &Db,
+    account: i64,
+) -> Result<Response, AppError> {
     session.flush().await?;
+    users::sessions_ended(db, account).await?;
     let body = axum::http::StatusCode::NO_CONTENT.into_response();
     Ok(policy.with_csrf_cookie(body, None))
 }

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error};
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 
 mod cached;
 mod redis;
@@ -85,6 +85,16 @@ impl SessionStore {
     /// resurrects a signed-out session nor undoes another request's change.
     pub async fn replace(&self, expected: &Record, new: &Record) -> Result<bool, Error> {
         on_store!(self, s => s.replace(expected, new).await)
+    }
+
+    /// The record `id` as seen from inside `tx`, a transaction on the database: from its own
+    /// connection when sessions live in that database (the table, not the cache in front of
+    /// it), from Redis otherwise.
+    pub async fn load_in(&self, tx: &mut Tx, id: &Id) -> Result<Option<Record>, Error> {
+        match self {
+            Self::Sqlite(_) | Self::Postgres(_) => SqlSessions::load_in(tx, id).await,
+            Self::Redis(s) => s.load(id).await,
+        }
     }
 
     /// The live sessions of `account`.

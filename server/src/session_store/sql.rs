@@ -5,7 +5,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::Error;
 
 use super::{AccountOf, backend, decode, encode};
-use crate::db::{Db, on_pool};
+use crate::db::{Db, Tx, on_pool, on_tx};
 
 /// The `sessions` table, on whichever database is configured.
 #[derive(Clone)]
@@ -90,6 +90,19 @@ impl SqlSessions {
             .bind(id.to_string())
             .bind(now())
             .fetch_optional(pool)
+            .await)
+        .map_err(backend)?;
+        row.map(|(data, expires_at)| decode(*id, &data, at(expires_at)))
+            .transpose()
+    }
+
+    /// The record as the transaction `tx` (on the same database) sees it.
+    pub async fn load_in(tx: &mut Tx, id: &Id) -> Result<Option<Record>, Error> {
+        let sql = "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2";
+        let row: Option<(String, i64)> = on_tx!(tx, conn => sqlx::query_as(sql)
+            .bind(id.to_string())
+            .bind(now())
+            .fetch_optional(conn)
             .await)
         .map_err(backend)?;
         row.map(|(data, expires_at)| decode(*id, &data, at(expires_at)))

@@ -354,3 +354,94 @@ async fn activity_lists_sign_ins_and_failures_newest_first_without_secrets() {
     assert!(!text.contains("a wrong guess") && !text.contains(PASSWORD));
     assert!(!text.contains(&ann.session.as_ref().unwrap().1));
 }
+
+/// Creates `name` as an administrator would, returning its one-time password.
+async fn created_by_an_administrator(app: &TestApp, admin: &Agent, name: &str) -> String {
+    let r = app
+        .send(
+            admin,
+            Method::POST,
+            "/api/admin/users",
+            Some(json!({"username": name, "role": "user"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: gatehouse_api::CreatedAccount = r.json().await.unwrap();
+    created.one_time_password.expect("a one-time password")
+}
+
+#[tokio::test]
+async fn a_new_password_must_differ_from_the_current_one_even_the_first_one_time_password() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let otp = created_by_an_administrator(&app, &admin, "dana").await;
+    let mut dana = Agent::default();
+    assert_eq!(
+        app.login_as(&mut dana, "dana", &otp).await.status(),
+        StatusCode::OK
+    );
+    let same = json!({"current_password": otp, "new_password": otp});
+    let r = app
+        .send(&dana, Method::POST, "/api/auth/password", Some(same))
+        .await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+    assert!(
+        body.fields["new_password"].contains("different"),
+        "{body:?}"
+    );
+    let r = app.get(&dana, "/api/notes").await;
+    expect_error(r, StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired).await;
+
+    let ann = app.signed_in("ann", Role::User).await;
+    let same = json!({"current_password": PASSWORD, "new_password": PASSWORD});
+    let r = app
+        .send(&ann, Method::POST, "/api/auth/password", Some(same))
+        .await;
+    let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
+    assert!(body.fields.contains_key("new_password"), "{body:?}");
+}
+
+#[tokio::test]
+async fn an_account_that_must_change_its_password_can_still_do_so_after_the_reauth_window() {
+    let app = spawn_app_with(|c| c.reauth_window = Duration::from_secs(1)).await;
+    let admin = app.signed_in("root", Role::Admin).await;
+    let otp = created_by_an_administrator(&app, &admin, "dana").await;
+    let mut dana = Agent::default();
+    assert_eq!(
+        app.login_as(&mut dana, "dana", &otp).await.status(),
+        StatusCode::OK
+    );
+    wait(Duration::from_millis(1300)).await;
+    let r = app
+        .send(
+            &dana,
+            Method::POST,
+            "/api/auth/reauth",
+            Some(json!({"password": otp})),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "confirming works for such an account"
+    );
+    wait(Duration::from_millis(1300)).await;
+    let change = json!({"current_password": otp, "new_password": NEW_PASSWORD});
+    let r = app
+        .send(&dana, Method::POST, "/api/auth/password", Some(change))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NO_CONTENT,
+        "the form's current password is itself the confirmation: {}",
+        r.text().await.unwrap()
+    );
+    let mut again = Agent::default();
+    assert_eq!(
+        app.login_as(&mut again, "dana", NEW_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.get(&again, "/api/notes").await.status(), StatusCode::OK);
+}

@@ -554,3 +554,58 @@ async fn the_account_list_pages_by_fifty_and_searches_by_part_of_a_name() {
     let r = app.get(&admin, "/api/admin/users?cursor=***").await;
     expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::Validation).await;
 }
+
+#[tokio::test]
+async fn an_accounts_activity_never_shows_the_administrators_address_or_device() {
+    let app = spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    app.add_user("root", Role::Admin).await;
+    let mut admin = Agent {
+        user_agent: Some(crate::account::FIREFOX),
+        forwarded_for: Some("198.51.100.7".into()),
+        ..Agent::default()
+    };
+    assert_eq!(
+        app.login_as(&mut admin, "root", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let bob = app.signed_in("bob", Role::User).await;
+    let id = find(&app, &admin, "bob").await.id;
+    for (method, path) in [
+        (Method::DELETE, format!("/api/admin/users/{id}/sessions")),
+        (Method::PATCH, format!("/api/admin/users/{id}")),
+        (
+            Method::POST,
+            format!("/api/admin/users/{id}/password-reset"),
+        ),
+    ] {
+        let body = (method == Method::PATCH).then(|| json!({"role": "admin"}));
+        let r = call(&app, &admin, method, &path, body).await;
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+    }
+    drop(bob);
+    let his = events_of(&app, &admin, id).await;
+    let by_admin: Vec<_> = his.iter().filter(|e| e.by.is_some()).collect();
+    assert_eq!(by_admin.len(), 3, "{his:?}");
+    for event in by_admin {
+        assert_eq!(event.by.as_deref(), Some("root"), "{event:?}");
+        assert_eq!(
+            (event.device.as_deref(), event.address.as_deref()),
+            (None, None),
+            "the administrator's device and address are not the account's: {event:?}"
+        );
+    }
+    let root = find(&app, &admin, "root").await.id;
+    let own = events_of(&app, &admin, root).await;
+    let reset = own
+        .iter()
+        .find(|e| e.kind == SecurityEventKind::PasswordReset)
+        .expect("on the administrator's own activity");
+    assert_eq!(
+        reset.address.as_deref(),
+        Some("198.51.100.7"),
+        "their own, kept"
+    );
+}

@@ -270,9 +270,16 @@ pub async fn add_user(db: &Db, name: &str, role: Role) {
         .hash(&gatehouse_api::Password::new_account(PASSWORD).unwrap())
         .await
         .unwrap();
-    users::create(db, &Username::try_from(name).unwrap(), hash, role)
-        .await
-        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let created = users::create(
+        &mut tx,
+        &Username::try_from(name).unwrap(),
+        hash,
+        role,
+        false,
+    )
+    .await;
+    tx.settle(created).await.unwrap();
 }
 
 impl TestApp {
@@ -382,4 +389,162 @@ pub async fn assert_sign_out_is_final_under_racing_reads(
             assert_eq!(write.status(), StatusCode::UNAUTHORIZED, "round {round}");
         }
     }
+}
+
+/// What a race of writes against the end of their session writes, again and again.
+#[derive(Clone, Copy, Debug)]
+pub enum Write {
+    /// `POST /api/notes` (fast: one insert).
+    Note,
+    /// `POST /api/admin/users`, each a new administrator (slow: a password is hashed first).
+    Account,
+}
+
+impl Write {
+    /// The `n`th request of this kind: its path and body, each with a name used once.
+    fn request(self, n: u64) -> (&'static str, Value) {
+        static RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let unique = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match self {
+            // A long body: indexing it keeps each write in flight for a while, as a slow
+            // disk or a busy machine would.
+            Self::Note => (
+                "/api/notes",
+                json!({"title": format!("race {n}/{unique}"), "body": "words in a body ".repeat(1200)}),
+            ),
+            Self::Account => (
+                "/api/admin/users",
+                json!({"username": format!("race{unique}x{n}"), "role": "admin"}),
+            ),
+        }
+    }
+}
+
+/// What a race of writes against the end of their session came to (see `race_writes`).
+#[derive(Debug)]
+pub struct Race {
+    /// What the writes create, before they started.
+    pub before: i64,
+    /// The same, read right after the ending's answer arrived.
+    pub at_end: i64,
+    /// The same, once every writer has stopped.
+    pub after: i64,
+    /// Writes answered 201.
+    pub acknowledged: i64,
+}
+
+/// Races `writers` loops of `write`s sent by `agent` to `on` against `end` (which ends the
+/// session `agent` holds, and returns once its answer has arrived). `count` reads what the
+/// writes create straight from the database. Each writer stops at its first refusal, which
+/// must be a 401 (never a 5xx).
+pub async fn race_writes<C, CF, E, EF>(
+    on: &Client,
+    agent: &Agent,
+    write: Write,
+    writers: usize,
+    count: C,
+    end: E,
+) -> Race
+where
+    C: Fn() -> CF,
+    CF: std::future::Future<Output = i64>,
+    E: FnOnce() -> EF,
+    EF: std::future::Future<Output = ()>,
+{
+    let before = count().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..writers {
+        let (on, agent) = (on.clone(), agent.clone());
+        tasks.spawn(async move {
+            let (mut created, mut n) = (0i64, 0u64);
+            loop {
+                n += 1;
+                let (path, body) = write.request(n * 100 + w as u64);
+                let r = on.send(&agent, Method::POST, path, Some(body)).await;
+                match r.status() {
+                    StatusCode::CREATED => created += 1,
+                    status => return (created, status, r.text().await.unwrap_or_default()),
+                }
+            }
+        });
+    }
+    // The writes are flowing before the session ends.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while count().await < before + writers as i64 {
+        assert!(std::time::Instant::now() < deadline, "no write landed");
+        tokio::task::yield_now().await;
+    }
+    end().await;
+    let at_end = count().await;
+    let mut acknowledged = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (created, status, text) = done.unwrap();
+        acknowledged += created;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a write racing the end of its session answered {status}: {text}"
+        );
+    }
+    Race {
+        before,
+        at_end,
+        after: count().await,
+        acknowledged,
+    }
+}
+
+/// `race_writes`, asserting that **no write lands after the ending's answer**: what the writes
+/// create is the same right after the answer and once every writer has stopped, and every
+/// write answered 201 is there.
+pub async fn assert_no_write_lands_after_its_session_ends<C, CF, E, EF>(
+    on: &Client,
+    agent: &Agent,
+    write: Write,
+    writers: usize,
+    count: C,
+    end: E,
+) where
+    C: Fn() -> CF,
+    CF: std::future::Future<Output = i64>,
+    E: FnOnce() -> EF,
+    EF: std::future::Future<Output = ()>,
+{
+    let race = race_writes(on, agent, write, writers, count, end).await;
+    assert_eq!(
+        race.after - race.at_end,
+        0,
+        "{} of {} writes landed after the session had ended",
+        race.after - race.at_end,
+        race.acknowledged
+    );
+    assert_eq!(
+        race.after - race.before,
+        race.acknowledged,
+        "every write answered 201 is there"
+    );
+}
+
+/// The notes of the account `user` in `db`, deleted or not.
+pub async fn notes_of(db: &Db, user: i64) -> i64 {
+    let sql = "SELECT count(*) FROM notes WHERE user_id = $1";
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(user).fetch_one(pool).await,
+        Db::Postgres(pool) => sqlx::query_scalar(sql).bind(user).fetch_one(pool).await,
+    }
+    .unwrap()
+}
+
+/// How many accounts `db` holds.
+pub async fn accounts_in(db: &Db) -> i64 {
+    users::count(db).await.unwrap()
+}
+
+/// The id of the account named `name` in `db`.
+pub async fn id_of(db: &Db, name: &str) -> i64 {
+    users::find_by_name(db, &Username::try_from(name).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }

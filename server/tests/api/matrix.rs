@@ -8,6 +8,7 @@ use gatehouse_server::session::Access;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::account::NEW_PASSWORD;
 use crate::helpers::*;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -68,9 +69,9 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
         // Authorized, but the handle (a note's id here) names no session of this account.
         ("DELETE", "/api/auth/sessions/{id}") => ok(StatusCode::NOT_FOUND),
         ("POST", "/api/auth/sessions/end-others") => ok(StatusCode::NO_CONTENT),
-        // "Changed" to the same (strong) password, so later callers still sign in with it.
+        // Changed, then changed back by `check_every_route`, so later callers still sign in.
         ("POST", "/api/auth/password") => Some((
-            Some(json!({"current_password": PASSWORD, "new_password": PASSWORD})),
+            Some(json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD})),
             StatusCode::NO_CONTENT,
         )),
         ("GET", "/api/auth/activity") => ok(StatusCode::OK),
@@ -252,6 +253,13 @@ pub async fn check_every_route(app: &TestApp) {
                 *name = json!(format!("created{throwaways}"));
             }
             let response = app.send(&agent, route.method.clone(), &path, body).await;
+            if route.path == "/api/auth/password" && response.status() == StatusCode::NO_CONTENT {
+                let mut agent = agent.clone();
+                agent.absorb(response.headers());
+                let back = json!({"current_password": NEW_PASSWORD, "new_password": PASSWORD});
+                let r = app.send(&agent, Method::POST, &path, Some(back)).await;
+                assert_eq!(r.status(), StatusCode::NO_CONTENT, "changed back");
+            }
             let want = expected(route, caller, ok);
             if response.status() != want {
                 failures.push(format!(

@@ -19,7 +19,7 @@ use crate::{account, matrix};
 const BIN: &str = env!("CARGO_BIN_EXE_gatehouse-server");
 
 /// One `gatehouse-server` process; stopped when dropped.
-struct Instance {
+pub struct Instance {
     client: Client,
     args: Vec<String>,
     port: u16,
@@ -36,7 +36,7 @@ impl Deref for Instance {
 
 impl Instance {
     /// Sessions in `redis`, or in the database without it.
-    fn start(database: &str, redis: Option<&Redis>, extra: &[&str]) -> Self {
+    pub fn start(database: &str, redis: Option<&Redis>, extra: &[&str]) -> Self {
         let mut instance = Self::launch(database, redis, extra);
         instance.wait_until_listening();
         instance
@@ -91,6 +91,17 @@ impl Instance {
             .spawn()
             .unwrap();
         self.child = Some(child);
+    }
+
+    /// The CPU time the process has used so far, every thread's, user and system (to the
+    /// kernel's clock tick, 10 ms).
+    pub fn cpu_time(&self) -> Duration {
+        let pid = self.child.as_ref().expect("running").id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        Duration::from_millis(ticks * 10)
     }
 
     fn log_text(&self) -> String {
@@ -550,13 +561,16 @@ async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
     })
     .await;
     let agent = app.signed_in("Ann", Role::User).await;
+    let mut tx = app.db.begin().await.unwrap();
     let taken = gatehouse_server::users::create(
-        &app.db,
+        &mut tx,
         &gatehouse_api::Username::try_from("ANN").unwrap(),
         gatehouse_server::users::PasswordHash("h".into()),
         Role::User,
+        false,
     )
     .await;
+    drop(tx);
     assert!(
         matches!(taken, Err(gatehouse_server::users::CreateError::Taken(_))),
         "{taken:?}"
@@ -612,4 +626,95 @@ fn an_unreachable_redis_or_postgres_stops_start_up_with_a_clear_error_that_hides
         assert!(stderr.contains(&says), "{stderr}");
         assert!(!stderr.contains("hunter2"), "{stderr}");
     }
+}
+
+/// Each way a session ends, through instance B, while its writes go to instance A: none lands
+/// after B's answer (see `in_flight` for the same on SQLite).
+async fn check_no_write_lands_after_its_session_ended_elsewhere(a: &Instance, b: &Instance) {
+    let db = a_database(a).await;
+    for (name, role) in [
+        ("root", Role::Admin),
+        ("deputy", Role::Admin),
+        ("ann", Role::User),
+    ] {
+        add_user(&db, name, role).await;
+    }
+    let (ann, root) = (id_of(&db, "ann").await, id_of(&db, "root").await);
+    let deputy = b.sign_in("deputy").await;
+    // The last round changes the password: it comes last.
+    for round in 0..4 {
+        let agent = a.sign_in("ann").await;
+        let count = || notes_of(&db, ann);
+        let end = || async {
+            let r = match round {
+                0 => b.send(&agent, Method::POST, "/api/auth/logout", None).await,
+                1 => {
+                    let path = format!("/api/admin/users/{ann}");
+                    b.send(
+                        &deputy,
+                        Method::PATCH,
+                        &path,
+                        Some(json!({"disabled": true})),
+                    )
+                    .await
+                }
+                2 => {
+                    let path = format!("/api/admin/users/{ann}/sessions");
+                    b.send(&deputy, Method::DELETE, &path, None).await
+                }
+                _ => {
+                    let other = b.sign_in("ann").await;
+                    let change = json!({
+                        "current_password": PASSWORD,
+                        "new_password": account::NEW_PASSWORD,
+                    });
+                    b.send(&other, Method::POST, "/api/auth/password", Some(change))
+                        .await
+                }
+            };
+            assert!(r.status().is_success(), "round {round}: {}", r.status());
+        };
+        assert_no_write_lands_after_its_session_ends(a, &agent, Write::Note, 8, count, end).await;
+        if round == 1 {
+            let path = format!("/api/admin/users/{ann}");
+            let r = b
+                .send(
+                    &deputy,
+                    Method::PATCH,
+                    &path,
+                    Some(json!({"disabled": false})),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+    }
+    for round in 0..2 {
+        let agent = a.sign_in("root").await;
+        let count = || accounts_in(&db);
+        let end = || async {
+            let r = if round == 0 {
+                b.send(&agent, Method::POST, "/api/auth/logout", None).await
+            } else {
+                let path = format!("/api/admin/users/{root}/sessions");
+                b.send(&deputy, Method::DELETE, &path, None).await
+            };
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        };
+        assert_no_write_lands_after_its_session_ends(a, &agent, Write::Account, 3, count, end)
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn no_write_lands_after_its_session_ended_through_another_instance_on_postgres_and_redis() {
+    let (_redis, instances) = cluster(&[], 2, &[]).await;
+    check_no_write_lands_after_its_session_ended_elsewhere(&instances[0], &instances[1]).await;
+}
+
+#[tokio::test]
+async fn no_write_lands_after_its_session_ended_through_another_instance_on_postgres_alone() {
+    let database = postgres().new_database().await;
+    let a = Instance::start(&database, None, &[]);
+    let b = Instance::start(&database, None, &[]);
+    check_no_write_lands_after_its_session_ended_elsewhere(&a, &b).await;
 }

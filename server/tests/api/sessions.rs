@@ -1,8 +1,11 @@
 use std::time::Duration;
 
-use gatehouse_api::{ErrorCode, Password, Role, SessionInfo, Username};
+use gatehouse_api::{ErrorCode, Password, Role, SessionInfo};
+use gatehouse_server::admin::{Actor, Admin};
 use gatehouse_server::password::Hasher;
-use gatehouse_server::users;
+use gatehouse_server::session;
+use gatehouse_server::session_store::SessionStore;
+use gatehouse_server::users::AccountCache;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -127,15 +130,21 @@ async fn a_password_change_or_a_removed_account_ends_existing_sessions() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
     let bob = app.signed_in("bob", Role::User).await;
-    let hash = Hasher::new(1)
-        .hash(&Password::new_account("a new password").unwrap())
+    // As the server's `user` command does it, from another process with its own caches.
+    let store = SessionStore::in_database(&app.db, session::account_of);
+    let (accounts, hasher) = (AccountCache::new(app.db.clone()), Hasher::new(1));
+    let command_line = Admin {
+        db: &app.db,
+        store: &store,
+        accounts: &accounts,
+        hasher: &hasher,
+    };
+    let ann_id = id_of(&app.db, "ann").await;
+    let password = Password::new_account("a new password").unwrap();
+    command_line
+        .change_password(Actor::CommandLine, ann_id, &password)
         .await
         .unwrap();
-    assert!(
-        users::set_password(&app.db, &Username::try_from("ann").unwrap(), hash)
-            .await
-            .unwrap()
-    );
     // Changed by another process (as `user passwd` does): it takes effect within the
     // account cache's lifetime.
     let ended = app
@@ -156,11 +165,11 @@ async fn a_password_change_or_a_removed_account_ends_existing_sessions() {
         StatusCode::OK,
         "others unaffected"
     );
-    assert!(
-        users::remove(&app.db, &Username::try_from("bob").unwrap())
-            .await
-            .unwrap()
-    );
+    let bob_id = id_of(&app.db, "bob").await;
+    command_line
+        .remove(Actor::CommandLine, bob_id)
+        .await
+        .unwrap();
     app.poll_status(&bob, "/api/notes", StatusCode::UNAUTHORIZED)
         .await;
 }

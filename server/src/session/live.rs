@@ -1,0 +1,125 @@
+//! Writes that land only while the session asking for them lives.
+//!
+//! A write runs in a transaction that first locks its account's row (`users::standing`) and
+//! then checks, from inside, that the account still stands and the session is still in the
+//! store. Every ending of a session deletes it from the store first and then moves the
+//! account's `session_generation` (`end_all`, `end_one`, `sign_out`), an update that waits for
+//! that lock. So a write whose session ended before its check fails with the usual 401, and an
+//! ending that comes later answers only after the write has committed: once a sign-out,
+//! password change, disable, end-sessions or new role has answered, no change asked for by the
+//! ended session (or lost role) lands. Reads are not held back: one in flight may finish.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use gatehouse_api::Role;
+use tower_sessions::session::Id;
+
+use super::SessionPolicy;
+use super::guard::{Access, CurrentUser};
+use super::record::{AuthSession, now_ms};
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::session_store::SessionStore;
+use crate::users;
+
+/// The signed-in user, with what it takes to write as them: [`Writer::begin`] opens a
+/// transaction in which their session is known to be live.
+pub struct Writer {
+    /// Who asks.
+    pub user: CurrentUser,
+    db: Db,
+    store: SessionStore,
+    policy: SessionPolicy,
+}
+
+impl<S> FromRequestParts<S> for Writer
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+    SessionStore: FromRef<S>,
+    SessionPolicy: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            user: CurrentUser::from_request_parts(parts, state).await?,
+            db: Db::from_ref(state),
+            store: SessionStore::from_ref(state),
+            policy: SessionPolicy::from_ref(state),
+        })
+    }
+}
+
+impl Writer {
+    /// A transaction that holds the account's row and in which the session, the account and
+    /// (on administrators' routes) its role were checked: commit it with the write. 401
+    /// `session_expired` / `account_disabled` or 403 `forbidden` when they no longer hold.
+    pub async fn begin(&self) -> Result<Tx, AppError> {
+        let mut tx = self.db.begin().await?;
+        match self.check_in(&mut tx).await {
+            Ok(()) => Ok(tx),
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks that the session is still live, for a change made outside the database (ending
+    /// other sessions): a transaction begun as `begin` does, and rolled back.
+    pub async fn ensure_live(&self) -> Result<(), AppError> {
+        self.begin().await?.rollback().await?;
+        Ok(())
+    }
+
+    /// What `begin` checks, inside a transaction the caller began (after any lock it must take
+    /// first: administration takes its own before the account's row, so that two
+    /// administrators changing each other wait in turn instead of deadlocking).
+    pub async fn check_in(&self, tx: &mut Tx) -> Result<(), AppError> {
+        let id = self.user.account.id;
+        let standing = users::standing(tx, id)
+            .await?
+            .ok_or(AppError::SessionExpired)?;
+        if standing.disabled {
+            return Err(AppError::AccountDisabled);
+        }
+        if self.user.rule.access == Access::Admin && standing.role.0 != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        // After the lock: an ending that deleted the session before now is seen here, and one
+        // that deletes it later waits for this transaction (see the module).
+        let auth = self
+            .store
+            .load_in(tx, &self.user.session)
+            .await?
+            .as_ref()
+            .and_then(AuthSession::of)
+            .filter(|auth| auth.user_id == id)
+            .ok_or(AppError::SessionExpired)?;
+        if auth.epoch < standing.session_epoch || now_ms() >= self.policy.expires_at_ms(&auth) {
+            return Err(AppError::SessionExpired);
+        }
+        Ok(())
+    }
+}
+
+/// Ends every session of `account` but `keep`, at once and for writes in flight too: deletes
+/// them, then notes it on the account (see the module). The ids it ended.
+pub async fn end_all(
+    store: &SessionStore,
+    db: &Db,
+    account: i64,
+    keep: Option<Id>,
+) -> Result<Vec<Id>, AppError> {
+    let ended = store.end_of_account(account, keep).await?;
+    users::sessions_ended(db, account).await?;
+    Ok(ended)
+}
+
+/// Ends the session `id` of `account`, as `end_all` does.
+pub async fn end_one(store: &SessionStore, db: &Db, account: i64, id: &Id) -> Result<(), AppError> {
+    tower_sessions::session_store::SessionStore::delete(store, id).await?;
+    users::sessions_ended(db, account).await?;
+    Ok(())
+}
