@@ -11,6 +11,186 @@ use serde_json::{Value, json};
 use crate::account::NEW_PASSWORD;
 use crate::helpers::*;
 
+/// Who may call a route, as this file states it: written here by hand, never read from the
+/// route table, so that a route declared with the wrong access fails a test.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// Any signed-in account.
+    SignedIn,
+    /// Signed-in administrators only.
+    Admin,
+}
+
+/// What one route is meant to be.
+#[derive(Clone, Copy, Debug)]
+struct Meant {
+    method: &'static str,
+    path: &'static str,
+    who: Who,
+    /// Needs a password typed within the reauth window (`reauth_required` otherwise).
+    step_up: bool,
+    /// Open to an account that must still replace its one-time password.
+    before_password_change: bool,
+}
+
+const fn meant(method: &'static str, path: &'static str, who: Who) -> Meant {
+    Meant {
+        method,
+        path,
+        who,
+        step_up: false,
+        before_password_change: false,
+    }
+}
+
+impl Meant {
+    const fn step_up(self) -> Self {
+        Self {
+            step_up: true,
+            ..self
+        }
+    }
+
+    const fn before_password_change(self) -> Self {
+        Self {
+            before_password_change: true,
+            ..self
+        }
+    }
+}
+
+use Who::{Admin as ADMIN, Anyone as ANYONE, SignedIn as SIGNED_IN};
+
+/// Every `/api` route and who may call it. A new route fails
+/// `every_route_is_declared_as_the_matrix_says` until it has a row here.
+const MEANT: &[Meant] = &[
+    meant("POST", "/api/auth/login", ANYONE),
+    meant("POST", "/api/auth/logout", SIGNED_IN).before_password_change(),
+    meant("GET", "/api/auth/me", SIGNED_IN).before_password_change(),
+    meant("GET", "/api/auth/session", SIGNED_IN),
+    meant("POST", "/api/auth/session/extend", SIGNED_IN),
+    meant("GET", "/api/auth/sessions", SIGNED_IN),
+    meant("DELETE", "/api/auth/sessions/{id}", SIGNED_IN).step_up(),
+    meant("POST", "/api/auth/sessions/end-others", SIGNED_IN).step_up(),
+    meant("POST", "/api/auth/password", SIGNED_IN).before_password_change(),
+    meant("GET", "/api/auth/activity", SIGNED_IN),
+    meant("POST", "/api/auth/reauth", SIGNED_IN).before_password_change(),
+    meant("GET", "/api/health", ANYONE),
+    meant("GET", "/api/openapi.json", ANYONE),
+    meant("GET", "/api/secured-resource", SIGNED_IN),
+    meant("GET", "/api/notes", SIGNED_IN),
+    meant("POST", "/api/notes", SIGNED_IN),
+    meant("GET", "/api/notes/{id}", SIGNED_IN),
+    meant("PUT", "/api/notes/{id}", SIGNED_IN),
+    meant("DELETE", "/api/notes/{id}", SIGNED_IN),
+    meant("POST", "/api/notes/{id}/restore", SIGNED_IN),
+    meant("GET", "/api/admin/users", ADMIN),
+    meant("POST", "/api/admin/users", ADMIN).step_up(),
+    meant("GET", "/api/admin/users/{id}", ADMIN),
+    meant("PATCH", "/api/admin/users/{id}", ADMIN).step_up(),
+    meant("DELETE", "/api/admin/users/{id}", ADMIN).step_up(),
+    meant("POST", "/api/admin/users/{id}/password-reset", ADMIN).step_up(),
+    meant("GET", "/api/admin/users/{id}/sessions", ADMIN),
+    meant("DELETE", "/api/admin/users/{id}/sessions", ADMIN).step_up(),
+    meant("GET", "/api/admin/users/{id}/activity", ADMIN),
+];
+
+/// The routes anyone may call: signing in, and what a load balancer or a client generator
+/// reads. Everything else needs a session.
+const OPEN_TO_ANYONE: &[&str] = &["/api/auth/login", "/api/health", "/api/openapi.json"];
+
+/// The row for `route`, if the matrix has one.
+fn meant_for(method: &str, path: &str) -> Option<Meant> {
+    MEANT
+        .iter()
+        .copied()
+        .find(|m| m.method == method && m.path == path)
+}
+
+#[test]
+fn the_matrix_follows_its_own_rules() {
+    for m in MEANT {
+        if m.path.starts_with("/api/admin") {
+            assert_eq!(
+                m.who, ADMIN,
+                "{} {}: everything under /api/admin is for administrators",
+                m.method, m.path
+            );
+            assert_eq!(
+                m.step_up,
+                m.method != "GET",
+                "{} {}: an administrator's every change, and nothing else, needs a recent password",
+                m.method,
+                m.path
+            );
+        }
+        assert_eq!(
+            m.who == ANYONE,
+            OPEN_TO_ANYONE.contains(&m.path),
+            "{} {}: only signing in, health and the contract are open to anyone",
+            m.method,
+            m.path
+        );
+        let rows = MEANT
+            .iter()
+            .filter(|o| o.method == m.method && o.path == m.path)
+            .count();
+        assert_eq!(rows, 1, "{} {} has one row", m.method, m.path);
+    }
+}
+
+#[test]
+fn every_route_is_declared_as_the_matrix_says() {
+    let routes = routes::all();
+    let mut wrong = Vec::new();
+    for route in &routes {
+        let Some(m) = meant_for(route.method.as_str(), route.path) else {
+            wrong.push(format!(
+                "{} {} has no row in the authorization matrix: add it to MEANT in tests/api/matrix.rs",
+                route.method, route.path
+            ));
+            continue;
+        };
+        let declared = match route.access {
+            Access::Public => ANYONE,
+            Access::User => SIGNED_IN,
+            Access::Admin => ADMIN,
+        };
+        if declared != m.who {
+            wrong.push(format!(
+                "{} {} is declared {:?}, meant for {:?}",
+                route.method, route.path, route.access, m.who
+            ));
+        }
+        if route.step_up != m.step_up {
+            wrong.push(format!(
+                "{} {}: step-up declared {}, meant {}",
+                route.method, route.path, route.step_up, m.step_up
+            ));
+        }
+        if route.before_password_change != m.before_password_change {
+            wrong.push(format!(
+                "{} {}: open before the password change declared {}, meant {}",
+                route.method, route.path, route.before_password_change, m.before_password_change
+            ));
+        }
+    }
+    for m in MEANT {
+        if !routes
+            .iter()
+            .any(|r| r.method.as_str() == m.method && r.path == m.path)
+        {
+            wrong.push(format!(
+                "{} {} is in the matrix but not served",
+                m.method, m.path
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Caller {
     Anonymous,
@@ -24,9 +204,11 @@ enum Caller {
     Expired,
     /// A cookie replayed after signing out.
     LoggedOut,
+    /// An account that must still replace its one-time password.
+    MustChange,
 }
 
-const CALLERS: [Caller; 7] = [
+const CALLERS: [Caller; 8] = [
     Caller::Anonymous,
     Caller::User,
     Caller::Admin,
@@ -34,6 +216,7 @@ const CALLERS: [Caller; 7] = [
     Caller::WrongCsrf,
     Caller::Expired,
     Caller::LoggedOut,
+    Caller::MustChange,
 ];
 
 /// The body a route needs and the status it answers a caller who may use it.
@@ -95,25 +278,29 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
     }
 }
 
-fn expected(route: &routes::Route, caller: Caller, ok: StatusCode) -> StatusCode {
+/// What `caller` must get from the route `m` is meant to be, if `ok` is its success.
+fn expected(m: &Meant, caller: Caller, ok: StatusCode) -> StatusCode {
     use Caller::*;
-    match (route.access, caller) {
-        (Access::Public, _) => ok,
+    let safe = m.method == "GET";
+    match (m.who, caller) {
+        (ANYONE, _) => ok,
         (_, Anonymous | Expired | LoggedOut) => StatusCode::UNAUTHORIZED,
-        (_, MissingCsrf | WrongCsrf) if !route.method.is_safe() => StatusCode::FORBIDDEN,
-        (Access::Admin, User) => StatusCode::FORBIDDEN,
+        (_, MissingCsrf | WrongCsrf) if !safe => StatusCode::FORBIDDEN,
+        (ADMIN, User | MustChange) => StatusCode::FORBIDDEN,
+        (_, MustChange) if !m.before_password_change => StatusCode::FORBIDDEN,
         _ => ok,
     }
 }
 
 #[test]
-fn every_api_route_has_an_authorization_expectation() {
-    for route in routes::all() {
+fn every_row_of_the_matrix_has_a_request_that_succeeds() {
+    for m in MEANT {
+        let method = Method::from_bytes(m.method.as_bytes()).unwrap();
         assert!(
-            success(&route.method, route.path).is_some(),
-            "{} {} has no row in the authorization matrix: add it to tests/api/matrix.rs",
-            route.method,
-            route.path
+            success(&method, m.path).is_some(),
+            "{} {} has no successful request in `success`",
+            m.method,
+            m.path
         );
     }
 }
@@ -150,10 +337,10 @@ async fn every_step_up_route_refuses_a_sign_in_older_than_the_reauth_window() {
 /// the other rows are `check_every_route`'s, with a window long enough for all of them).
 pub async fn check_step_up(app: &TestApp) {
     app.add_user("stale", Role::Admin).await;
-    let routes: Vec<_> = routes::all().into_iter().filter(|r| r.step_up).collect();
-    assert!(routes.len() >= 5, "the step-up routes are found");
+    let rows: Vec<Meant> = MEANT.iter().copied().filter(|m| m.step_up).collect();
+    assert!(rows.len() >= 5, "the step-up routes are found");
     let mut stale = Vec::new();
-    for _ in &routes {
+    for _ in &rows {
         let mut agent = Agent::default();
         assert_eq!(
             app.login_as(&mut agent, "stale", PASSWORD).await.status(),
@@ -163,16 +350,17 @@ pub async fn check_step_up(app: &TestApp) {
     }
     wait(Duration::from_millis(1200)).await;
     let mut failures = Vec::new();
-    for (route, agent) in routes.iter().zip(stale) {
-        let (body, _) = success(&route.method, route.path).expect("every route has a row");
-        let path = route.path.replace("{id}", "1");
-        let r = app.send(&agent, route.method.clone(), &path, body).await;
+    for (m, agent) in rows.iter().zip(stale) {
+        let method = Method::from_bytes(m.method.as_bytes()).unwrap();
+        let (body, _) = success(&method, m.path).expect("every route has a row");
+        let path = m.path.replace("{id}", "1");
+        let r = app.send(&agent, method, &path, body).await;
         let status = r.status();
         let code = r.json::<gatehouse_api::ErrorBody>().await.map(|b| b.code);
         if status != StatusCode::FORBIDDEN
             || code.ok() != Some(gatehouse_api::ErrorCode::ReauthRequired)
         {
-            failures.push(format!("{} {}: got {status}", route.method, route.path));
+            failures.push(format!("{} {}: got {status}", m.method, m.path));
         }
     }
     assert!(
@@ -182,17 +370,17 @@ pub async fn check_step_up(app: &TestApp) {
     );
 }
 
-/// Runs the matrix against `app` (started with `session_idle_timeout = IDLE`).
+/// Runs the matrix against `app` (started with `session_idle_timeout = IDLE`): every row of
+/// `MEANT`, called by every kind of caller, answers what the row says.
 pub async fn check_every_route(app: &TestApp) {
     let idle = IDLE;
     app.add_user("target", Role::User).await;
     app.add_user("user", Role::User).await;
     app.add_user("admin", Role::Admin).await;
-    let routes = routes::all();
 
     // Expired callers sign in first, so one wait serves them all.
     let mut expired = Vec::new();
-    for _ in &routes {
+    for _ in MEANT {
         let mut a = Agent::default();
         assert_eq!(
             app.login_as(&mut a, "user", PASSWORD).await.status(),
@@ -204,9 +392,11 @@ pub async fn check_every_route(app: &TestApp) {
 
     let mut failures = Vec::new();
     let mut throwaways = 0u32;
-    for (route, expired_agent) in routes.iter().zip(expired) {
-        let (body, ok) = success(&route.method, route.path).expect("checked above");
+    for (m, expired_agent) in MEANT.iter().zip(expired) {
+        let method = Method::from_bytes(m.method.as_bytes()).unwrap();
+        let (body, ok) = success(&method, m.path).expect("checked above");
         for caller in CALLERS {
+            throwaways += 1;
             let (agent, note_id) = match caller {
                 Caller::Anonymous => (Agent::default(), 1),
                 Caller::Expired => (expired_agent.clone(), 1),
@@ -217,6 +407,13 @@ pub async fn check_every_route(app: &TestApp) {
                     let r = app.send(&a, Method::POST, "/api/auth/logout", None).await;
                     assert_eq!(r.status(), StatusCode::NO_CONTENT);
                     (before, 1)
+                }
+                Caller::MustChange => {
+                    // A new account holding a one-time password, for each call (a password
+                    // change ends that state).
+                    let name = format!("fresh{throwaways}");
+                    add_user_who_must_change(&app.db, &name).await;
+                    (app.sign_in(&name).await, 1)
                 }
                 Caller::User | Caller::Admin | Caller::MissingCsrf | Caller::WrongCsrf => {
                     let name = if caller == Caller::User {
@@ -236,36 +433,35 @@ pub async fn check_every_route(app: &TestApp) {
                     (a, note)
                 }
             };
-            throwaways += 1;
-            let id = if route.path.starts_with("/api/admin/users/{id}") {
+            let id = if m.path.starts_with("/api/admin/users/{id}") {
                 let name = format!("throwaway{throwaways}");
                 app.add_user(&name, Role::User).await;
                 account_id(app, &name).await
             } else {
                 note_id
             };
-            let path = route.path.replace("{id}", &id.to_string());
+            let path = m.path.replace("{id}", &id.to_string());
             let mut body = body.clone();
             if let Some(name) = body.as_mut().and_then(|b| b.get_mut("username"))
-                && route.method == Method::POST
-                && route.path == "/api/admin/users"
+                && m.method == "POST"
+                && m.path == "/api/admin/users"
             {
                 *name = json!(format!("created{throwaways}"));
             }
-            let response = app.send(&agent, route.method.clone(), &path, body).await;
-            if route.path == "/api/auth/password" && response.status() == StatusCode::NO_CONTENT {
+            let response = app.send(&agent, method.clone(), &path, body).await;
+            if m.path == "/api/auth/password" && response.status() == StatusCode::NO_CONTENT {
                 let mut agent = agent.clone();
                 agent.absorb(response.headers());
                 let back = json!({"current_password": NEW_PASSWORD, "new_password": PASSWORD});
                 let r = app.send(&agent, Method::POST, &path, Some(back)).await;
                 assert_eq!(r.status(), StatusCode::NO_CONTENT, "changed back");
             }
-            let want = expected(route, caller, ok);
+            let want = expected(m, caller, ok);
             if response.status() != want {
                 failures.push(format!(
                     "{} {} as {caller:?}: got {}, want {want}",
-                    route.method,
-                    route.path,
+                    m.method,
+                    m.path,
                     response.status()
                 ));
             }
@@ -278,9 +474,24 @@ pub async fn check_every_route(app: &TestApp) {
     );
 }
 
+/// Creates `name` (password `PASSWORD`) holding a one-time password: it must choose its own
+/// before anything but the routes open to it.
+async fn add_user_who_must_change(db: &gatehouse_server::data::db::Db, name: &str) {
+    add_user(db, name, Role::User).await;
+    let id = id_of(db, name).await;
+    let mut tx = db.begin().await.unwrap();
+    let hash = gatehouse_server::data::users::find_by_id(db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    let set = gatehouse_server::data::users::set_password(&mut tx, id, hash, true).await;
+    assert!(tx.settle(set).await.unwrap());
+}
+
 /// The id of the account named `name`.
 async fn account_id(app: &TestApp, name: &str) -> i64 {
-    gatehouse_server::users::find_by_name(
+    gatehouse_server::data::users::find_by_name(
         &app.db,
         &gatehouse_api::Username::try_from(name).unwrap(),
     )
@@ -288,4 +499,89 @@ async fn account_id(app: &TestApp, name: &str) -> i64 {
     .unwrap()
     .unwrap()
     .id
+}
+
+/// A resource of the account `name` (signed in as `agent`) that the `{id}` of `m`'s path can
+/// name, made for this call: the id as the path takes it. A new `{id}` route fails
+/// `every_id_route_serves_its_owner_and_answers_404_for_another_accounts_id` until it has one.
+async fn owned_by(app: &TestApp, agent: &Agent, name: &str, m: &Meant) -> String {
+    match m.path {
+        "/api/notes/{id}" | "/api/notes/{id}/restore" => {
+            let note = app.create_note(agent, "owned", "").await;
+            if m.path.ends_with("/restore") {
+                let r = app
+                    .send(
+                        agent,
+                        Method::DELETE,
+                        &format!("/api/notes/{}", note.id),
+                        None,
+                    )
+                    .await;
+                assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            }
+            note.id.to_string()
+        }
+        "/api/auth/sessions/{id}" => {
+            // Another session of the same account, named by its handle in their list.
+            app.sign_in(name).await;
+            let listed: Vec<gatehouse_api::ActiveSession> = app
+                .get(agent, "/api/auth/sessions")
+                .await
+                .json()
+                .await
+                .unwrap();
+            listed.into_iter().find(|s| !s.current).unwrap().id
+        }
+        other => {
+            panic!("{other}: no resource to own: add one to `owned_by` in tests/api/matrix.rs")
+        }
+    }
+}
+
+/// What a signed-in caller gets from an `{id}` route on a resource of their own.
+fn owner_success(m: &Meant) -> StatusCode {
+    match (m.method, m.path) {
+        ("GET" | "PUT", "/api/notes/{id}") | ("POST", "/api/notes/{id}/restore") => StatusCode::OK,
+        ("DELETE", "/api/notes/{id}" | "/api/auth/sessions/{id}") => StatusCode::NO_CONTENT,
+        (method, path) => panic!("{method} {path}: add its owner's success to `owner_success`"),
+    }
+}
+
+#[tokio::test]
+async fn every_id_route_serves_its_owner_and_answers_404_for_another_accounts_id() {
+    let app = spawn_app().await;
+    let mut checked = 0;
+    for (n, m) in MEANT
+        .iter()
+        .filter(|m| m.who == SIGNED_IN && m.path.contains("{id}"))
+        .enumerate()
+    {
+        let (owner_name, other_name) = (format!("owner{n}"), format!("other{n}"));
+        let owner = app.signed_in(&owner_name, Role::User).await;
+        let other = app.signed_in(&other_name, Role::User).await;
+        let method = Method::from_bytes(m.method.as_bytes()).unwrap();
+        let (body, _) = success(&method, m.path).expect("every row has a request");
+
+        let theirs = owned_by(&app, &other, &other_name, m).await;
+        let path = m.path.replace("{id}", &theirs);
+        let r = app.send(&owner, method.clone(), &path, body.clone()).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::NOT_FOUND,
+            "{} {path}: another account's id",
+            m.method
+        );
+
+        let mine = owned_by(&app, &owner, &owner_name, m).await;
+        let path = m.path.replace("{id}", &mine);
+        let r = app.send(&owner, method, &path, body).await;
+        assert_eq!(
+            r.status(),
+            owner_success(m),
+            "{} {path}: the owner's own",
+            m.method
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "the `{{id}}` routes are found ({checked})");
 }
