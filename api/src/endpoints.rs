@@ -92,8 +92,10 @@ endpoint! {
     GetSecuredResource: Get "/api/secured-resource", () => SecuredResource
 }
 /// The user's notes, a page at a time: most recently edited first, or, with `q`, the notes
-/// whose title or body has words starting with the words of `q`, best matches first.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// whose title or body has words starting with the words of `q`, best matches first. Its
+/// fields are the query string: the server reads them into this same type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct ListNotes {
     /// Words to search for (empty: every note).
     pub q: String,
@@ -186,8 +188,10 @@ endpoint! {
     ERRORS = &[TooManyRequests],
 }
 
-/// Administrators: one page of accounts, those whose name contains `q`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Administrators: one page of accounts, those whose name contains `q`. Its fields are the
+/// query string: the server reads them into this same type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct ListUsers {
     /// Part of a name, any case (empty: everyone).
     pub q: String,

@@ -7,13 +7,13 @@
 use gatehouse_api::{AccountChange, FieldError, Password, Role, SecurityEventKind, Username};
 use rand::Rng;
 
-use crate::db::{Db, Tx};
+use crate::auth::hashing::Hasher;
+use crate::data::db::{Db, Tx};
+use crate::data::events::{self, Event, Origin};
+use crate::data::sessions::SessionStore;
+use crate::data::users::{self, Account, AccountCache, CreateError};
 use crate::error::AppError;
-use crate::events::{self, Event, Origin};
-use crate::password::Hasher;
 use crate::session::{self, Writer};
-use crate::session_store::SessionStore;
-use crate::users::{self, Account, AccountCache, CreateError};
 
 /// Who acts.
 #[derive(Clone, Copy)]

@@ -10,12 +10,12 @@ use rand::distr::Alphanumeric;
 use crate::admin::{Actor, Admin, AdminError};
 use clap::{Parser, Subcommand};
 
+use crate::auth::hashing::Hasher;
 use crate::config::{Config, SessionStoreUrl};
-use crate::password::Hasher;
+use crate::data::sessions::{SessionStore, connect_redis};
+use crate::data::users::{self, AccountCache};
 use crate::session;
-use crate::session_store::{SessionStore, connect_redis};
 use crate::state::AppState;
-use crate::users::{self, AccountCache};
 
 /// `gatehouse-server`: serves the Gatehouse API and SPA, or manages accounts.
 #[derive(Debug, Parser)]
@@ -96,7 +96,7 @@ fn username(name: &str) -> Result<Username, CliError> {
 /// Runs one `user` subcommand against the configured database and session store, printing
 /// what it did. Each change is the same action the administrators' page runs.
 pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> {
-    let db = crate::db::connect(config.database_url.expose())
+    let db = crate::data::db::connect(config.database_url.expose())
         .await
         .map_err(failed)?;
     users::backfill_name_forms(&db).await.map_err(failed)?;
@@ -152,7 +152,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<(), CliError> 
                     a.id,
                     a.username,
                     a.role.0.as_str(),
-                    crate::db::rfc3339(a.created_at),
+                    crate::data::db::rfc3339(a.created_at),
                     if a.disabled { "\tdisabled" } else { "" }
                 );
             }
@@ -209,9 +209,9 @@ fn read_new_password(context: &[&str]) -> Result<Password, CliError> {
             .map_err(failed)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    crate::strength::parse_new("password", &typed)
+    crate::auth::strength::parse_new("password", &typed)
         .and_then(|password| {
-            crate::strength::estimate("password", &password, context)?;
+            crate::auth::strength::estimate("password", &password, context)?;
             Ok(password)
         })
         .map_err(|e| CliError::BadInput(format!("invalid {e}")))

@@ -130,7 +130,7 @@ impl FromStr for SecretUrl {
 /// `--database-url`: SQLite or PostgreSQL.
 fn database_url(s: &str) -> Result<SecretUrl, String> {
     let url: SecretUrl = s.parse()?;
-    crate::db::Backend::of(url.expose()).map_err(|e| e.to_string())?;
+    crate::data::db::Backend::of(url.expose()).map_err(|e| e.to_string())?;
     Ok(url)
 }
 

@@ -19,30 +19,21 @@ use tower_sessions::cookie::SameSite;
 use tracing::Level;
 
 pub mod admin;
+pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod cursor;
-pub mod db;
-pub mod device;
+pub mod data;
 pub mod error;
-pub mod events;
-pub mod layers;
-pub mod listener;
-pub mod notes;
-pub mod openapi;
-pub mod password;
-pub mod proxy;
+pub mod http;
 pub mod routes;
 pub mod session;
-pub mod session_store;
-pub mod spa;
 pub mod state;
-pub mod strength;
-pub mod throttle;
-pub mod users;
 
+use auth::{device_cookie, hashing, throttle};
 use config::{Config, SessionStoreUrl};
+use data::{db, events, housekeeping, notes, sessions as session_store, users};
 use error::AppError;
+use http::{layers, listener, proxy, spa};
 use session::SessionPolicy;
 use state::AppState;
 
@@ -97,9 +88,9 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     let state = AppState::new(state::Shared {
         db: db.clone(),
         // Half the cores at most, at low priority: a flood of sign-ins leaves room for the rest.
-        hasher: password::Hasher::new(cores / 2),
+        hasher: hashing::Hasher::new(cores / 2),
         throttle,
-        devices: device::DeviceCookies::load(&db, config.https()).await?,
+        devices: device_cookie::DeviceCookies::load(&db, config.https()).await?,
         sessions: SessionPolicy {
             idle_timeout: config.session_idle_timeout,
             max_lifetime: config.session_max_lifetime,
@@ -108,7 +99,9 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
         },
         accounts: users::AccountCache::new(db.clone()),
-        contract: state::Contract(std::sync::Arc::new(openapi::document(&routes::all()))),
+        contract: state::Contract(std::sync::Arc::new(routes::openapi::document(
+            &routes::all(),
+        ))),
         store,
         redis,
     });
@@ -217,9 +210,28 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     if config.demo {
         cli::seed_demo(&parts.state).await?;
     }
-    parts.state.store.spawn_expiry(Duration::from_secs(60));
-    events::spawn_pruning(parts.state.db.clone(), Duration::from_secs(3600));
-    notes::spawn_purge(parts.state.db.clone(), Duration::from_secs(30));
+    let (db, store) = (parts.state.db.clone(), parts.state.store.clone());
+    housekeeping::every(
+        Duration::from_secs(60),
+        "delete expired sessions",
+        move || {
+            let store = store.clone();
+            async move { store.delete_expired().await }
+        },
+    );
+    let events_db = db.clone();
+    housekeeping::every(
+        Duration::from_secs(3600),
+        "prune old security events",
+        move || {
+            let db = events_db.clone();
+            async move { events::prune(&db).await }
+        },
+    );
+    housekeeping::every(Duration::from_secs(30), "purge deleted notes", move || {
+        let db = db.clone();
+        async move { notes::purge(&db).await }
+    });
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);

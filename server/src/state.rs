@@ -5,13 +5,15 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
-use crate::db::Db;
-use crate::device::DeviceCookies;
-use crate::password::Hasher;
+use crate::auth::credentials::Credentials;
+
+use crate::auth::device_cookie::DeviceCookies;
+use crate::auth::hashing::Hasher;
+use crate::auth::throttle::LoginThrottle;
+use crate::data::db::Db;
+use crate::data::sessions::{Redis, SessionStore};
+use crate::data::users::AccountCache;
 use crate::session::{Guard, SessionPolicy};
-use crate::session_store::{Redis, SessionStore};
-use crate::throttle::LoginThrottle;
-use crate::users::AccountCache;
 
 /// Everything the handlers share. Axum clones the state for every request (and every layer
 /// that reads it), so it is one `Arc`: a clone is one counter, not one per cache and pool inside.
@@ -22,6 +24,17 @@ impl AppState {
     /// The state shared by every request.
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
+    }
+}
+
+impl Shared {
+    /// What checking a password needs (see `auth::credentials`).
+    pub fn credentials(&self) -> Credentials<'_> {
+        Credentials {
+            throttle: &self.throttle,
+            hasher: &self.hasher,
+            devices: &self.devices,
+        }
     }
 }
 

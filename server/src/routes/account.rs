@@ -17,12 +17,13 @@ use tower_sessions::session_store::SessionStore as _;
 
 use super::auth::{ClientAddress, RequestOrigin};
 use super::{Declared, Route};
+use crate::auth::credentials::{Checked, Claimant};
+use crate::auth::strength;
+use crate::data::events::{self, Event};
+use crate::data::users;
 use crate::error::{AppError, Json, Path, both};
-use crate::events::{self, Event};
 use crate::session::{self, Access, AuthSession, CurrentUser, Writer, now_ms, rfc3339_ms};
 use crate::state::AppState;
-use crate::throttle::Attempt;
-use crate::{strength, users};
 use gatehouse_api::endpoints::{
     ChangePassword, EndOtherSessions, EndSession, ExtendSession, GetSessionState, ListActivity,
     ListSessions, Reauthenticate,
@@ -177,27 +178,23 @@ async fn confirm_password(
     field: &'static str,
     password: &Password,
 ) -> Result<(), AppError> {
-    let key = Username::try_from(user.account.username.as_str())?.folded();
-    let attempt = Attempt {
-        device: state.devices.verify(&client.headers, &key),
-        account: key,
+    let name = Username::try_from(user.account.username.as_str())?;
+    let claimant = Claimant {
+        headers: &client.headers,
         address: client.address,
     };
-    state.throttle.reserve(&attempt).await?;
-    let account = users::find_by_id(&state.db, user.account.id)
-        .await?
-        .ok_or(AppError::SessionExpired)?;
-    if !state
-        .hasher
-        .verify(password, Some(account.password_hash))
+    let load = users::find_by_id(&state.db, user.account.id);
+    match state
+        .credentials()
+        .check(&claimant, &name, password, load)
         .await?
     {
-        return Err(AppError::Invalid(vec![FieldError {
+        Checked::Right(_) => Ok(()),
+        Checked::Wrong(_) => Err(AppError::Invalid(vec![FieldError {
             field,
             message: "This is not your current password.".into(),
-        }]));
+        }])),
     }
-    state.throttle.succeeded(&attempt).await
 }
 
 /// What the throttle needs to know of the client confirming a password.

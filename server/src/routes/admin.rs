@@ -8,19 +8,18 @@ use gatehouse_api::{
     AccountChange, ActiveSession, AdminUser, CreatedAccount, NewAccount, OneTimePassword,
     SecurityEvent, UserPage, Username,
 };
-use serde::Deserialize;
 
 use super::auth::RequestOrigin;
 use super::{Declared, Route};
 use crate::admin::{Actor, Admin};
-use crate::cursor::PageError;
-use crate::db;
+use crate::auth::strength;
+use crate::data::cursor::PageError;
+use crate::data::db;
+use crate::data::events::{self, Origin};
+use crate::data::users::{self, Account};
 use crate::error::{AppError, Json, Path, Query};
-use crate::events::{self, Origin};
 use crate::session::{self, Access, CurrentUser, Writer};
 use crate::state::AppState;
-use crate::strength;
-use crate::users::{self, Account};
 use gatehouse_api::endpoints::{
     ChangeUser, CreateUser, EndUserSessions, GetUser, ListUserActivity, ListUserSessions,
     ListUsers, RemoveUser, ResetPassword,
@@ -69,22 +68,11 @@ async fn row(state: &AppState, account: &Account) -> Result<AdminUser, AppError>
     })
 }
 
-/// `GET /api/admin/users` query.
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
-    /// Part of a name, any case.
-    #[serde(default)]
-    q: String,
-    /// From a previous page's `next_cursor`.
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
 /// `GET /api/admin/users?q=&cursor=`: accounts by name, 50 a page, those whose name contains
 /// `q` (any case).
 async fn list(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<ListUsers>,
 ) -> Result<Json<UserPage>, AppError> {
     let (accounts, next_cursor) = users::search(&state.db, &query.q, query.cursor.as_deref())
         .await

@@ -17,13 +17,13 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Declared, Route};
+use crate::auth::credentials::{Checked, Claimant};
+use crate::data::events::{self, Event, Origin};
+use crate::data::users;
 use crate::error::{AppError, Json, both};
-use crate::events::{self, Event, Origin};
-use crate::proxy::Forwarded;
+use crate::http::proxy::Forwarded;
 use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
-use crate::throttle::Attempt;
-use crate::users;
 use gatehouse_api::endpoints::{Login, Logout, Me};
 
 /// This resource's routes.
@@ -128,37 +128,30 @@ async fn sign_in(
         Username::try_from(req.username.as_str()),
         Password::try_from(req.password.as_str()),
     )?;
-    let key = username.folded();
-    let attempt = Attempt {
-        device: state.devices.verify(headers, &key),
-        account: key.clone(),
-        address,
-    };
-    // Counted before the password is checked, so that a burst is cut at the limit.
-    state.throttle.reserve(&attempt).await?;
-
-    let account = users::find_by_name(&state.db, &username).await?;
-    let hash = account.as_ref().map(|a| a.password_hash.clone());
-    let verified = state.hasher.verify(&password, hash).await?;
-    let known = account.as_ref().map(|a| a.id);
-    // A disabled account is refused exactly as a wrong password is: after verifying, with the
-    // same answer, and counted.
-    let Some(account) = account.filter(|a| verified && !a.disabled) else {
-        if let Some(id) = known {
-            // In the background: an unknown name must not answer sooner than a known one.
-            let event = Event::by_self(SecurityEventKind::SignInFailed, &origin);
-            events::record_later(&state.db, id, event);
+    let claimant = Claimant { headers, address };
+    let load = users::find_by_name(&state.db, &username);
+    let account = match state
+        .credentials()
+        .check(&claimant, &username, &password, load)
+        .await?
+    {
+        Checked::Right(account) => account,
+        Checked::Wrong(known) => {
+            if let Some(account) = known {
+                // In the background: an unknown name must not answer sooner than a known one.
+                let event = Event::by_self(SecurityEventKind::SignInFailed, &origin);
+                events::record_later(&state.db, account.id, event);
+            }
+            tracing::info!(username = %username.folded(), "sign-in failed");
+            return Err(AppError::InvalidCredentials);
         }
-        tracing::info!(username = %key, "sign-in failed");
-        return Err(AppError::InvalidCredentials);
     };
-    state.throttle.succeeded(&attempt).await?;
     tracing::info!(user_id = account.id, "signed in");
     let mut response = session::sign_in(&state.sessions, session, &account, &origin).await?;
     // This browser has now signed in to this account: failures elsewhere never lock it out.
     response
         .headers_mut()
-        .append(SET_COOKIE, state.devices.issue(&key));
+        .append(SET_COOKIE, state.devices.issue(&username.folded()));
     users::record_sign_in(&state.db, account.id).await?;
     let event = Event::by_self(SecurityEventKind::SignedIn, &origin);
     events::record(&state.db, account.id, event).await?;
@@ -207,7 +200,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestOrigin {
         let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
         let address = parts.extensions.get::<Forwarded>().and_then(|f| f.client);
         Ok(Self(Origin {
-            device: Some(session::device::summary(user_agent)),
+            device: Some(session::browser::summary(user_agent)),
             address: address.map(|a| a.to_string()),
         }))
     }

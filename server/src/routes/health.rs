@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use gatehouse_api::{DependencyHealth, Health};
 
 use super::{Declared, Route};
+use crate::data::sessions;
 use crate::error::Json;
 use crate::session::Access;
-use crate::session_store;
 use crate::state::AppState;
 use gatehouse_api::endpoints::GetHealth;
 
@@ -37,7 +37,7 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
         Some(redis) => DependencyHealth {
             name: "session_store".into(),
             kind: "redis".into(),
-            ok: in_time(session_store::ping_redis(redis)).await,
+            ok: in_time(sessions::ping_redis(redis)).await,
         },
         None => DependencyHealth {
             name: "session_store".into(),

@@ -24,6 +24,7 @@ pub mod contract;
 pub mod docs;
 pub mod health;
 pub mod notes;
+pub mod openapi;
 pub mod secured;
 
 /// One `/api` route: an endpoint declared in the api crate, with who may call it.

@@ -5,12 +5,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{Endpoint, NewNote, Note, NoteBody, NotePage, NoteTitle, NoteUpdate};
 
-use serde::Deserialize;
-
 use super::{Declared, Route};
-use crate::db::Db;
+use crate::data::db::Db;
+use crate::data::notes::{self, Updated};
 use crate::error::{AppError, Json, Path, Query, both};
-use crate::notes::{self, Updated};
 use crate::session::{Access, CurrentUser, Writer};
 use gatehouse_api::endpoints::{
     CreateNote, DeleteNote, GetNote, ListNotes, RestoreNote, UpdateNote,
@@ -32,22 +30,11 @@ fn parse(title: &str, body: &str) -> Result<(NoteTitle, NoteBody), AppError> {
     both(NoteTitle::try_from(title), NoteBody::try_from(body))
 }
 
-/// `GET /api/notes` query.
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    cursor: Option<String>,
-    #[serde(default)]
-    limit: Option<u32>,
-}
-
 /// `GET /api/notes?q=&cursor=&limit=`: a page of the user's notes.
 async fn list(
     State(db): State<Db>,
     user: CurrentUser,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<ListNotes>,
 ) -> Result<Json<NotePage>, AppError> {
     let limit = query.limit.unwrap_or(notes::PAGE);
     match notes::list(

@@ -17,9 +17,9 @@ use tower_sessions::session::Id;
 
 use super::cookie::SessionPolicy;
 use super::record::{AUTH_KEY, AuthSession, now_ms, rfc3339_ms};
+use crate::data::sessions::SessionStore;
+use crate::data::users::{Account, AccountCache};
 use crate::error::AppError;
-use crate::session_store::SessionStore;
-use crate::users::{Account, AccountCache};
 
 /// What the guards need, and nothing else: the policy, where sessions live, and accounts.
 #[derive(Clone)]

@@ -7,9 +7,9 @@ use tower_sessions::session::Id;
 
 use super::cookie::SessionPolicy;
 use super::record::{AuthSession, now_ms, rfc3339_ms};
+use crate::data::sessions::SessionStore;
+use crate::data::users::Account;
 use crate::error::AppError;
-use crate::session_store::SessionStore;
-use crate::users::Account;
 
 /// The handle for a session id: opaque, stable, and useless as a cookie.
 pub fn handle(id: Id) -> String {

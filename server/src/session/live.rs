@@ -17,10 +17,10 @@ use tower_sessions::session::Id;
 use super::SessionPolicy;
 use super::guard::{Access, CurrentUser};
 use super::record::{AuthSession, now_ms};
-use crate::db::{Db, Tx};
+use crate::data::db::{Db, Tx};
+use crate::data::sessions::SessionStore;
+use crate::data::users;
 use crate::error::AppError;
-use crate::session_store::SessionStore;
-use crate::users;
 
 /// The signed-in user, with what it takes to write as them: [`Writer::begin`] opens a
 /// transaction in which their session is known to be live.

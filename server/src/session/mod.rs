@@ -12,8 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::{Expiry, Session};
 
+pub mod browser;
 mod cookie;
-pub mod device;
 mod guard;
 mod listing;
 mod live;
@@ -25,10 +25,10 @@ pub use listing::{handle, live_sessions, rows};
 pub use live::{Writer, end_all, end_one};
 pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of, now_ms, rfc3339_ms};
 
-use crate::db::Db;
+use crate::data::db::Db;
+use crate::data::events::Origin;
+use crate::data::users::{self, Account};
 use crate::error::AppError;
-use crate::events::Origin;
-use crate::users::{self, Account};
 
 /// Starts a new signed-in session for `account`: always under a new id (re-login included),
 /// with a new CSRF token, saved before answering so a store failure is a 503, not a pass.

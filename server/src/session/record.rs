@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 
 use super::cookie::{SessionPolicy, millis};
-use crate::events::Origin;
+use crate::data::events::Origin;
 
 /// The session key under which `AuthSession` is stored.
 pub const AUTH_KEY: &str = "auth";

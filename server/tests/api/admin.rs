@@ -252,7 +252,7 @@ async fn two_administrators_demoting_each_other_at_once_leave_one() {
         let db = app.db.clone();
         async move {
             let mut admins = 0;
-            for a in gatehouse_server::users::list(&db).await.unwrap() {
+            for a in gatehouse_server::data::users::list(&db).await.unwrap() {
                 admins += i32::from(a.role.0 == Role::Admin && !a.disabled);
             }
             admins
@@ -457,7 +457,7 @@ async fn removing_an_account_removes_its_notes_and_ends_its_sessions() {
         app.get(&fay, "/api/notes").await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+    let gatehouse_server::data::db::Db::Sqlite(pool) = &app.db else {
         panic!()
     };
     let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
@@ -514,7 +514,7 @@ async fn an_account_is_found_by_part_of_its_name_in_any_case_in_any_script() {
 async fn the_account_list_pages_by_fifty_and_searches_by_part_of_a_name() {
     let app = spawn_app().await;
     let admin = app.signed_in("root", Role::Admin).await;
-    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+    let gatehouse_server::data::db::Db::Sqlite(pool) = &app.db else {
         panic!()
     };
     for i in 0..119 {

@@ -125,7 +125,9 @@ async fn a_throttled_password_change_costs_the_server_neither_an_estimate_nor_a_
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("cost.db").display());
     add_user(
-        &gatehouse_server::db::connect(&database).await.unwrap(),
+        &gatehouse_server::data::db::connect(&database)
+            .await
+            .unwrap(),
         "ann",
         Role::User,
     )

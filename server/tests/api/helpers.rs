@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use gatehouse_api::{ErrorBody, ErrorCode, Note, Role, Username};
+use gatehouse_server::Running;
+use gatehouse_server::auth::hashing::Hasher;
 use gatehouse_server::config::{Config, PublicUrl};
-use gatehouse_server::db::Db;
-use gatehouse_server::password::Hasher;
-use gatehouse_server::{Running, users};
+use gatehouse_server::data::db::Db;
+use gatehouse_server::data::users;
 use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
@@ -55,7 +56,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     .unwrap();
     tweak(&mut config);
     let running = gatehouse_server::start(&config).await.unwrap();
-    let db = gatehouse_server::db::connect(config.database_url.expose())
+    let db = gatehouse_server::data::db::connect(config.database_url.expose())
         .await
         .unwrap();
     TestApp {

@@ -127,12 +127,12 @@ async fn another_users_note_is_not_found_for_every_method() {
 }
 
 /// Adds `n` notes titled `Note 0`… quickly, straight into the database, as `user`'s.
-pub async fn seed_notes(db: &gatehouse_server::db::Db, user: i64, n: usize, body: &str) {
+pub async fn seed_notes(db: &gatehouse_server::data::db::Db, user: i64, n: usize, body: &str) {
     let sql = "INSERT INTO notes (user_id, title, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
     for i in 0..n {
         let title = format!("Note {i}");
         match db {
-            gatehouse_server::db::Db::Sqlite(pool) => {
+            gatehouse_server::data::db::Db::Sqlite(pool) => {
                 sqlx::query(sql)
                     .bind(user)
                     .bind(&title)
@@ -142,7 +142,7 @@ pub async fn seed_notes(db: &gatehouse_server::db::Db, user: i64, n: usize, body
                     .await
                     .unwrap();
             }
-            gatehouse_server::db::Db::Postgres(pool) => {
+            gatehouse_server::data::db::Db::Postgres(pool) => {
                 sqlx::query(sql)
                     .bind(user)
                     .bind(&title)
@@ -326,7 +326,7 @@ async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
     )
     .await;
     // After the minute, it is purged and cannot come back.
-    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+    let gatehouse_server::data::db::Db::Sqlite(pool) = &app.db else {
         panic!()
     };
     sqlx::query("UPDATE notes SET deleted_at = deleted_at - 61")
@@ -339,7 +339,10 @@ async fn a_deleted_note_is_gone_until_restored_within_a_minute() {
         ErrorCode::NotFound,
     )
     .await;
-    assert_eq!(gatehouse_server::notes::purge(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        gatehouse_server::data::notes::purge(&app.db).await.unwrap(),
+        1
+    );
     // The index lost nothing it should keep and kept nothing it should not: a new note with
     // the same word is the only one found.
     app.create_note(&ann, "keep this one", "").await;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use gatehouse_api::{ErrorCode, Note, NotePage, Role};
 use gatehouse_server::config::{SecretUrl, SessionStoreUrl};
-use gatehouse_server::db;
+use gatehouse_server::data::db;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -292,7 +292,7 @@ async fn an_account_disabled_or_demoted_through_one_instance_is_refused_at_once_
         let db = db.clone();
         let name = name.to_string();
         async move {
-            gatehouse_server::users::find_by_name(
+            gatehouse_server::data::users::find_by_name(
                 &db,
                 &gatehouse_api::Username::try_from(name.as_str()).unwrap(),
             )
@@ -562,17 +562,20 @@ async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
     .await;
     let agent = app.signed_in("Ann", Role::User).await;
     let mut tx = app.db.begin().await.unwrap();
-    let taken = gatehouse_server::users::create(
+    let taken = gatehouse_server::data::users::create(
         &mut tx,
         &gatehouse_api::Username::try_from("ANN").unwrap(),
-        gatehouse_server::users::PasswordHash("h".into()),
+        gatehouse_server::data::users::PasswordHash("h".into()),
         Role::User,
         false,
     )
     .await;
     drop(tx);
     assert!(
-        matches!(taken, Err(gatehouse_server::users::CreateError::Taken(_))),
+        matches!(
+            taken,
+            Err(gatehouse_server::data::users::CreateError::Taken(_))
+        ),
         "{taken:?}"
     );
 

@@ -2,10 +2,10 @@ use std::time::Duration;
 
 use gatehouse_api::{ErrorCode, Password, Role, SessionInfo};
 use gatehouse_server::admin::{Actor, Admin};
-use gatehouse_server::password::Hasher;
+use gatehouse_server::auth::hashing::Hasher;
+use gatehouse_server::data::sessions::SessionStore;
+use gatehouse_server::data::users::AccountCache;
 use gatehouse_server::session;
-use gatehouse_server::session_store::SessionStore;
-use gatehouse_server::users::AccountCache;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -218,7 +218,7 @@ async fn a_failing_session_store_fails_closed_with_503() {
     let agent = app.signed_in("ann", Role::User).await;
     // A restart empties the in-memory cache, so the session must come from the broken store.
     app.restart().await;
-    let gatehouse_server::db::Db::Sqlite(pool) = &app.db else {
+    let gatehouse_server::data::db::Db::Sqlite(pool) = &app.db else {
         panic!("the default database is SQLite");
     };
     sqlx::query("DROP TABLE sessions")
@@ -249,8 +249,8 @@ async fn a_sign_out_is_final_even_while_reads_that_renew_the_session_are_in_flig
 }
 
 /// The stored record's expiry, in seconds from now, for every stored session.
-async fn stored_session_lifetimes(db: &gatehouse_server::db::Db) -> Vec<i64> {
-    let gatehouse_server::db::Db::Sqlite(pool) = db else {
+async fn stored_session_lifetimes(db: &gatehouse_server::data::db::Db) -> Vec<i64> {
+    let gatehouse_server::data::db::Db::Sqlite(pool) = db else {
         panic!("the default database is SQLite");
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -294,8 +294,8 @@ async fn a_renewed_session_is_stored_only_until_its_own_deadline_and_the_cookie_
 }
 
 /// Makes every write to the session table fail, as a full disk would.
-async fn refuse_session_updates(db: &gatehouse_server::db::Db) {
-    let gatehouse_server::db::Db::Sqlite(pool) = db else {
+async fn refuse_session_updates(db: &gatehouse_server::data::db::Db) {
+    let gatehouse_server::data::db::Db::Sqlite(pool) = db else {
         panic!("the default database is SQLite");
     };
     let trigger = format!(

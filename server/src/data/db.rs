@@ -44,8 +44,8 @@ pub enum Db {
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::data::db::Db::Sqlite($pool) => $body,
+            $crate::data::db::Db::Postgres($pool) => $body,
         }
     };
 }
@@ -68,11 +68,11 @@ pub enum Tx {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(tx) => {
+            $crate::data::db::Tx::Sqlite(tx) => {
                 let $conn = tx.connection();
                 $body
             }
-            $crate::db::Tx::Postgres(tx) => {
+            $crate::data::db::Tx::Postgres(tx) => {
                 let $conn: &mut sqlx::PgConnection = &mut *tx;
                 $body
             }

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use fred::prelude::LuaInterface;
 
-use crate::device::Device;
+use crate::auth::device_cookie::Device;
+use crate::data::sessions::Redis;
 use crate::error::AppError;
-use crate::session_store::Redis;
 
 /// Counts failed sign-ins in fixed windows that start at the first failure.
 #[derive(Clone)]

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use gatehouse_api::{Note, NoteBody, NotePage, NoteSummary, NoteTitle};
 
-use crate::cursor::{self, PageError};
-use crate::db::{self, Db, Tx, on_pool, on_tx};
+use crate::data::cursor::{self, PageError};
+use crate::data::db::{self, Db, Tx, on_pool, on_tx};
 
 /// How long a deleted note can be restored.
 pub const RESTORABLE: Duration = Duration::from_secs(60);
@@ -359,19 +359,6 @@ pub async fn purge(db: &Db) -> sqlx::Result<u64> {
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))
-}
-
-/// Purges every `period`, until the process ends.
-pub fn spawn_purge(db: Db, period: Duration) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(period);
-        loop {
-            every.tick().await;
-            if let Err(e) = purge(&db).await {
-                tracing::warn!(error = %e, "could not purge deleted notes");
-            }
-        }
-    });
 }
 
 #[cfg(test)]

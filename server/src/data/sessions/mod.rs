@@ -11,14 +11,12 @@
 //!
 //! One enum rather than a generic parameter, so the same binary picks its store at start.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error};
 
-use crate::db::{Db, Tx};
+use crate::data::db::{Db, Tx};
 
 mod cached;
 mod redis;
@@ -108,23 +106,14 @@ impl SessionStore {
         on_store!(self, s => s.end_of_account(account, keep).await)
     }
 
-    /// Deletes expired records every `period`, for the stores that need it (Redis expires
-    /// its keys itself). Runs until the process ends.
-    pub fn spawn_expiry(&self, period: Duration) {
-        let sql = match self {
-            Self::Sqlite(cached) => cached.sql().clone(),
-            Self::Postgres(sql) => sql.clone(),
-            Self::Redis(_) => return,
-        };
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(period);
-            loop {
-                every.tick().await;
-                if let Err(e) = sql.delete_expired().await {
-                    tracing::warn!(error = %e, "could not delete expired sessions");
-                }
-            }
-        });
+    /// Deletes the records past their storage expiry, for the stores that need it (Redis
+    /// expires its keys itself); how many.
+    pub async fn delete_expired(&self) -> Result<u64, Error> {
+        match self {
+            Self::Sqlite(cached) => cached.sql().delete_expired().await,
+            Self::Postgres(sql) => sql.delete_expired().await,
+            Self::Redis(_) => Ok(0),
+        }
     }
 }
 
@@ -181,7 +170,7 @@ mod tests {
     async fn sqlite() -> (tempfile::TempDir, Db, SessionStore) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("s.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::data::db::connect(&url).await.unwrap();
         for name in ["ann", "bob"] {
             let sql = "INSERT INTO users (username, username_folded, password_hash, role, created_at) \
                        VALUES ($1, $1, 'h', 'user', 0)";
@@ -205,7 +194,7 @@ mod tests {
         }
     }
 
-    use crate::db::on_pool;
+    use crate::data::db::on_pool;
 
     #[tokio::test]
     async fn a_save_after_a_delete_does_not_bring_the_record_back() {

@@ -5,7 +5,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::Error;
 
 use super::{AccountOf, backend, decode, encode};
-use crate::db::{Db, Tx, on_pool, on_tx};
+use crate::data::db::{Db, Tx, on_pool, on_tx};
 
 /// The `sessions` table, on whichever database is configured.
 #[derive(Clone)]

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::cursor::{self, PageError};
-use crate::db::{self, Db, Tx, on_pool, on_tx};
+use crate::data::cursor::{self, PageError};
+use crate::data::db::{self, Db, Tx, on_pool, on_tx};
 use gatehouse_api::{Role, Username};
 
 /// A stored Argon2id PHC string. Never `Serialize`, never shown by `Debug`.

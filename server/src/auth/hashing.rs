@@ -9,8 +9,8 @@ use argon2::password_hash::phc::PasswordHash as Phc;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use gatehouse_api::Password;
 
+use crate::data::users::PasswordHash;
 use crate::error::AppError;
-use crate::users::PasswordHash;
 
 /// Sign-ins waiting for a hashing thread at most; past that they answer 503 at once.
 pub const QUEUE: usize = 256;
@@ -90,7 +90,7 @@ impl Hasher {
         let context: Vec<String> = context.iter().map(|c| c.to_string()).collect();
         self.run(move || {
             let context: Vec<&str> = context.iter().map(String::as_str).collect();
-            crate::strength::estimate(field, &password, &context)
+            crate::auth::strength::estimate(field, &password, &context)
         })
         .await?
         .map_err(AppError::from)

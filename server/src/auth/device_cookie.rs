@@ -19,7 +19,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use crate::db::{self, Db, on_pool};
+use crate::data::db::{self, Db, on_pool};
 
 /// How long a device cookie is trusted.
 pub const LIFETIME: Duration = Duration::from_secs(180 * 24 * 3600);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use gatehouse_api::{SecurityEvent, SecurityEventKind};
 
-use crate::db::{self, Db, on_pool};
+use crate::data::db::{self, Db, on_pool};
 
 /// How long events are kept.
 pub const RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
@@ -150,19 +150,6 @@ pub async fn prune(db: &Db) -> sqlx::Result<u64> {
         .map(|done| done.rows_affected()))
 }
 
-/// Prunes old events every `period`, until the process ends.
-pub fn spawn_pruning(db: Db, period: Duration) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(period);
-        loop {
-            every.tick().await;
-            if let Err(e) = prune(&db).await {
-                tracing::warn!(error = %e, "could not prune old security events");
-            }
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,7 +182,7 @@ mod tests {
     async fn events_are_listed_newest_first_fifty_at_most_and_old_ones_pruned() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("e.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::data::db::connect(&url).await.unwrap();
         let sql = "INSERT INTO users (username, username_folded, password_hash, role, created_at) \
                    VALUES ('ann', 'ann', 'h', 'user', 0)";
         on_pool!(&db, pool => sqlx::query(sql).execute(pool).await.map(drop)).unwrap();

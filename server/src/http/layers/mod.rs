@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
-use crate::proxy::Forwarded;
+use crate::http::proxy::Forwarded;
 
 /// Browser features the app never uses, denied to it and to anything it might embed.
 pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), \
