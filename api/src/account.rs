@@ -51,8 +51,8 @@ pub struct PasswordChange {
     /// The password in use; a wrong one is a field error here, not a 401.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
-    /// At least 12 characters and hard to guess.
-    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
+    /// 12 to 256 characters, hard to guess, and not the current one.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub new_password: String,
 }
 

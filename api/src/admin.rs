@@ -52,7 +52,7 @@ pub struct NewAccount {
     pub role: Role,
     /// A first password (held to the account page's rule), instead of a generated one.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 1024))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub password: Option<String>,
 }
 

@@ -113,6 +113,15 @@ pub trait Endpoint: Clone + PartialEq + 'static {
     fn path(&self) -> String {
         Self::PATH.to_string()
     }
+
+    /// The request body's schema in the published contract (`None`: no body), adding the
+    /// schemas it refers to.
+    #[cfg(feature = "openapi")]
+    fn request_schema(schemas: &mut crate::schema::Schemas) -> Option<serde_json::Value>;
+
+    /// The success body's schema (`None`: 204, no body), adding the schemas it refers to.
+    #[cfg(feature = "openapi")]
+    fn response_schema(schemas: &mut crate::schema::Schemas) -> Option<serde_json::Value>;
 }
 
 /// Percent-encodes `value` for a path segment or a query value (RFC 3986 unreserved kept).

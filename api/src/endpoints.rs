@@ -9,9 +9,42 @@ use crate::{
     SecurityEvent, SessionInfo, SessionState, UserPage,
 };
 
+/// A body as declarations write it: `()` for none, `[T]` for an array of `T`, `Document` for
+/// the OpenAPI document, else a wire type's name. Its Rust type (`@type`) and its schema
+/// (`@schema`), so a declaration states both at once.
+macro_rules! body {
+    (@type ()) => { () };
+    (@type [$t:ident]) => { Vec<$t> };
+    (@type Document) => { serde_json::Value };
+    (@type $t:ident) => { $t };
+    (@schema $s:ident, ()) => { None };
+    (@schema $s:ident, [$t:ident]) => { Some($crate::schema::array_of::<$t>($s)) };
+    (@schema $s:ident, Document) => { Some($crate::schema::any_object()) };
+    (@schema $s:ident, $t:ident) => { Some($crate::schema::reference::<$t>($s)) };
+}
+
+/// The two schema methods of an endpoint whose bodies are `$req` and `$res` (see `body!`).
+macro_rules! schemas {
+    ($req:tt, $res:tt) => {
+        #[cfg(feature = "openapi")]
+        fn request_schema(
+            _schemas: &mut $crate::schema::Schemas,
+        ) -> Option<serde_json::Value> {
+            body!(@schema _schemas, $req)
+        }
+
+        #[cfg(feature = "openapi")]
+        fn response_schema(
+            _schemas: &mut $crate::schema::Schemas,
+        ) -> Option<serde_json::Value> {
+            body!(@schema _schemas, $res)
+        }
+    };
+}
+
 /// Declares an endpoint without parameters: a unit struct.
 macro_rules! endpoint {
-    ($(#[doc = $doc:literal])* $name:ident: $method:ident $path:literal, $req:ty => $res:ty
+    ($(#[doc = $doc:literal])* $name:ident: $method:ident $path:literal, $req:tt => $res:tt
      $(, $konst:ident = $value:expr)* $(,)?) => {
         $(#[doc = $doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,10 +53,11 @@ macro_rules! endpoint {
         impl Endpoint for $name {
             const METHOD: Method = Method::$method;
             const PATH: &'static str = $path;
-            type Request = $req;
-            type Response = $res;
+            type Request = body!(@type $req);
+            type Response = body!(@type $res);
             const SUMMARY: &'static str = concat!($($doc),*);
             $(const $konst: endpoint!(@type $konst) = $value;)*
+            schemas!($req, $res);
         }
     };
     (@type ERRORS) => { &'static [ErrorCode] };
@@ -33,7 +67,7 @@ macro_rules! endpoint {
 
 /// Declares an endpoint whose path has one `{id}` parameter: a struct with that field.
 macro_rules! endpoint_with_id {
-    ($(#[doc = $doc:literal])* $name:ident($id:tt): $method:ident $path:literal, $req:ty => $res:ty
+    ($(#[doc = $doc:literal])* $name:ident($id:tt): $method:ident $path:literal, $req:tt => $res:tt
      $(, ERRORS = $errors:expr)? $(,)?) => {
         $(#[doc = $doc])*
         #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +79,8 @@ macro_rules! endpoint_with_id {
         impl Endpoint for $name {
             const METHOD: Method = Method::$method;
             const PATH: &'static str = $path;
-            type Request = $req;
-            type Response = $res;
+            type Request = body!(@type $req);
+            type Response = body!(@type $res);
             const SUMMARY: &'static str = concat!($($doc),*);
             const PARAMS: &'static [Param] = &[Param {
                 name: "id",
@@ -54,6 +88,7 @@ macro_rules! endpoint_with_id {
                 integer: endpoint_with_id!(@integer $id),
             }];
             const ERRORS: &'static [ErrorCode] = endpoint_with_id!(@errors $($errors)?);
+            schemas!($req, $res);
 
             fn path(&self) -> String {
                 Self::PATH.replace("{id}", &encode(&self.id.to_string()))
@@ -85,7 +120,7 @@ endpoint! {
 }
 endpoint! {
     /// This API's description: OpenAPI 3.1, generated from these declarations.
-    GetOpenApi: Get "/api/openapi.json", () => serde_json::Value
+    GetOpenApi: Get "/api/openapi.json", () => Document
 }
 endpoint! {
     /// A message only a signed-in user can read.
@@ -116,6 +151,7 @@ impl Endpoint for ListNotes {
         Param::query_text("cursor"),
         Param::query_number("limit"),
     ];
+    schemas!((), NotePage);
 
     fn path(&self) -> String {
         let q = Some(self.q.as_str()).filter(|q| !q.trim().is_empty());
@@ -163,7 +199,7 @@ endpoint! {
 }
 endpoint! {
     /// Where this account is signed in.
-    ListSessions: Get "/api/auth/sessions", () => Vec<ActiveSession>
+    ListSessions: Get "/api/auth/sessions", () => [ActiveSession]
 }
 endpoint_with_id! {
     /// Ends one of this account's sessions (by its handle): 204.
@@ -180,7 +216,7 @@ endpoint! {
 }
 endpoint! {
     /// This account's last 50 security events, newest first.
-    ListActivity: Get "/api/auth/activity", () => Vec<SecurityEvent>
+    ListActivity: Get "/api/auth/activity", () => [SecurityEvent]
 }
 endpoint! {
     /// Confirms the password again, for actions that need a recent proof.
@@ -207,6 +243,7 @@ impl Endpoint for ListUsers {
     const SUMMARY: &'static str =
         "Administrators: one page of accounts (50), by name, those whose name contains `q`.";
     const PARAMS: &'static [Param] = &[Param::query_text("q"), Param::query_text("cursor")];
+    schemas!((), UserPage);
 
     fn path(&self) -> String {
         let q = Some(self.q.as_str()).filter(|q| !q.is_empty());
@@ -242,7 +279,7 @@ endpoint_with_id! {
 }
 endpoint_with_id! {
     /// Administrators: an account's live sessions.
-    ListUserSessions(i64): Get "/api/admin/users/{id}/sessions", () => Vec<ActiveSession>
+    ListUserSessions(i64): Get "/api/admin/users/{id}/sessions", () => [ActiveSession]
 }
 endpoint_with_id! {
     /// Administrators: ends every session of an account: 204.
@@ -250,7 +287,7 @@ endpoint_with_id! {
 }
 endpoint_with_id! {
     /// Administrators: an account's last 50 security events.
-    ListUserActivity(i64): Get "/api/admin/users/{id}/activity", () => Vec<SecurityEvent>
+    ListUserActivity(i64): Get "/api/admin/users/{id}/activity", () => [SecurityEvent]
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ mod endpoint;
 pub mod endpoints;
 mod fields;
 mod return_path;
+#[cfg(feature = "openapi")]
+pub mod schema;
 
 pub use account::{
     ActiveSession, PasswordChange, Reauth, SecurityEvent, SecurityEventKind, SessionState,

@@ -15,7 +15,7 @@ use gatehouse_api::Endpoint;
 
 use crate::session::{Access, Guard, Rule, guard};
 use crate::state::AppState;
-use contract::{Body, Contract};
+use contract::Contract;
 
 pub mod account;
 pub mod admin;
@@ -55,8 +55,6 @@ pub trait Declared: Endpoint {
     where
         H: Handler<T, AppState>,
         T: 'static,
-        Self::Request: Body,
-        Self::Response: Body,
     {
         Route::new::<Self, H, T>(access, handler)
     }
@@ -79,8 +77,6 @@ impl Route {
     fn new<E, H, T>(access: Access, handler: H) -> Self
     where
         E: Endpoint,
-        E::Request: Body,
-        E::Response: Body,
         H: Handler<T, AppState>,
         T: 'static,
     {
@@ -103,8 +99,8 @@ impl Route {
                 params: E::PARAMS,
                 errors: E::ERRORS,
                 creates: E::CREATES,
-                request: <E::Request as Body>::describe,
-                response: <E::Response as Body>::describe,
+                request: E::request_schema,
+                response: E::response_schema,
             },
             handler: on(filter, handler),
         }

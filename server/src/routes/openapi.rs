@@ -13,8 +13,8 @@ use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, ParamIn};
 use serde_json::{Value, json};
 
 use crate::routes::Route;
-use crate::routes::contract::{Schemas, reference};
 use crate::session::Access;
+use gatehouse_api::schema::{Schemas, reference};
 
 /// The codes `route` can answer, by status.
 fn errors(route: &Route) -> BTreeMap<u16, Vec<ErrorCode>> {
