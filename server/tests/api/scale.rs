@@ -721,3 +721,86 @@ async fn no_write_lands_after_its_session_ended_through_another_instance_on_post
     let b = Instance::start(&database, None, &[]);
     check_no_write_lands_after_its_session_ended_elsewhere(&a, &b).await;
 }
+
+/// A column as both databases can state it: its type's kind and whether it may be null.
+type Columns = std::collections::BTreeMap<String, std::collections::BTreeMap<String, (String, bool)>>;
+
+/// SQLite keeps booleans and times as integers; PostgreSQL's wider integers are integers too.
+fn kind(declared: &str) -> String {
+    match declared.to_ascii_lowercase().as_str() {
+        "integer" | "bigint" | "int" | "smallint" | "boolean" => "integer".into(),
+        "text" | "character varying" => "text".into(),
+        other => other.into(),
+    }
+}
+
+async fn sqlite_columns(db: &db::Db) -> Columns {
+    let db::Db::Sqlite(pool) = db else { panic!("SQLite") };
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut out = Columns::new();
+    for table in tables {
+        let rows: Vec<(String, String, bool)> =
+            // A primary key is never null, though SQLite's `notnull` says 0 for it.
+            sqlx::query_as("SELECT name, type, \"notnull\" OR pk > 0 FROM pragma_table_info($1)")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        out.insert(
+            table,
+            rows.into_iter()
+                .map(|(name, declared, not_null)| (name, (kind(&declared), not_null)))
+                .collect(),
+        );
+    }
+    out
+}
+
+async fn postgres_columns(db: &db::Db) -> Columns {
+    let db::Db::Postgres(pool) = db else { panic!("PostgreSQL") };
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text \
+         FROM information_schema.columns WHERE table_schema = 'public' \
+         AND table_name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut out = Columns::new();
+    for (table, column, declared, nullable) in rows {
+        out.entry(table)
+            .or_default()
+            .insert(column, (kind(&declared), nullable == "NO"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_two_databases_migrate_to_the_same_tables_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = db::connect(&format!("sqlite://{}", dir.path().join("m.db").display()))
+        .await
+        .unwrap();
+    let pg = db::connect(&postgres().new_database().await).await.unwrap();
+    let mut sqlite = sqlite_columns(&sqlite).await;
+    let mut pg = postgres_columns(&pg).await;
+    // What each does its own way, on purpose: SQLite's full-text index is an FTS5 table of
+    // its own (and its shadow tables); PostgreSQL's is a `tsvector` column of `notes`.
+    sqlite.retain(|table, _| !table.starts_with("notes_fts"));
+    let search = pg.get_mut("notes").and_then(|notes| notes.remove("search"));
+    assert_eq!(search, Some(("tsvector".into(), false)), "notes.search on PostgreSQL");
+    assert!(sqlite.len() >= 5, "the tables are found: {:?}", sqlite.keys());
+    for table in sqlite.keys().chain(pg.keys()) {
+        assert_eq!(
+            sqlite.get(table),
+            pg.get(table),
+            "table {table}: SQLite left, PostgreSQL right"
+        );
+    }
+}
