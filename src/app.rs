@@ -1,4 +1,4 @@
-//! `Route`, `switch` and `App`: the whole SPA.
+//! `switch`, `App` and `Frame`: the whole SPA, from the router down to each route's page.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -9,52 +9,15 @@ use gatehouse_client::{ApiProvider, AuthProvider};
 
 use crate::components::{Nav, ToastProvider};
 use crate::expiry::ExpiryWarning;
+use crate::kept::KeptProvider;
 use crate::pages::{
     AccountPage, AdminPage, AdminUserPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
     NotePage, NotesPage,
 };
+use crate::route::Route;
 
 /// The id of the element holding the page pre-rendered at build time, which `main` takes over.
 pub const PRERENDERED_ID: &str = "prerendered";
-
-/// The SPA's routes.
-#[derive(Clone, Debug, PartialEq, Routable)]
-pub enum Route {
-    /// Public landing page.
-    #[at("/")]
-    Home,
-    /// Sign-in.
-    #[at("/login")]
-    Login,
-    /// The signed-in user's overview.
-    #[at("/dashboard")]
-    Dashboard,
-    /// The user's notes.
-    #[at("/notes")]
-    Notes,
-    /// One note.
-    #[at("/notes/:id")]
-    Note {
-        /// The note's id.
-        id: i64,
-    },
-    /// The signed-in person's password, sessions and security activity.
-    #[at("/account")]
-    Account,
-    /// Admins: the user list.
-    #[at("/admin")]
-    Admin,
-    /// Admins: one account.
-    #[at("/admin/users/:id")]
-    AdminUser {
-        /// The account's id.
-        id: i64,
-    },
-    /// Anything else.
-    #[not_found]
-    #[at("/404")]
-    NotFound,
-}
 
 /// Renders the page for a route.
 pub fn switch(route: Route) -> Html {
@@ -89,22 +52,25 @@ pub struct FrameProps {
     pub pages: bool,
 }
 
-/// Everything under the router: the client, the session, toasts, the header, the page and the
-/// expiry warning. `prerender` renders it at build time for the first paint.
+/// Everything under the router: the client, the session, toasts, what forms keep between
+/// pages, the header, the page and the expiry warning. `prerender` renders it at build time
+/// for the first paint.
 #[function_component]
 pub fn Frame(props: &FrameProps) -> Html {
     html! {
         <ApiProvider>
             <AuthProvider<Me> check={Me} login_path={SIGN_IN_PAGE}>
                 <ToastProvider>
-                    <a class="skip" href="#main">{ "Skip to content" }</a>
-                    <Nav />
-                    <main id="main">
-                        if props.pages {
-                            <Switch<Route> render={switch} />
-                        }
-                    </main>
-                    <ExpiryWarning />
+                    <KeptProvider>
+                        <a class="skip" href="#main">{ "Skip to content" }</a>
+                        <Nav />
+                        <main id="main">
+                            if props.pages {
+                                <Switch<Route> render={switch} />
+                            }
+                        </main>
+                        <ExpiryWarning />
+                    </KeptProvider>
                 </ToastProvider>
             </AuthProvider<Me>>
         </ApiProvider>

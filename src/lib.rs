@@ -4,7 +4,9 @@
 pub mod app;
 pub mod components;
 pub mod expiry;
+pub mod kept;
 pub mod pages;
 #[cfg(feature = "prerender")]
 pub mod prerender;
+pub mod route;
 pub mod session;

@@ -1,8 +1,10 @@
-//! Who is signed in, for this app: the auth context over `GET /api/auth/me`'s answer, and the
-//! guards every protected page sits behind (with this app's loading and error views).
+//! Who is signed in, for this app: the auth context over `GET /api/auth/me`'s answer, the way
+//! out, and the guards every protected page sits behind (with this app's loading and error
+//! views).
 
+use gatehouse_api::endpoints::Logout;
 use gatehouse_api::{Role, SessionInfo, User};
-use gatehouse_client::{Allow, ApiError, RequireAuth};
+use gatehouse_client::{Allow, ApiError, MutationHandle, RequireAuth};
 use yew::prelude::*;
 
 use crate::components::{ErrorView, Loading};
@@ -14,6 +16,13 @@ pub type Auth = gatehouse_client::Auth<SessionInfo>;
 #[hook]
 pub fn use_session() -> Auth {
     gatehouse_client::use_auth::<SessionInfo>()
+}
+
+/// Signs out, from the header or the expiry warning alike: whatever the server answers (even
+/// nothing, offline), the person is signed out here and in the other tabs and taken to sign in.
+#[hook]
+pub fn use_sign_out() -> MutationHandle<(), ()> {
+    gatehouse_client::use_sign_out::<SessionInfo, _>(Logout)
 }
 
 /// The signed-in user, if any.

@@ -121,6 +121,7 @@ pub struct Auth<S: PartialEq> {
     pub check_failed: Option<ApiError>,
     dispatch: Callback<Event<S>>,
     sign_in: SignInRequired,
+    login_path: AttrValue,
 }
 
 impl<S: PartialEq> Clone for Auth<S> {
@@ -130,6 +131,7 @@ impl<S: PartialEq> Clone for Auth<S> {
             check_failed: self.check_failed.clone(),
             dispatch: self.dispatch.clone(),
             sign_in: self.sign_in.clone(),
+            login_path: self.login_path.clone(),
         }
     }
 }
@@ -169,6 +171,11 @@ impl<S: PartialEq> Auth<S> {
     /// Takes the user to sign in, saying why (what a 401 or 403 does; a guard uses it too).
     pub fn require_sign_in(&self, reason: ErrorCode) {
         self.sign_in.0.emit(reason);
+    }
+
+    /// The app's sign-in route.
+    pub fn login_path(&self) -> &str {
+        &self.login_path
     }
 }
 
@@ -213,7 +220,9 @@ where
 {
     html! {
         <SignInRoute path={props.login_path.clone()}>
-            <Sessions<E> check={props.check.clone()}>{ props.children.clone() }</Sessions<E>>
+            <Sessions<E> check={props.check.clone()} login_path={props.login_path.clone()}>
+                { props.children.clone() }
+            </Sessions<E>>
         </SignInRoute>
     }
 }
@@ -221,6 +230,7 @@ where
 #[derive(Properties, PartialEq)]
 struct SessionsProps<E: PartialEq> {
     check: E,
+    login_path: AttrValue,
     children: Html,
 }
 
@@ -309,6 +319,7 @@ where
         check_failed: (*check_failed).clone(),
         dispatch,
         sign_in: sign_in.clone(),
+        login_path: props.login_path.clone(),
     };
     html! {
         <ContextProvider<SignInRequired> context={sign_in}>

@@ -1,8 +1,9 @@
 //! `gatehouse-client`: one API client hook for a Yew app whose pages sit behind a sign-in.
 //!
-//! Every component fetches through `use_api` or `use_fetch`. When the server answers **401 or
-//! 403**, the auth layer takes the user to the app's sign-in route, remembering where they were
-//! (`/login?next=…&reason=…`), and the component gets the silent `ApiError::Redirecting`;
+//! Every component reads through `use_fetch` and changes through `use_mutation` (both on
+//! `use_api`). When the server answers **401 or 403**, the auth layer takes the user to the
+//! app's sign-in route, remembering where they were (`/login?next=…&reason=…`), and the
+//! component gets the silent `ApiError::Redirecting`;
 //! **every other error is handed to the component**, typed. A call can opt out with
 //! `Request::handle_auth_errors`. See the README for the whole contract.
 //!
@@ -17,6 +18,8 @@ mod auth;
 mod error;
 mod guard;
 mod hook;
+mod mutation;
+mod sign_out;
 
 pub use auth::{
     Auth, AuthProvider, AuthProviderProps, AuthState, SignInRequired, SignInRoute,
@@ -27,3 +30,5 @@ pub use error::{ApiError, Verdict, capitalized, classify, is_transient};
 pub use gatehouse_api::safe_return_path;
 pub use guard::{Allow, RequireAuth, RequireAuthProps};
 pub use hook::{Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, use_api, use_fetch};
+pub use mutation::{Mutation, MutationHandle, use_mutation};
+pub use sign_out::use_sign_out;

@@ -1,4 +1,5 @@
-//! `ErrorView`: how every `ApiError` is shown, with Retry where retrying makes sense.
+//! `ErrorView`: how every `ApiError` is shown, with Retry where retrying makes sense; and which
+//! error a form shows under itself rather than at a field.
 
 use yew::prelude::*;
 
@@ -12,6 +13,14 @@ pub struct ErrorViewProps {
     /// Offered as a Retry button when the error may pass.
     #[prop_or_default]
     pub onretry: Option<Callback<()>>,
+}
+
+/// The error not tied to any of a form's `fields` (those show at their field), to show under
+/// the form.
+pub fn general_error(error: Option<&ApiError>, fields: &[&str]) -> Option<ApiError> {
+    error
+        .filter(|e| fields.iter().all(|f| e.field(f).is_none()))
+        .cloned()
 }
 
 /// Renders an error as an alert.

@@ -1,16 +1,25 @@
 //! Shared pieces of the pages.
 
+pub mod drafts;
 mod error_view;
+mod events;
+mod fetched;
 mod field;
 mod loading;
 mod nav;
 mod page;
+mod session_row;
+mod status;
 pub mod time;
 mod toast;
 
-pub use error_view::{ErrorView, ErrorViewProps};
+pub use error_view::{ErrorView, ErrorViewProps, general_error};
+pub use events::{EventList, EventListProps, event_text};
+pub use fetched::{fetched, waiting};
 pub use field::{Field, FieldProps};
 pub use loading::Loading;
 pub use nav::Nav;
 pub use page::{Page, PageProps};
+pub use session_row::{SessionRow, SessionRowProps};
+pub use status::{role_name, status};
 pub use toast::{ToastProvider, Toasts, use_toasts};

@@ -2,14 +2,11 @@
 //! who is signed in with their account and Sign out.
 
 use gatehouse_api::Role;
-use gatehouse_api::endpoints::Logout;
-use gatehouse_client::{ApiError, Request, use_api};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
-use crate::components::use_toasts;
-use crate::session::{use_session, user};
+use crate::route::Route;
+use crate::session::{use_session, use_sign_out, user};
 
 /// Where the chosen theme is remembered (read by `index.html` before the app loads, so the
 /// page never flashes the other one).
@@ -139,34 +136,9 @@ fn NavLink(props: &NavLinkProps) -> Html {
 #[function_component]
 pub fn Nav() -> Html {
     let auth = use_session();
-    let api = use_api();
-    let toasts = use_toasts();
-    let navigator = use_navigator();
     let route = use_route::<Route>();
     let theme = use_state(Theme::stored);
-    let onsignout = {
-        let auth = auth.clone();
-        Callback::from(move |_| {
-            let (api, auth, toasts, navigator) =
-                (api.clone(), auth.clone(), toasts.clone(), navigator.clone());
-            yew::platform::spawn_local(async move {
-                let request = Request::to(&Logout).handle_auth_errors();
-                match api.send::<()>(request).await {
-                    // 401/403: the session is already gone or unusable; signed out all the same.
-                    Ok(())
-                    | Err(ApiError::Http {
-                        status: 401 | 403, ..
-                    }) => {
-                        auth.signed_out();
-                        if let Some(n) = navigator {
-                            n.push(&Route::Login);
-                        }
-                    }
-                    Err(e) => toasts.fail(e.message()),
-                }
-            });
-        })
-    };
+    let sign_out = use_sign_out();
     let ontheme = {
         let theme = theme.clone();
         Callback::from(move |_| {
@@ -206,7 +178,7 @@ pub fn Nav() -> Html {
                 </button>
                 if let Some(u) = signed_in {
                     <NavLink to={Route::Account} class="username" current={current(&Route::Account)}>{ u.username.clone() }</NavLink>
-                    <button type="button" onclick={onsignout}>{ "Sign out" }</button>
+                    <button type="button" onclick={sign_out.reform(|_| ())}>{ "Sign out" }</button>
                 } else if !current(&Route::Login) {
                     <Link<Route> to={Route::Login} classes="button">{ "Sign in" }</Link<Route>>
                 }

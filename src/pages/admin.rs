@@ -1,14 +1,16 @@
 //! `/admin`: the accounts, searchable and paged, and a form for a new one (administrators).
 
 use gatehouse_api::endpoints::{CreateUser, ListUsers};
-use gatehouse_api::{AdminUser, NewAccount, Role};
-use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
+use gatehouse_api::{NewAccount, Role};
+use gatehouse_client::{Api, use_fetch, use_mutation};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
-use crate::components::{ErrorView, Field, Loading, Page, time, use_toasts};
+use crate::components::{
+    ErrorView, Field, Page, fetched, general_error, role_name, status, time, use_toasts,
+};
+use crate::route::Route;
 use crate::session::RequireAdmin;
 
 /// The administrators' page.
@@ -20,25 +22,6 @@ pub fn AdminPage() -> Html {
                 <Accounts />
             </Page>
         </RequireAdmin>
-    }
-}
-
-/// "Administrator" or "User".
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "Administrator",
-        Role::User => "User",
-    }
-}
-
-/// What state an account is in, in a word or two.
-pub fn status(user: &AdminUser) -> &'static str {
-    if user.disabled {
-        "Disabled"
-    } else if user.must_change_password {
-        "Has a one-time password"
-    } else {
-        "Active"
     }
 }
 
@@ -87,13 +70,13 @@ fn Accounts() -> Html {
             pages.set(before);
         })
     };
-    let table = match &list.state {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(e) => html! { <ErrorView error={e.clone()} onretry={list.reload.clone()} /> },
-        Fetch::Ready(page) if page.users.is_empty() => html! {
-            <p class="empty">{ if search.is_empty() { "No accounts yet." } else { "No account matches." } }</p>
-        },
-        Fetch::Ready(page) => html! {
+    let table = fetched(&list, |page| {
+        if page.users.is_empty() {
+            return html! {
+                <p class="empty">{ if search.is_empty() { "No accounts yet." } else { "No account matches." } }</p>
+            };
+        }
+        html! {
             <>
                 <div class="table-scroll">
                     <table class="users">
@@ -122,8 +105,8 @@ fn Accounts() -> Html {
                     <button type="button" disabled={page.next_cursor.is_none()} onclick={next(page.next_cursor.clone())}>{ "Next" }</button>
                 </nav>
             </>
-        },
-    };
+        }
+    });
     let oncreated = {
         let created = created.clone();
         Callback::from(move |()| created.set(*created + 1))
@@ -150,59 +133,43 @@ struct NewAccountProps {
 
 #[function_component]
 fn NewAccountForm(props: &NewAccountProps) -> Html {
-    let api = use_api();
     let toasts = use_toasts();
     let username = use_state(String::new);
     let role = use_state(|| Role::User);
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
     // Shown once: the new account's one-time password.
     let made = use_state(|| None::<(String, String)>);
-    let onsubmit = {
-        let (username, role, busy, error, made) = (
-            username.clone(),
-            role.clone(),
-            busy.clone(),
-            error.clone(),
-            made.clone(),
-        );
-        let oncreated = props.oncreated.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let body = NewAccount {
-                username: (*username).clone(),
-                role: *role,
-                password: None,
-            };
-            let (api, toasts, username, busy, error, made, oncreated) = (
-                api.clone(),
+    let create = {
+        let (username, made, oncreated) = (username.clone(), made.clone(), props.oncreated.clone());
+        use_mutation(move |api: Api, body: NewAccount| {
+            let (toasts, username, made, oncreated) = (
                 toasts.clone(),
                 username.clone(),
-                busy.clone(),
-                error.clone(),
                 made.clone(),
                 oncreated.clone(),
             );
-            busy.set(true);
-            yew::platform::spawn_local(async move {
-                let result = api.submit(&CreateUser, &body).await;
-                busy.set(false);
-                match result {
-                    Ok(created) => {
-                        error.set(None);
-                        username.set(String::new());
-                        made.set(
-                            created
-                                .one_time_password
-                                .map(|otp| (created.user.username.clone(), otp)),
-                        );
-                        toasts.say(format!("Account {} created.", created.user.username));
-                        oncreated.emit(());
-                    }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            async move {
+                let created = api.submit(&CreateUser, &body).await?;
+                username.set(String::new());
+                made.set(
+                    created
+                        .one_time_password
+                        .map(|otp| (created.user.username.clone(), otp)),
+                );
+                toasts.say(format!("Account {} created.", created.user.username));
+                oncreated.emit(());
+                Ok(())
+            }
+        })
+    };
+    let onsubmit = {
+        let (username, role) = (username.clone(), role.clone());
+        create.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            NewAccount {
+                username: (*username).clone(),
+                role: *role,
+                password: None,
+            }
         })
     };
     let oninput = {
@@ -220,11 +187,11 @@ fn NewAccountForm(props: &NewAccountProps) -> Html {
             });
         })
     };
-    let username_error = (*error)
-        .as_ref()
+    let (busy, error) = (create.running(), create.error());
+    let username_error = error
         .and_then(|e| e.field("username"))
         .map(|m| AttrValue::from(m.to_string()));
-    let general = (*error).clone().filter(|e| e.field("username").is_none());
+    let general = general_error(error, &["username"]);
     html! {
         <section aria-labelledby="new-account-title" class="card">
             <h2 id="new-account-title">{ "New account" }</h2>
@@ -238,7 +205,7 @@ fn NewAccountForm(props: &NewAccountProps) -> Html {
                         <option value="admin" selected={*role == Role::Admin}>{ "Administrator" }</option>
                     </select>
                 </div>
-                <button type="submit" disabled={*busy}>{ if *busy { "Creating…" } else { "Create account" } }</button>
+                <button type="submit" disabled={busy}>{ if busy { "Creating…" } else { "Create account" } }</button>
             </form>
             if let Some(e) = general {
                 <ErrorView error={e} />

@@ -6,14 +6,14 @@ use gatehouse_api::endpoints::{
     ResetPassword,
 };
 use gatehouse_api::{AccountChange, AdminUser, ErrorCode, Role};
-use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
+use gatehouse_client::{Api, Fetch, use_fetch, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::EventList;
-use super::admin::{role_name, status};
-use crate::app::Route;
-use crate::components::{ErrorView, Field, Loading, Page, time, use_toasts};
+use crate::components::{
+    ErrorView, EventList, Field, Page, SessionRow, fetched, role_name, status, time, use_toasts,
+};
+use crate::route::Route;
 use crate::session::RequireAdmin;
 
 /// Props of `AdminUserPage`.
@@ -32,107 +32,99 @@ pub fn AdminUserPage(props: &AdminUserProps) -> Html {
 #[function_component]
 fn Account(props: &AdminUserProps) -> Html {
     let account = use_fetch(GetUser { id: props.id });
+    // The one-time password of the last reset, with the account it is for. Kept here, above
+    // the sections, because the account is read again after the reset.
+    let otp = use_state(|| None::<(i64, String)>);
+    let onotp = {
+        let (otp, id) = (otp.clone(), props.id);
+        Callback::from(move |password: String| otp.set(Some((id, password))))
+    };
     let back = html! { <p><Link<Route> to={Route::Admin}>{ "← All accounts" }</Link<Route>></p> };
-    match account.state {
-        Fetch::Loading => html! { <Page title="Account">{ back }<Loading /></Page> },
-        Fetch::Failed(e) if e.code() == Some(ErrorCode::NotFound) => html! {
-            <Page title="Account not found">{ back }<p>{ "It may have been removed." }</p></Page>
-        },
-        Fetch::Failed(e) => {
-            html! { <Page title="Account">{ back }<ErrorView error={e} onretry={account.reload} /></Page> }
-        }
-        Fetch::Ready(user) => html! {
-            <Page title={user.username.clone()} class="admin-user">
-                { back }
-                <Actions user={(*user).clone()} onchange={account.reload.clone()} />
-                <Sessions id={user.id} />
-                <Activity id={user.id} />
-                <Remove user={(*user).clone()} />
-            </Page>
-        },
-    }
+    let not_found =
+        matches!(&account.state, Fetch::Failed(e) if e.code() == Some(ErrorCode::NotFound));
+    let (title, class) = match &account.state {
+        Fetch::Ready(user) => (AttrValue::from(user.username.clone()), "admin-user"),
+        _ if not_found => (AttrValue::Static("Account not found"), ""),
+        _ => (AttrValue::Static("Account"), ""),
+    };
+    let body = if not_found {
+        html! { <p>{ "It may have been removed." }</p> }
+    } else {
+        fetched(&account, |user| {
+            let otp = (*otp)
+                .clone()
+                .filter(|(id, _)| *id == user.id)
+                .map(|(_, p)| AttrValue::from(p));
+            html! {
+                <>
+                    <Actions user={(**user).clone()} onchange={account.reload.clone()} {otp} {onotp} />
+                    <Sessions id={user.id} />
+                    <Activity id={user.id} />
+                    <Remove user={(**user).clone()} />
+                </>
+            }
+        })
+    };
+    html! { <Page {title} {class}>{ back }{ body }</Page> }
 }
 
 #[derive(Properties, PartialEq)]
-struct UserProps {
+struct ActionsProps {
     user: AdminUser,
-    #[prop_or_default]
+    /// Told when the account changed (it is read again).
     onchange: Callback<()>,
+    /// The one-time password a reset made, to show once.
+    otp: Option<AttrValue>,
+    /// Told the one-time password a reset made.
+    onotp: Callback<String>,
+}
+
+/// What the account's buttons do.
+enum Action {
+    /// A new role, or disabled or enabled, and what to say when done.
+    Change(AccountChange, String),
+    /// A new one-time password (its sessions end).
+    Reset,
 }
 
 /// Role, enable or disable, reset password.
 #[function_component]
-fn Actions(props: &UserProps) -> Html {
-    let api = use_api();
+fn Actions(props: &ActionsProps) -> Html {
     let toasts = use_toasts();
-    let otp = use_state(|| None::<String>);
-    let error = use_state(|| None::<ApiError>);
     let user = &props.user;
-    let change = |change: AccountChange, done: String| {
-        let (api, toasts, error, onchange, id) = (
-            api.clone(),
-            toasts.clone(),
-            error.clone(),
-            props.onchange.clone(),
-            user.id,
-        );
-        Callback::from(move |_| {
-            let (api, toasts, error, onchange, change, done) = (
-                api.clone(),
+    let act = {
+        let (onchange, onotp) = (props.onchange.clone(), props.onotp.clone());
+        let (id, name) = (user.id, user.username.clone());
+        use_mutation(move |api: Api, action: Action| {
+            let (toasts, onchange, onotp, name) = (
                 toasts.clone(),
-                error.clone(),
                 onchange.clone(),
-                change.clone(),
-                done.clone(),
-            );
-            yew::platform::spawn_local(async move {
-                match api.submit(&ChangeUser { id }, &change).await {
-                    Ok(_) => {
-                        error.set(None);
-                        toasts.say(done);
-                        onchange.emit(());
-                    }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        })
-    };
-    let onreset = {
-        let (api, toasts, otp, error, onchange, id) = (
-            api.clone(),
-            toasts.clone(),
-            otp.clone(),
-            error.clone(),
-            props.onchange.clone(),
-            user.id,
-        );
-        let name = user.username.clone();
-        Callback::from(move |_| {
-            let (api, toasts, otp, error, onchange, name) = (
-                api.clone(),
-                toasts.clone(),
-                otp.clone(),
-                error.clone(),
-                onchange.clone(),
+                onotp.clone(),
                 name.clone(),
             );
-            yew::platform::spawn_local(async move {
-                match api.fetch(&ResetPassword { id }).await {
-                    Ok(reset) => {
-                        otp.set(Some(reset.one_time_password));
-                        toasts.say(format!("Password of {name} reset; their sessions ended."));
-                        onchange.emit(());
+            async move {
+                match action {
+                    Action::Change(change, done) => {
+                        api.submit(&ChangeUser { id }, &change).await?;
+                        toasts.say(done);
                     }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => error.set(Some(e)),
+                    Action::Reset => {
+                        let reset = api.fetch(&ResetPassword { id }).await?;
+                        onotp.emit(reset.one_time_password);
+                        toasts.say(format!("Password of {name} reset; their sessions ended."));
+                    }
                 }
-            });
+                onchange.emit(());
+                Ok(())
+            }
         })
     };
     let other_role = match user.role {
         Role::Admin => Role::User,
         Role::User => Role::Admin,
+    };
+    let change = |change: AccountChange, done: String| {
+        act.reform(move |_: MouseEvent| Action::Change(change.clone(), done.clone()))
     };
     let onrole = change(
         AccountChange {
@@ -174,12 +166,12 @@ fn Actions(props: &UserProps) -> Html {
                 <button type="button" class={classes!((!user.disabled).then_some("danger"))} onclick={ondisable}>
                     { if user.disabled { "Enable" } else { "Disable" } }
                 </button>
-                <button type="button" onclick={onreset}>{ "Reset password" }</button>
+                <button type="button" onclick={act.reform(|_: MouseEvent| Action::Reset)}>{ "Reset password" }</button>
             </div>
-            if let Some(e) = &*error {
+            if let Some(e) = act.error() {
                 <ErrorView error={e.clone()} />
             }
-            if let Some(otp) = &*otp {
+            if let Some(otp) = &props.otp {
                 <div class="secret" role="status">
                     <p>{ format!("Give {} this one-time password. It is shown only now.", user.username) }</p>
                     <p><code class="otp">{ otp }</code></p>
@@ -196,48 +188,39 @@ struct IdProps {
 
 #[function_component]
 fn Sessions(props: &IdProps) -> Html {
-    let api = use_api();
     let toasts = use_toasts();
     let list = use_fetch(ListUserSessions { id: props.id });
-    let onend = {
-        let (api, toasts, reload, id) =
-            (api.clone(), toasts.clone(), list.reload.clone(), props.id);
-        Callback::from(move |_| {
-            let (api, toasts, reload) = (api.clone(), toasts.clone(), reload.clone());
-            yew::platform::spawn_local(async move {
-                match api.fetch(&EndUserSessions { id }).await {
+    let end_all = {
+        let (reload, id) = (list.reload.clone(), props.id);
+        use_mutation(move |api: Api, ()| {
+            let (toasts, reload) = (toasts.clone(), reload.clone());
+            async move {
+                let answer = api.fetch(&EndUserSessions { id }).await;
+                match &answer {
                     Ok(()) => {
                         toasts.say("All their sessions ended.");
                         reload.emit(());
                     }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => toasts.fail(e.message()),
+                    Err(e) if !e.is_silent() => toasts.fail(e.message()),
+                    Err(_) => {}
                 }
-            });
+                answer
+            }
         })
     };
-    let body = match list.state {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={list.reload.clone()} /> },
-        Fetch::Ready(sessions) if sessions.is_empty() => {
-            html! { <p class="empty">{ "Not signed in anywhere." }</p> }
+    let body = fetched(&list, |sessions| {
+        if sessions.is_empty() {
+            return html! { <p class="empty">{ "Not signed in anywhere." }</p> };
         }
-        Fetch::Ready(sessions) => html! {
+        html! {
             <>
                 <ul class="rows">
-                    { for sessions.iter().map(|s| html! {
-                        <li key={s.id.clone()} class="row">
-                            <div>
-                                <strong>{ [Some(s.device.clone()), s.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ") }</strong>
-                                <p class="meta">{ format!("Signed in {} · active {}", time::relative(&s.signed_in_at), time::relative(&s.last_active_at)) }</p>
-                            </div>
-                        </li>
-                    }) }
+                    { for sessions.iter().map(|s| html! { <SessionRow key={s.id.clone()} session={s.clone()} /> }) }
                 </ul>
-                <button type="button" class="danger" onclick={onend}>{ "End all sessions" }</button>
+                <button type="button" class="danger" onclick={end_all.reform(|_: MouseEvent| ())}>{ "End all sessions" }</button>
             </>
-        },
-    };
+        }
+    });
     html! {
         <section aria-labelledby="user-sessions-title" class="card">
             <h2 id="user-sessions-title">{ "Sessions" }</h2>
@@ -249,55 +232,48 @@ fn Sessions(props: &IdProps) -> Html {
 #[function_component]
 fn Activity(props: &IdProps) -> Html {
     let events = use_fetch(ListUserActivity { id: props.id });
-    let body = match events.state {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={events.reload.clone()} /> },
-        Fetch::Ready(list) => html! { <EventList events={list} /> },
-    };
     html! {
         <section aria-labelledby="user-activity-title" class="card">
             <h2 id="user-activity-title">{ "Activity" }</h2>
-            { body }
+            { fetched(&events, |list| html! { <EventList events={list.clone()} /> }) }
         </section>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct UserProps {
+    user: AdminUser,
 }
 
 /// Removal, once the administrator has typed the account's name.
 #[function_component]
 fn Remove(props: &UserProps) -> Html {
-    let api = use_api();
     let toasts = use_toasts();
     let navigator = use_navigator();
     let typed = use_state(String::new);
-    let error = use_state(|| None::<ApiError>);
     let name = props.user.username.clone();
     let matches = *typed == name;
+    let remove = {
+        let (id, name) = (props.user.id, name.clone());
+        use_mutation(move |api: Api, ()| {
+            let (toasts, navigator, name) = (toasts.clone(), navigator.clone(), name.clone());
+            async move {
+                api.fetch(&RemoveUser { id }).await?;
+                toasts.say(format!("Account {name} removed, with its notes."));
+                if let Some(n) = navigator {
+                    n.push(&Route::Admin);
+                }
+                Ok(())
+            }
+        })
+    };
     let onsubmit = {
-        let (error, id, name) = (error.clone(), props.user.id, name.clone());
+        let remove = remove.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if !matches {
-                return;
+            if matches {
+                remove.run(());
             }
-            let (api, toasts, navigator, error, name) = (
-                api.clone(),
-                toasts.clone(),
-                navigator.clone(),
-                error.clone(),
-                name.clone(),
-            );
-            yew::platform::spawn_local(async move {
-                match api.fetch(&RemoveUser { id }).await {
-                    Ok(()) => {
-                        toasts.say(format!("Account {name} removed, with its notes."));
-                        if let Some(n) = navigator {
-                            n.push(&Route::Admin);
-                        }
-                    }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => error.set(Some(e)),
-                }
-            });
         })
     };
     let oninput = {
@@ -313,7 +289,7 @@ fn Remove(props: &UserProps) -> Html {
                        value={(*typed).clone()} {oninput} />
                 <button type="submit" class="danger" disabled={!matches}>{ "Remove account" }</button>
             </form>
-            if let Some(e) = &*error {
+            if let Some(e) = remove.error() {
                 <ErrorView error={e.clone()} />
             }
         </section>

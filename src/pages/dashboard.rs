@@ -7,8 +7,8 @@ use gatehouse_client::{Fetch, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
-use crate::components::{ErrorView, Loading, Page, time};
+use crate::components::{Page, fetched, time};
+use crate::route::Route;
 use crate::session::{RequireUser, use_session, user};
 
 /// The dashboard (signed-in users).
@@ -78,13 +78,11 @@ fn Dashboard() -> Html {
         }
         _ => html! { <p class="meta skeleton-line" aria-hidden="true">{ "\u{a0}" }</p> },
     };
-    let recent = match notes.state {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(e) => html! { <ErrorView error={e} onretry={notes.reload} /> },
-        Fetch::Ready(page) if page.notes.is_empty() => html! {
-            <p class="empty">{ "You haven't written any notes yet." }</p>
-        },
-        Fetch::Ready(page) => html! {
+    let recent = fetched(&notes, |page| {
+        if page.notes.is_empty() {
+            return html! { <p class="empty">{ "You haven't written any notes yet." }</p> };
+        }
+        html! {
             <ul class="rows">
                 { for page.notes.iter().map(|n| html! {
                     <li key={n.id} class="row">
@@ -93,8 +91,8 @@ fn Dashboard() -> Html {
                     </li>
                 }) }
             </ul>
-        },
-    };
+        }
+    });
     html! {
         <Page title="Dashboard" heading={format!("Welcome, {name}")} class="dashboard">
             { session_words }

@@ -4,14 +4,13 @@ mod account;
 mod admin;
 mod admin_user;
 mod dashboard;
-mod drafts;
 mod home;
 mod login;
 mod not_found;
 mod note;
 mod notes;
 
-pub use account::{AccountPage, EventList, event_text};
+pub use account::AccountPage;
 pub use admin::AdminPage;
 pub use admin_user::AdminUserPage;
 pub use dashboard::DashboardPage;

@@ -3,8 +3,8 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
 use crate::components::Page;
+use crate::route::Route;
 
 /// Not found.
 #[function_component]

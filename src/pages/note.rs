@@ -7,13 +7,12 @@ use std::rc::Rc;
 
 use gatehouse_api::endpoints::{DeleteNote, GetNote, RestoreNote, UpdateNote};
 use gatehouse_api::{ErrorCode, Note, NoteUpdate};
-use gatehouse_client::{ApiError, Fetch, use_api, use_fetch};
+use gatehouse_client::{Api, Fetch, Mutation, use_fetch, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::drafts;
-use crate::app::Route;
-use crate::components::{ErrorView, Loading, Page, time, use_toasts};
+use crate::components::{ErrorView, Page, Toasts, drafts, time, use_toasts, waiting};
+use crate::route::Route;
 use crate::session::RequireUser;
 
 /// Props of `NotePage`.
@@ -32,34 +31,20 @@ pub fn NotePage(props: &NotePageProps) -> Html {
 #[function_component]
 fn NoteLoader(props: &NotePageProps) -> Html {
     let note = use_fetch(GetNote { id: props.id });
-    match note.state {
-        Fetch::Loading => html! { <Page title="Note"><Loading /></Page> },
+    match &note.state {
+        Fetch::Ready(note) => html! { <Editor key={note.id} note={note.clone()} /> },
         Fetch::Failed(e) if e.code() == Some(ErrorCode::NotFound) => html! {
             <Page title="Note not found">
                 <p>{ "It may have been deleted. " }<Link<Route> to={Route::Notes}>{ "Back to your notes" }</Link<Route>></p>
             </Page>
         },
-        Fetch::Failed(e) => {
-            html! { <Page title="Note"><ErrorView error={e} onretry={note.reload} /></Page> }
-        }
-        Fetch::Ready(note) => {
-            let id = note.id;
-            html! { <Editor key={id} {note} /> }
-        }
+        _ => html! { <Page title="Note">{ waiting(&note) }</Page> },
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct EditorProps {
     note: Rc<Note>,
-}
-
-#[derive(Clone, PartialEq)]
-enum Status {
-    Idle,
-    Saving,
-    Saved,
-    Failed(ApiError),
 }
 
 /// Whether the page asks before it is left (a `beforeunload` listener while there are unsaved
@@ -94,7 +79,6 @@ fn use_leave_warning(unsaved: bool) {
 
 #[function_component]
 fn Editor(props: &EditorProps) -> Html {
-    let api = use_api();
     let toasts = use_toasts();
     let navigator = use_navigator();
     let key = drafts::key(Some(props.note.id));
@@ -103,7 +87,6 @@ fn Editor(props: &EditorProps) -> Html {
     let restored = use_state(|| {
         drafts::load(&key).filter(|d| d.title != props.note.title || d.body != props.note.body)
     });
-    let status = use_state(|| Status::Idle);
     let (note, restored_draft) = (props.note.clone(), (*restored).clone());
     let initial = move || {
         restored_draft.unwrap_or_else(|| drafts::Draft {
@@ -112,9 +95,11 @@ fn Editor(props: &EditorProps) -> Html {
             version: Some(note.version),
         })
     };
+    // Saving and deleting share one place for their error, which an edit clears.
+    let edited = use_state(|| 0u32);
     let onedit = {
-        let status = status.clone();
-        Callback::from(move |()| status.set(Status::Idle))
+        let edited = edited.clone();
+        Callback::from(move |()| edited.set(edited.wrapping_add(1)))
     };
     let drafts::DraftFields {
         draft,
@@ -122,106 +107,88 @@ fn Editor(props: &EditorProps) -> Html {
         oninput_body,
     } = drafts::use_draft(key.clone(), initial, onedit);
 
-    let onsave = {
-        let toasts = toasts.clone();
-        let (api, draft, saved, status, restored, key) = (
-            api.clone(),
+    let save = {
+        let (toasts, draft, saved, restored, key) = (
+            toasts.clone(),
             draft.clone(),
             saved.clone(),
-            status.clone(),
             restored.clone(),
             key.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let edit = NoteUpdate {
-                title: draft.title.clone(),
-                body: draft.body.clone(),
-                version: draft.version.unwrap_or(saved.version),
-            };
+        use_mutation(move |api: Api, edit: NoteUpdate| {
             let id = saved.id;
-            let (api, toasts, draft, saved, status, restored, key) = (
-                api.clone(),
+            let (toasts, draft, saved, restored, key) = (
                 toasts.clone(),
                 draft.clone(),
                 saved.clone(),
-                status.clone(),
                 restored.clone(),
                 key.clone(),
             );
-            status.set(Status::Saving);
-            yew::platform::spawn_local(async move {
-                match api.submit(&UpdateNote { id }, &edit).await {
-                    Ok(note) => {
-                        drafts::clear(&key);
-                        draft.set(drafts::Draft {
-                            title: note.title.clone(),
-                            body: note.body.clone(),
-                            version: Some(note.version),
-                        });
-                        saved.set(Rc::new(note));
-                        restored.set(None);
-                        status.set(Status::Saved);
-                        toasts.say("Saved.");
-                    }
-                    // Redirecting: the draft stays in sessionStorage for after sign-in.
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => status.set(Status::Failed(e)),
+            async move {
+                // Redirecting: the draft stays in sessionStorage for after sign-in.
+                let note = api.submit(&UpdateNote { id }, &edit).await?;
+                drafts::clear(&key);
+                draft.set(drafts::Draft {
+                    title: note.title.clone(),
+                    body: note.body.clone(),
+                    version: Some(note.version),
+                });
+                saved.set(Rc::new(note));
+                restored.set(None);
+                toasts.say("Saved.");
+                Ok(())
+            }
+        })
+    };
+    let delete = {
+        let (saved, key) = (saved.clone(), key.clone());
+        use_mutation(move |api: Api, ()| {
+            let (id, title) = (saved.id, saved.title.clone());
+            let (toasts, navigator, key) = (toasts.clone(), navigator.clone(), key.clone());
+            async move {
+                api.fetch(&DeleteNote { id }).await?;
+                drafts::clear(&key);
+                // Ten seconds to change one's mind; the server keeps it a minute.
+                let undo = undo_delete(api, toasts.clone(), navigator.clone(), id);
+                toasts.offer(format!("Note “{title}” deleted."), "Undo", undo);
+                if let Some(n) = navigator {
+                    n.push(&Route::Notes);
                 }
-            });
+                Ok(())
+            }
+        })
+    };
+    {
+        let (save, delete) = (save.clone(), delete.clone());
+        use_effect_with(*edited, move |edits| {
+            if *edits > 0 {
+                save.reset();
+                delete.reset();
+            }
+        });
+    }
+    let onsave = {
+        let (draft, saved, delete) = (draft.clone(), saved.clone(), delete.clone());
+        save.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            delete.reset();
+            NoteUpdate {
+                title: draft.title.clone(),
+                body: draft.body.clone(),
+                version: draft.version.unwrap_or(saved.version),
+            }
         })
     };
     let ondelete = {
-        let (status, id, title) = (status.clone(), saved.id, saved.title.clone());
-        let toasts = toasts.clone();
-        Callback::from(move |_| {
-            let (api, toasts, navigator, status, key, title) = (
-                api.clone(),
-                toasts.clone(),
-                navigator.clone(),
-                status.clone(),
-                key.clone(),
-                title.clone(),
-            );
-            status.set(Status::Saving);
-            yew::platform::spawn_local(async move {
-                match api.fetch(&DeleteNote { id }).await {
-                    Ok(()) => {
-                        drafts::clear(&key);
-                        // Ten seconds to change one's mind; the server keeps it a minute.
-                        let undo = {
-                            let (api, toasts, navigator) =
-                                (api.clone(), toasts.clone(), navigator.clone());
-                            Callback::from(move |()| {
-                                let (api, toasts, navigator) =
-                                    (api.clone(), toasts.clone(), navigator.clone());
-                                yew::platform::spawn_local(async move {
-                                    match api.fetch(&RestoreNote { id }).await {
-                                        Ok(note) => {
-                                            toasts.say(format!("Note “{}” restored.", note.title));
-                                            if let Some(n) = navigator {
-                                                n.push(&Route::Note { id });
-                                            }
-                                        }
-                                        Err(e) if e.is_silent() => {}
-                                        Err(e) => toasts.fail(e.message()),
-                                    }
-                                });
-                            })
-                        };
-                        toasts.offer(format!("Note “{title}” deleted."), "Undo", undo);
-                        if let Some(n) = navigator {
-                            n.push(&Route::Notes);
-                        }
-                    }
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => status.set(Status::Failed(e)),
-                }
-            });
-        })
+        let save = save.clone();
+        delete.reform(move |_: MouseEvent| save.reset())
     };
 
-    let busy = *status == Status::Saving;
+    let busy = save.running() || delete.running();
+    let failed = match (&save.state, &delete.state) {
+        (Mutation::Failed(e), _) | (_, Mutation::Failed(e)) => Some(e.clone()),
+        _ => None,
+    };
     let unsaved = draft.title != saved.title || draft.body != saved.body;
     use_leave_warning(unsaved);
     // Ctrl/⌘+S saves (the browser's own "save page" would be no help here).
@@ -276,16 +243,36 @@ fn Editor(props: &EditorProps) -> Html {
                     </span>
                 </div>
                 {
-                    match &*status {
-                        Status::Saved => html! {},
-                        Status::Failed(e) if e.code() == Some(ErrorCode::Conflict) => html! {
+                    match failed {
+                        Some(e) if e.code() == Some(ErrorCode::Conflict) => html! {
                             <div class="error" role="alert"><p>{ "This note was changed elsewhere since you opened it. Copy your text, reload the page, and apply your edit again." }</p></div>
                         },
-                        Status::Failed(e) => html! { <ErrorView error={e.clone()} /> },
-                        _ => html! {},
+                        Some(e) => html! { <ErrorView error={e} /> },
+                        None => html! {},
                     }
                 }
             </form>
         </Page>
     }
+}
+
+/// The toast's Undo for a deleted note: brings it back and opens it. It runs after the editor
+/// has gone (the delete leaves for the list), so it is a task of its own rather than a hook of
+/// the editor's; `api` is the editor's, whose abort-on-unmount has already happened.
+fn undo_delete(api: Api, toasts: Toasts, navigator: Option<Navigator>, id: i64) -> Callback<()> {
+    Callback::from(move |()| {
+        let (api, toasts, navigator) = (api.clone(), toasts.clone(), navigator.clone());
+        yew::platform::spawn_local(async move {
+            match api.fetch(&RestoreNote { id }).await {
+                Ok(note) => {
+                    toasts.say(format!("Note “{}” restored.", note.title));
+                    if let Some(n) = navigator {
+                        n.push(&Route::Note { id });
+                    }
+                }
+                Err(e) if e.is_silent() => {}
+                Err(e) => toasts.fail(e.message()),
+            }
+        });
+    })
 }

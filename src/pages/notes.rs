@@ -2,15 +2,14 @@
 //! one-line preview and when it was edited.
 
 use gatehouse_api::endpoints::{CreateNote, ListNotes};
-use gatehouse_api::{NewNote, NotePage, NoteSummary};
-use gatehouse_client::{ApiError, use_api};
+use gatehouse_api::{NewNote, NoteSummary};
+use gatehouse_client::{Api, ApiError, Fetch, use_fetch, use_mutation};
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::drafts;
-use crate::app::Route;
-use crate::components::{ErrorView, Field, Page, time, use_toasts};
+use crate::components::{ErrorView, Field, Page, drafts, general_error, time, use_toasts};
+use crate::route::Route;
 use crate::session::RequireUser;
 
 /// The notes page (signed-in users).
@@ -40,40 +39,25 @@ enum Listed {
 
 #[function_component]
 fn Notes() -> Html {
-    let api = use_api();
     let typed = use_state(String::new);
     let query = use_state(String::new);
     let listed = use_state(|| Listed::Loading);
-    let generation = use_mut_ref(|| 0u32);
-    let retries = use_state(|| 0u32);
-    // The first page, whenever the search (or a retry) changes; a newer answer wins.
+    // The first page, whenever the search changes (the request for the one before is aborted,
+    // so a newer answer always wins). What is shown stays until the answer comes.
+    let first = use_fetch(ListNotes {
+        q: (*query).clone(),
+        ..ListNotes::default()
+    });
     {
-        let (api, listed, generation) = (api.clone(), listed.clone(), generation.clone());
-        use_effect_with(((*query).clone(), *retries), move |(q, _)| {
-            let this = {
-                let mut g = generation.borrow_mut();
-                *g += 1;
-                *g
-            };
-            let endpoint = ListNotes {
-                q: q.clone(),
-                ..ListNotes::default()
-            };
-            yew::platform::spawn_local(async move {
-                let result = api.fetch(&endpoint).await;
-                if *generation.borrow() != this {
-                    return;
-                }
-                match result {
-                    Ok(NotePage { notes, next_cursor }) => listed.set(Listed::Ready {
-                        notes,
-                        next: next_cursor,
-                        more_loading: false,
-                    }),
-                    Err(e) if e.is_silent() => {}
-                    Err(e) => listed.set(Listed::Failed(e)),
-                }
-            });
+        let listed = listed.clone();
+        use_effect_with(first.state.clone(), move |state| match state {
+            Fetch::Ready(page) => listed.set(Listed::Ready {
+                notes: page.notes.clone(),
+                next: page.next_cursor.clone(),
+                more_loading: false,
+            }),
+            Fetch::Failed(e) => listed.set(Listed::Failed(e.clone())),
+            Fetch::Loading => {}
         });
     }
     // Searching as one types, a quarter of a second after the last key.
@@ -86,43 +70,53 @@ fn Notes() -> Html {
             *debounce.borrow_mut() = Some(Timeout::new(250, move || query.set(value)));
         })
     };
-    let onmore = {
-        let (api, listed, query) = (api.clone(), listed.clone(), query.clone());
-        Callback::from(move |_| {
-            let Listed::Ready {
-                notes,
-                next: Some(cursor),
-                ..
-            } = (*listed).clone()
-            else {
-                return;
-            };
-            listed.set(Listed::Ready {
-                notes: notes.clone(),
-                next: Some(cursor.clone()),
-                more_loading: true,
-            });
+    // The next page, added under the ones shown.
+    let more = {
+        let (listed, query) = (listed.clone(), query.clone());
+        use_mutation(move |api: Api, cursor: String| {
             let endpoint = ListNotes {
                 q: (*query).clone(),
-                cursor: Some(cursor),
+                cursor: Some(cursor.clone()),
                 limit: None,
             };
-            let (api, listed) = (api.clone(), listed.clone());
-            yew::platform::spawn_local(async move {
-                match api.fetch(&endpoint).await {
+            let listed = listed.clone();
+            let shown = match &*listed {
+                Listed::Ready { notes, .. } => notes.clone(),
+                _ => Vec::new(),
+            };
+            listed.set(Listed::Ready {
+                notes: shown.clone(),
+                next: Some(cursor),
+                more_loading: true,
+            });
+            async move {
+                let answer = api.fetch(&endpoint).await;
+                match &answer {
                     Ok(page) => {
-                        let mut all = notes;
-                        all.extend(page.notes);
+                        let mut all = shown;
+                        all.extend(page.notes.iter().cloned());
                         listed.set(Listed::Ready {
                             notes: all,
-                            next: page.next_cursor,
+                            next: page.next_cursor.clone(),
                             more_loading: false,
                         });
                     }
                     Err(e) if e.is_silent() => {}
-                    Err(e) => listed.set(Listed::Failed(e)),
+                    Err(e) => listed.set(Listed::Failed(e.clone())),
                 }
-            });
+                answer
+            }
+        })
+    };
+    let onmore = {
+        let listed = listed.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Listed::Ready {
+                next: Some(cursor), ..
+            } = &*listed
+            {
+                more.run(cursor.clone());
+            }
         })
     };
     let searching = !query.trim().is_empty();
@@ -133,9 +127,7 @@ fn Notes() -> Html {
             </div>
         },
         Listed::Failed(e) => {
-            let retries = retries.clone();
-            let onretry = Callback::from(move |()| retries.set(*retries + 1));
-            html! { <ErrorView error={e.clone()} {onretry} /> }
+            html! { <ErrorView error={e.clone()} onretry={first.reload.clone()} /> }
         }
         Listed::Ready { notes, .. } if notes.is_empty() => html! {
             <p class="empty">{
@@ -198,7 +190,6 @@ fn Notes() -> Html {
 
 #[function_component]
 fn NewNoteForm() -> Html {
-    let api = use_api();
     let toasts = use_toasts();
     let navigator = use_navigator();
     let key = drafts::key(None);
@@ -212,60 +203,40 @@ fn NewNoteForm() -> Html {
         move || drafts::load(&stored).unwrap_or_default(),
         Callback::noop(),
     );
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<ApiError>);
-
+    let create = use_mutation(move |api: Api, body: NewNote| {
+        let (toasts, navigator, key) = (toasts.clone(), navigator.clone(), key.clone());
+        async move {
+            let note = api.submit(&CreateNote, &body).await?;
+            drafts::clear(&key);
+            toasts.say(format!("Note “{}” created.", note.title));
+            if let Some(n) = navigator {
+                n.push(&Route::Note { id: note.id });
+            }
+            Ok(())
+        }
+    });
     let onsubmit = {
-        let (draft, busy, error, key) = (draft.clone(), busy.clone(), error.clone(), key.clone());
-        Callback::from(move |e: SubmitEvent| {
+        let draft = draft.clone();
+        create.reform(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = NewNote {
+            NewNote {
                 title: draft.title.clone(),
                 body: draft.body.clone(),
-            };
-            let (api, toasts, navigator, busy, error, key) = (
-                api.clone(),
-                toasts.clone(),
-                navigator.clone(),
-                busy.clone(),
-                error.clone(),
-                key.clone(),
-            );
-            busy.set(true);
-            yew::platform::spawn_local(async move {
-                match api.submit(&CreateNote, &body).await {
-                    Ok(note) => {
-                        drafts::clear(&key);
-                        toasts.say(format!("Note “{}” created.", note.title));
-                        if let Some(n) = navigator {
-                            n.push(&Route::Note { id: note.id });
-                        }
-                    }
-                    Err(e) => {
-                        busy.set(false);
-                        if !e.is_silent() {
-                            error.set(Some(e));
-                        }
-                    }
-                }
-            });
+            }
         })
     };
-    let title_error = (*error)
-        .as_ref()
+    let (busy, error) = (create.running(), create.error());
+    let title_error = error
         .and_then(|e| e.field("title"))
         .map(|m| format!("The title {m}."));
-    let body_error = (*error)
-        .as_ref()
+    let body_error = error
         .and_then(|e| e.field("body"))
         .map(|m| format!("The text {m}."));
-    let general = (*error)
-        .clone()
-        .filter(|e| e.field("title").is_none() && e.field("body").is_none());
+    let general = general_error(error, &["title", "body"]);
     html! {
         <section aria-labelledby="new-title-heading" class="card">
             <h2 id="new-title-heading">{ "New note" }</h2>
-            <form class="editor" {onsubmit} aria-busy={(*busy).to_string()} novalidate=true>
+            <form class="editor" {onsubmit} aria-busy={busy.to_string()} novalidate=true>
                 <div class={classes!("field", title_error.is_some().then_some("invalid"))}>
                     <label for="new-title">{ "Title" }</label>
                     <input id="new-title" name="title" type="text" maxlength="200" value={draft.title.clone()} oninput={oninput_title}
@@ -278,7 +249,7 @@ fn NewNoteForm() -> Html {
                               aria-invalid={body_error.is_some().then_some("true")} aria-describedby={body_error.is_some().then_some("new-body-error")} />
                     if let Some(m) = &body_error { <p class="field-error" id="new-body-error">{ m }</p> }
                 </div>
-                <button type="submit" disabled={*busy}>{ if *busy { "Creating…" } else { "Create note" } }</button>
+                <button type="submit" disabled={busy}>{ if busy { "Creating…" } else { "Create note" } }</button>
             </form>
             if let Some(e) = general {
                 <ErrorView error={e} />

@@ -1,0 +1,165 @@
+//! `use_mutation`: a change sent to the server as a handle with explicit states (idle, running,
+//! done, failed), the way reads have `use_fetch`. Like leptos' `create_action`: the action is an
+//! async function of its input, which may do what follows a success (a toast, a navigation)
+//! after its awaits; a request it sends is aborted when the component unmounts, and then
+//! nothing after that await runs.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::error::ApiError;
+use crate::hook::{Api, use_api};
+
+/// Where a mutation is: explicit, so nothing is both running and failed.
+#[derive(Debug, PartialEq)]
+pub enum Mutation<T> {
+    /// Not run yet, or its last run ended silently (aborted, or the trip to sign-in under way).
+    Idle,
+    /// Sent, and no answer yet. Running it again meanwhile does nothing.
+    Running,
+    /// The last run's answer.
+    Done(Rc<T>),
+    /// The last run failed with an error to show.
+    Failed(ApiError),
+}
+
+impl<T> Clone for Mutation<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Idle => Self::Idle,
+            Self::Running => Self::Running,
+            Self::Done(v) => Self::Done(Rc::clone(v)),
+            Self::Failed(e) => Self::Failed(e.clone()),
+        }
+    }
+}
+
+/// What `use_mutation` returns: the state, and how to run it.
+pub struct MutationHandle<I, T> {
+    /// Where it is.
+    pub state: Mutation<T>,
+    error: Option<ApiError>,
+    run: Callback<I>,
+    reset: Callback<()>,
+}
+
+impl<I, T> Clone for MutationHandle<I, T> {
+    fn clone(&self) -> Self {
+        Self {
+            state: self.state.clone(),
+            error: self.error.clone(),
+            run: self.run.clone(),
+            reset: self.reset.clone(),
+        }
+    }
+}
+
+impl<I: 'static, T> MutationHandle<I, T> {
+    /// Runs the action with `input`, unless a run is under way (no double submission).
+    pub fn run(&self, input: I) {
+        self.run.emit(input);
+    }
+
+    /// A callback (for `onclick`, `onsubmit`) that runs the action with what `input` makes of
+    /// the event.
+    pub fn reform<E: 'static>(&self, input: impl Fn(E) -> I + 'static) -> Callback<E> {
+        self.run.reform(input)
+    }
+
+    /// Whether a run is under way (for `disabled` and `aria-busy`).
+    pub fn running(&self) -> bool {
+        matches!(self.state, Mutation::Running)
+    }
+
+    /// The error to show beside the form: the last failure's, kept while the next run is under
+    /// way (so it does not blink out and back), until a run succeeds or `reset`.
+    pub fn error(&self) -> Option<&ApiError> {
+        self.error.as_ref()
+    }
+
+    /// Forgets the last outcome (the person changed what failed). A run under way still runs
+    /// and reports its outcome.
+    pub fn reset(&self) {
+        self.reset.emit(());
+    }
+}
+
+/// A change the component sends when asked: `action` gets the component's `Api` handle (so
+/// its requests are aborted on unmount) and the input given to `run`.
+///
+/// ```no_run
+/// use gatehouse_api::endpoints::DeleteNote;
+/// use gatehouse_client::{Api, use_mutation};
+/// use yew::prelude::*;
+///
+/// #[function_component]
+/// fn DeleteButton() -> Html {
+///     let delete = use_mutation(|api: Api, id: i64| async move {
+///         // 401/403 take the user to sign in; anything else ends in `Mutation::Failed`.
+///         api.fetch(&DeleteNote { id }).await
+///     });
+///     html! {
+///         <>
+///             <button disabled={delete.running()} onclick={delete.reform(|_| 1)}>{ "Delete" }</button>
+///             if let Some(e) = delete.error() { <p role="alert">{ e.message() }</p> }
+///         </>
+///     }
+/// }
+/// ```
+#[hook]
+pub fn use_mutation<I, T, F, Fut>(action: F) -> MutationHandle<I, T>
+where
+    I: 'static,
+    T: 'static,
+    F: Fn(Api, I) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let api = use_api();
+    let state = use_state(|| Mutation::<T>::Idle);
+    let error = use_state(|| None::<ApiError>);
+    // Read and written synchronously, so two clicks in one frame still make one run.
+    let running = use_mut_ref(|| false);
+    let run = {
+        let (state, error, running) = (state.clone(), error.clone(), running.clone());
+        Callback::from(move |input: I| {
+            if running.replace(true) {
+                return;
+            }
+            state.set(Mutation::Running);
+            let answer = action(api.clone(), input);
+            let (state, error, running) = (state.clone(), error.clone(), running.clone());
+            yew::platform::spawn_local(async move {
+                let outcome = answer.await;
+                *running.borrow_mut() = false;
+                match outcome {
+                    Ok(value) => {
+                        error.set(None);
+                        state.set(Mutation::Done(Rc::new(value)));
+                    }
+                    Err(e) if e.is_silent() => state.set(Mutation::Idle),
+                    Err(e) => {
+                        error.set(Some(e.clone()));
+                        state.set(Mutation::Failed(e));
+                    }
+                }
+            });
+        })
+    };
+    let reset = {
+        let (state, error, running) = (state.clone(), error.clone(), running.clone());
+        Callback::from(move |()| {
+            error.set(None);
+            if !*running.borrow() {
+                state.set(Mutation::Idle);
+            }
+        })
+    };
+    MutationHandle {
+        state: (*state).clone(),
+        error: (*error).clone(),
+        run,
+        reset,
+    }
+}

@@ -1,0 +1,85 @@
+//! `/login`: signing in, saying why the user is here, and the way back to where they were.
+//!
+//! The same route answers what the server asked for (`reason`): a signed-in person asked to
+//! confirm their password (`reauth_required`) sees only that; one holding a one-time password
+//! (`password_change_required`) chooses their own; one lacking access (`forbidden`) is told so;
+//! anyone else signs in. One form per module.
+
+mod choose_password;
+mod confirm_password;
+mod no_access;
+mod reasons;
+mod sign_in;
+
+use gatehouse_api::{ErrorCode, HOME_AFTER_SIGN_IN, SIGN_IN_PAGE};
+use gatehouse_client::{ApiError, capitalized, safe_return_path};
+use serde::Deserialize;
+use yew::prelude::*;
+use yew_router::AnyRoute;
+use yew_router::prelude::*;
+
+use crate::session::{use_session, user};
+use choose_password::ChoosePassword;
+use confirm_password::ConfirmPassword;
+use no_access::NoAccess;
+use sign_in::SignIn;
+
+#[derive(Default, Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    reason: Option<String>,
+}
+
+/// The sign-in page. Form contract (tests rely on it): `name="username"`, `name="password"`,
+/// a `type="submit"` button, errors in `role="alert"`.
+#[function_component]
+pub fn LoginPage() -> Html {
+    let auth = use_session();
+    let location = use_location();
+    let query: LoginQuery = location
+        .as_ref()
+        .and_then(|l| l.query::<LoginQuery>().ok())
+        .unwrap_or_default();
+    let reason = query.reason.as_deref().map(ErrorCode::parse);
+    let target: AttrValue = query
+        .next
+        .as_deref()
+        .and_then(|n| safe_return_path(n, &[SIGN_IN_PAGE]))
+        .unwrap_or(HOME_AFTER_SIGN_IN)
+        .to_string()
+        .into();
+    let signed_in = user(&auth).map(|u| AttrValue::from(u.username.clone()));
+    match (reason, signed_in) {
+        (Some(ErrorCode::ReauthRequired), Some(name)) => {
+            html! { <ConfirmPassword {name} {target} /> }
+        }
+        (Some(ErrorCode::PasswordChangeRequired), Some(name)) => {
+            html! { <ChoosePassword {name} {target} /> }
+        }
+        (Some(ErrorCode::Forbidden), Some(name)) => html! { <NoAccess {name} {target} /> },
+        _ => html! { <SignIn {target} {reason} /> },
+    }
+}
+
+/// Props of the forms for someone signed in already.
+#[derive(Properties, PartialEq)]
+pub struct SignedInProps {
+    /// Who is signed in.
+    pub name: AttrValue,
+    /// Where to go once done.
+    pub target: AttrValue,
+}
+
+/// Where to go once done: `target`, replacing the sign-in page in the history.
+fn go(navigator: &Option<Navigator>, target: &AttrValue) {
+    if let Some(n) = navigator {
+        n.replace(&AnyRoute::new(target.to_string()));
+    }
+}
+
+/// The message for a field of the request, as a sentence's start, if the error has one.
+fn field_error(error: Option<&ApiError>, name: &str) -> Option<AttrValue> {
+    error
+        .and_then(|e| e.field(name))
+        .map(|m| AttrValue::from(capitalized(m)))
+}
