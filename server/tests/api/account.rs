@@ -2,10 +2,14 @@
 
 use std::time::Duration;
 
+use gatehouse_api::endpoints::{
+    ChangePassword, CreateUser, EndOtherSessions, EndSession, ExtendSession, GetSessionState,
+    ListActivity, ListNotes, ListSessions, Reauthenticate,
+};
 use gatehouse_api::{
     ActiveSession, ErrorCode, Role, SecurityEvent, SecurityEventKind, SessionState,
 };
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -27,19 +31,19 @@ pub async fn sign_in_from(on: &Client, name: &str, user_agent: &'static str) -> 
 }
 
 pub async fn sessions(on: &Client, agent: &Agent) -> Vec<ActiveSession> {
-    let r = on.get(agent, "/api/auth/sessions").await;
+    let r = on.call(agent, &ListSessions, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
 }
 
 async fn state(on: &Client, agent: &Agent) -> SessionState {
-    let r = on.get(agent, "/api/auth/session").await;
+    let r = on.call(agent, &GetSessionState, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
 }
 
 async fn activity(on: &Client, agent: &Agent) -> Vec<SecurityEvent> {
-    let r = on.get(agent, "/api/auth/activity").await;
+    let r = on.call(agent, &ListActivity, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
 }
@@ -76,30 +80,22 @@ async fn ending_a_session_from_another_makes_its_next_request_401_at_once() {
     let lost = sign_in_from(&app, "ann", CHROME).await;
     let target = sessions(&app, &laptop).await[1].id.clone();
     let r = app
-        .send(
-            &laptop,
-            Method::DELETE,
-            &format!("/api/auth/sessions/{target}"),
-            None,
-        )
+        .call(&laptop, &EndSession { id: target.clone() }, None)
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        app.get(&lost, "/api/notes").await.status(),
+        app.call(&lost, &ListNotes::default(), None).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        app.get(&laptop, "/api/notes").await.status(),
+        app.call(&laptop, &ListNotes::default(), None)
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(sessions(&app, &laptop).await.len(), 1);
     let r = app
-        .send(
-            &laptop,
-            Method::DELETE,
-            &format!("/api/auth/sessions/{target}"),
-            None,
-        )
+        .call(&laptop, &EndSession { id: target.clone() }, None)
         .await;
     expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     let events = activity(&app, &laptop).await;
@@ -117,16 +113,12 @@ async fn a_session_handle_of_another_account_ends_nothing() {
     let ann = app.signed_in("ann", Role::User).await;
     let bob = app.signed_in("bob", Role::User).await;
     let bobs = sessions(&app, &bob).await[0].id.clone();
-    let r = app
-        .send(
-            &ann,
-            Method::DELETE,
-            &format!("/api/auth/sessions/{bobs}"),
-            None,
-        )
-        .await;
+    let r = app.call(&ann, &EndSession { id: bobs }, None).await;
     expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-    assert_eq!(app.get(&bob, "/api/notes").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&bob, &ListNotes::default(), None).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -138,13 +130,11 @@ async fn signing_out_everywhere_else_keeps_only_this_session() {
         sign_in_from(&app, "ann", CHROME).await,
         sign_in_from(&app, "ann", CHROME).await,
     ];
-    let r = app
-        .send(&here, Method::POST, "/api/auth/sessions/end-others", None)
-        .await;
+    let r = app.call(&here, &EndOtherSessions, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     for other in &others {
         assert_eq!(
-            app.get(other, "/api/notes").await.status(),
+            app.call(other, &ListNotes::default(), None).await.status(),
             StatusCode::UNAUTHORIZED
         );
     }
@@ -160,10 +150,9 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
     let here = sign_in_from(&app, "ann", FIREFOX).await;
     let elsewhere = sign_in_from(&app, "ann", CHROME).await;
     let r = app
-        .send(
+        .call(
             &here,
-            Method::POST,
-            "/api/auth/password",
+            &ChangePassword,
             Some(json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD})),
         )
         .await;
@@ -171,12 +160,17 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
     let mut here = here;
     here.absorb(r.headers());
     assert_eq!(
-        app.get(&elsewhere, "/api/notes").await.status(),
+        app.call(&elsewhere, &ListNotes::default(), None)
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     for _ in 0..3 {
         // Also after the account cache's lifetime: this session moved to the new epoch.
-        assert_eq!(app.get(&here, "/api/notes").await.status(), StatusCode::OK);
+        assert_eq!(
+            app.call(&here, &ListNotes::default(), None).await.status(),
+            StatusCode::OK
+        );
         wait(Duration::from_millis(600)).await;
     }
     let old = app.login_as(&mut Agent::default(), "ann", PASSWORD).await;
@@ -200,12 +194,7 @@ async fn weak_new_passwords_and_a_wrong_current_one_are_field_errors_not_401() {
         |current: &str, new: &str| json!({"current_password": current, "new_password": new});
     for weak in ["short", "passwordpassword", "ann-ann-ann-ann"] {
         let r = app
-            .send(
-                &ann,
-                Method::POST,
-                "/api/auth/password",
-                Some(change(PASSWORD, weak)),
-            )
+            .call(&ann, &ChangePassword, Some(change(PASSWORD, weak)))
             .await;
         let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
         let message = body
@@ -215,17 +204,12 @@ async fn weak_new_passwords_and_a_wrong_current_one_are_field_errors_not_401() {
         assert!(!message.is_empty() && !message.contains(weak), "{message}");
     }
     let r = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/auth/password",
-            Some(change("not it", NEW_PASSWORD)),
-        )
+        .call(&ann, &ChangePassword, Some(change("not it", NEW_PASSWORD)))
         .await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     assert!(body.fields.contains_key("current_password"), "{body:?}");
     assert_eq!(
-        app.get(&ann, "/api/notes").await.status(),
+        app.call(&ann, &ListNotes::default(), None).await.status(),
         StatusCode::OK,
         "still signed in"
     );
@@ -237,20 +221,11 @@ async fn wrong_current_passwords_count_toward_the_sign_in_throttle() {
     let ann = app.signed_in("ann", Role::User).await;
     let wrong = json!({"current_password": "not it", "new_password": NEW_PASSWORD});
     for _ in 0..2 {
-        let r = app
-            .send(
-                &ann,
-                Method::POST,
-                "/api/auth/password",
-                Some(wrong.clone()),
-            )
-            .await;
+        let r = app.call(&ann, &ChangePassword, Some(wrong.clone())).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let right = json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD});
-    let r = app
-        .send(&ann, Method::POST, "/api/auth/password", Some(right))
-        .await;
+    let r = app.call(&ann, &ChangePassword, Some(right)).await;
     expect_error(r, StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests).await;
 }
 
@@ -266,9 +241,7 @@ async fn reading_the_session_state_does_not_extend_it_but_extending_does() {
         "a status read renews nothing"
     );
     assert!(at(&read.now) > at(&first.now));
-    let r = app
-        .send(&ann, Method::POST, "/api/auth/session/extend", None)
-        .await;
+    let r = app.call(&ann, &ExtendSession, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     let extended: SessionState = r.json().await.unwrap();
     assert!(at(&extended.idle_expires_at) > at(&first.idle_expires_at));
@@ -276,7 +249,7 @@ async fn reading_the_session_state_does_not_extend_it_but_extending_does() {
     // Polling alone lets the session end at its deadline.
     let deadline = at(&extended.idle_expires_at);
     loop {
-        let r = app.get(&ann, "/api/auth/session").await;
+        let r = app.call(&ann, &GetSessionState, None).await;
         if r.status() == StatusCode::UNAUTHORIZED {
             assert!(time::OffsetDateTime::now_utc() >= deadline - time::Duration::milliseconds(50));
             expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
@@ -292,34 +265,20 @@ async fn a_stale_sign_in_must_confirm_the_password_before_sensitive_actions() {
     let app = spawn_app_with(|c| c.reauth_window = Duration::from_millis(500)).await;
     let ann = app.signed_in("ann", Role::User).await;
     wait(Duration::from_millis(600)).await;
-    let r = app
-        .send(&ann, Method::POST, "/api/auth/sessions/end-others", None)
-        .await;
+    let r = app.call(&ann, &EndOtherSessions, None).await;
     expect_error(r, StatusCode::FORBIDDEN, ErrorCode::ReauthRequired).await;
     let r = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/auth/reauth",
-            Some(json!({"password": "not it"})),
-        )
+        .call(&ann, &Reauthenticate, Some(json!({"password": "not it"})))
         .await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     assert!(body.fields.contains_key("password"));
     let r = app
-        .send(
-            &ann,
-            Method::POST,
-            "/api/auth/reauth",
-            Some(json!({"password": PASSWORD})),
-        )
+        .call(&ann, &Reauthenticate, Some(json!({"password": PASSWORD})))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let confirmed: SessionState = r.json().await.unwrap();
     assert!(at(&confirmed.reauthenticated_until) > time::OffsetDateTime::now_utc());
-    let r = app
-        .send(&ann, Method::POST, "/api/auth/sessions/end-others", None)
-        .await;
+    let r = app.call(&ann, &EndOtherSessions, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let kinds: Vec<_> = activity(&app, &ann).await.iter().map(|e| e.kind).collect();
     assert_eq!(kinds[0], SecurityEventKind::Reauthenticated, "{kinds:?}");
@@ -358,10 +317,9 @@ async fn activity_lists_sign_ins_and_failures_newest_first_without_secrets() {
 /// Creates `name` as an administrator would, returning its one-time password.
 async fn created_by_an_administrator(app: &TestApp, admin: &Agent, name: &str) -> String {
     let r = app
-        .send(
+        .call(
             admin,
-            Method::POST,
-            "/api/admin/users",
+            &CreateUser,
             Some(json!({"username": name, "role": "user"})),
         )
         .await;
@@ -381,22 +339,18 @@ async fn a_new_password_must_differ_from_the_current_one_even_the_first_one_time
         StatusCode::OK
     );
     let same = json!({"current_password": otp, "new_password": otp});
-    let r = app
-        .send(&dana, Method::POST, "/api/auth/password", Some(same))
-        .await;
+    let r = app.call(&dana, &ChangePassword, Some(same)).await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     assert!(
         body.fields["new_password"].contains("different"),
         "{body:?}"
     );
-    let r = app.get(&dana, "/api/notes").await;
+    let r = app.call(&dana, &ListNotes::default(), None).await;
     expect_error(r, StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired).await;
 
     let ann = app.signed_in("ann", Role::User).await;
     let same = json!({"current_password": PASSWORD, "new_password": PASSWORD});
-    let r = app
-        .send(&ann, Method::POST, "/api/auth/password", Some(same))
-        .await;
+    let r = app.call(&ann, &ChangePassword, Some(same)).await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     assert!(body.fields.contains_key("new_password"), "{body:?}");
 }
@@ -413,12 +367,7 @@ async fn an_account_that_must_change_its_password_can_still_do_so_after_the_reau
     );
     wait(Duration::from_millis(1300)).await;
     let r = app
-        .send(
-            &dana,
-            Method::POST,
-            "/api/auth/reauth",
-            Some(json!({"password": otp})),
-        )
+        .call(&dana, &Reauthenticate, Some(json!({"password": otp})))
         .await;
     assert_eq!(
         r.status(),
@@ -427,9 +376,7 @@ async fn an_account_that_must_change_its_password_can_still_do_so_after_the_reau
     );
     wait(Duration::from_millis(1300)).await;
     let change = json!({"current_password": otp, "new_password": NEW_PASSWORD});
-    let r = app
-        .send(&dana, Method::POST, "/api/auth/password", Some(change))
-        .await;
+    let r = app.call(&dana, &ChangePassword, Some(change)).await;
     assert_eq!(
         r.status(),
         StatusCode::NO_CONTENT,
@@ -443,5 +390,8 @@ async fn an_account_that_must_change_its_password_can_still_do_so_after_the_reau
             .status(),
         StatusCode::OK
     );
-    assert_eq!(app.get(&again, "/api/notes").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&again, &ListNotes::default(), None).await.status(),
+        StatusCode::OK
+    );
 }

@@ -1,7 +1,8 @@
 use std::time::Instant;
 
-use gatehouse_api::{ErrorCode, Role, SessionInfo};
-use reqwest::{Method, StatusCode};
+use gatehouse_api::endpoints::{CreateNote, ListUsers, Login, Logout, Me};
+use gatehouse_api::{Endpoint, ErrorCode, Role, SessionInfo};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -32,7 +33,7 @@ async fn signing_in_returns_the_user_and_sets_an_httponly_session_cookie_and_a_c
     assert_eq!(info.user.username, "ann");
     assert_eq!(info.user.role, Role::User);
 
-    let me: SessionInfo = app.get(&agent, "/api/auth/me").await.json().await.unwrap();
+    let me: SessionInfo = app.call(&agent, &Me, None).await.json().await.unwrap();
     assert_eq!(me.user, info.user);
 }
 
@@ -143,9 +144,7 @@ async fn signing_out_deletes_the_session_so_the_old_cookie_gets_401() {
     let app = spawn_app().await;
     let mut agent = app.signed_in("ann", Role::User).await;
     let before = agent.clone();
-    let r = app
-        .send(&agent, Method::POST, "/api/auth/logout", None)
-        .await;
+    let r = app.call(&agent, &Logout, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let cookies = set_cookies(r.headers());
     for name in ["gatehouse_session", "CSRF-TOKEN"] {
@@ -157,13 +156,12 @@ async fn signing_out_deletes_the_session_so_the_old_cookie_gets_401() {
     }
     agent.absorb(r.headers());
     assert!(agent.session.is_none() && agent.csrf.is_none());
-    let replay = app.get(&before, "/api/auth/me").await;
+    let replay = app.call(&before, &Me, None).await;
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
     let replay = app
-        .send(
+        .call(
             &before,
-            Method::POST,
-            "/api/notes",
+            &CreateNote,
             Some(json!({"title": "x", "body": ""})),
         )
         .await;
@@ -178,7 +176,7 @@ async fn over_https_cookies_are_secure_host_prefixed_and_their_removal_is_secure
         agent.session.as_ref().unwrap().0,
         "__Host-gatehouse_session"
     );
-    let me = app.get(&agent, "/api/auth/me").await;
+    let me = app.call(&agent, &Me, None).await;
     assert_eq!(me.status(), StatusCode::OK);
     assert!(
         me.headers()["strict-transport-security"]
@@ -187,9 +185,7 @@ async fn over_https_cookies_are_secure_host_prefixed_and_their_removal_is_secure
             .contains("max-age=")
     );
 
-    let r = app
-        .send(&agent, Method::POST, "/api/auth/logout", None)
-        .await;
+    let r = app.call(&agent, &Logout, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let cookies = set_cookies(r.headers());
     assert_eq!(cookies.len(), 2, "session and CSRF removals");
@@ -221,13 +217,13 @@ async fn the_admin_list_is_for_admins_only() {
     let user = app.signed_in("ann", Role::User).await;
     let admin = app.signed_in("root", Role::Admin).await;
     expect_error(
-        app.get(&user, "/api/admin/users").await,
+        app.call(&user, &ListUsers::default(), None).await,
         StatusCode::FORBIDDEN,
         ErrorCode::Forbidden,
     )
     .await;
     let list: gatehouse_api::UserPage = app
-        .get(&admin, "/api/admin/users")
+        .call(&admin, &ListUsers::default(), None)
         .await
         .json()
         .await
@@ -235,7 +231,7 @@ async fn the_admin_list_is_for_admins_only() {
     let names: Vec<_> = list.users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["ann", "root"]);
     let text = app
-        .get(&admin, "/api/admin/users")
+        .call(&admin, &ListUsers::default(), None)
         .await
         .text()
         .await
@@ -245,7 +241,7 @@ async fn the_admin_list_is_for_admins_only() {
 
 async fn failed_login_from(app: &TestApp, username: &str, forwarded_for: &str) -> StatusCode {
     app.http
-        .post(app.url("/api/auth/login"))
+        .post(app.url(Login::PATH))
         .header("X-Forwarded-For", forwarded_for)
         .json(&serde_json::json!({"username": username, "password": "nope"}))
         .send()
@@ -295,7 +291,7 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
 async fn sign_in_forwarded_as_https(app: &TestApp, name: &str) -> (Vec<SetCookie>, bool) {
     let r = app
         .http
-        .post(app.url("/api/auth/login"))
+        .post(app.url(Login::PATH))
         .header("X-Forwarded-Proto", "https")
         .json(&serde_json::json!({"username": name, "password": PASSWORD}))
         .send()

@@ -4,6 +4,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
+use gatehouse_api::Endpoint;
+use gatehouse_api::endpoints::{CreateNote, Login};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -163,7 +165,7 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
     let (server, _) = serve(&dir, &[]);
     let http = reqwest::Client::new();
     let login = http
-        .post(format!("{}/api/auth/login", server.base))
+        .post(format!("{}{}", server.base, Login::PATH))
         .json(&json!({"username": "ann", "password": PASSWORD}))
         .send()
         .await
@@ -176,7 +178,7 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
     let csrf = agent.csrf.clone().unwrap();
     let (_, device) = agent.device.clone().unwrap();
     let r = http
-        .post(format!("{}/api/notes", server.base))
+        .post(format!("{}{}", server.base, CreateNote::PATH))
         .header("Cookie", format!("{name}={session}"))
         .header("X-CSRF-TOKEN", &csrf)
         .json(&json!({"title": "t", "body": "b"}))
@@ -185,7 +187,7 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let wrong = http
-        .post(format!("{}/api/auth/login", server.base))
+        .post(format!("{}{}", server.base, Login::PATH))
         .json(&json!({"username": "ann", "password": "guessing-a-secret"}))
         .send()
         .await
@@ -196,7 +198,7 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
 
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
     assert!(
-        log.contains("/api/notes") && log.contains("user_id=1"),
+        log.contains(CreateNote::PATH) && log.contains("user_id=1"),
         "requests are logged:\n{log}"
     );
     for secret in [PASSWORD, "guessing-a-secret", &session, &csrf, &device] {

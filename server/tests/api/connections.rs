@@ -2,12 +2,21 @@
 
 use std::time::{Duration, Instant};
 
+use gatehouse_api::Endpoint;
+use gatehouse_api::endpoints::GetHealth;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::helpers::*;
 
-const HEALTH: &[u8] = b"GET /api/health HTTP/1.1\r\nHost: gatehouse\r\n\r\n";
+/// A whole health check, as it goes over the wire.
+fn health() -> Vec<u8> {
+    format!(
+        "GET {} HTTP/1.1\r\nHost: gatehouse\r\n\r\n",
+        GetHealth::PATH
+    )
+    .into_bytes()
+}
 
 async fn connect(app: &TestApp) -> TcpStream {
     TcpStream::connect(app.base.trim_start_matches("http://"))
@@ -73,8 +82,11 @@ async fn headers_sent_a_byte_at_a_time_are_cut_off_at_the_header_read_timeout() 
     .await;
     let mut stream = connect(&app).await;
     let started = Instant::now();
-    let slow = b"GET /api/health HTTP/1.1\r\nHost: gatehouse\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
-    for byte in slow {
+    let slow = format!(
+        "GET {} HTTP/1.1\r\nHost: gatehouse\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n",
+        GetHealth::PATH
+    );
+    for byte in slow.as_bytes() {
         if stream.write_all(&[*byte]).await.is_err() {
             break;
         }
@@ -100,7 +112,7 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout() 
     let mut stream = connect(&app).await;
     for _ in 0..3 {
         // Requests within the timeout keep it open.
-        stream.write_all(HEALTH).await.unwrap();
+        stream.write_all(&health()).await.unwrap();
         let status = response_head(&mut stream, Duration::from_secs(5)).await;
         assert_eq!(status.as_deref(), Some("HTTP/1.1 200 OK"));
         wait(Duration::from_millis(300)).await;
@@ -122,7 +134,7 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     })
     .await;
     let mut first = connect(&app).await;
-    first.write_all(HEALTH).await.unwrap();
+    first.write_all(&health()).await.unwrap();
     assert!(
         response_head(&mut first, Duration::from_secs(5))
             .await
@@ -130,7 +142,7 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     );
     let second = connect(&app).await;
     let mut third = connect(&app).await;
-    third.write_all(HEALTH).await.unwrap();
+    third.write_all(&health()).await.unwrap();
     assert_eq!(
         response_head(&mut third, Duration::from_millis(700)).await,
         None,

@@ -1,6 +1,7 @@
 //! The published contract: `GET /api/openapi.json` describes every route as it behaves, and
 //! `docs/openapi.json` is that document.
 
+use gatehouse_api::endpoints::GetOpenApi;
 use gatehouse_server::routes;
 use gatehouse_server::session::Access;
 use reqwest::StatusCode;
@@ -9,7 +10,7 @@ use serde_json::Value;
 use crate::helpers::*;
 
 async fn published(app: &TestApp) -> Value {
-    let r = app.get(&Agent::default(), "/api/openapi.json").await;
+    let r = app.call(&Agent::default(), &GetOpenApi, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
 }

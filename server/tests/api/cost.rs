@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use gatehouse_api::endpoints::{ChangePassword, CreateUser, Login, Reauthenticate};
 use gatehouse_api::{ErrorCode, Role};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -52,46 +53,50 @@ async fn no_request_taking_a_password_costs_the_request_thread_more_than_a_few_m
     let cases = [
         (
             &ann,
-            "/api/auth/password",
+            Call::to(&ChangePassword),
             json!({"current_password": PASSWORD, "new_password": longest}),
         ),
         (
             &ann,
-            "/api/auth/password",
+            Call::to(&ChangePassword),
             json!({"current_password": longest, "new_password": longest_new}),
         ),
-        (&ann, "/api/auth/reauth", json!({"password": longest})),
+        (
+            &ann,
+            Call::to(&Reauthenticate),
+            json!({"password": longest}),
+        ),
         (
             &anonymous,
-            "/api/auth/login",
+            Call::to(&Login),
             json!({"username": "ann", "password": longest}),
         ),
         (
             &admin,
-            "/api/admin/users",
+            Call::to(&CreateUser),
             json!({"username": "new1", "role": "user", "password": longest_new}),
         ),
         (
             &admin,
-            "/api/admin/users",
+            Call::to(&CreateUser),
             json!({"username": "new2", "role": "user", "password": longest}),
         ),
         (
             &bob,
-            "/api/auth/password",
+            Call::to(&ChangePassword),
             json!({"current_password": PASSWORD, "new_password": longest_new}),
         ),
     ];
     let mut over = Vec::new();
-    for (agent, path, body) in cases {
+    for (agent, request, body) in cases {
         let before = thread_cpu();
-        let r = app.send(agent, Method::POST, path, Some(body)).await;
+        let r = app.send_call(agent, &request, Some(body)).await;
         let spent = thread_cpu() - before;
         let status = r.status();
-        assert!(!status.is_server_error(), "{path}: {status}");
+        assert!(!status.is_server_error(), "{request}: {status}");
         if spent > REQUEST_THREAD_BUDGET {
             over.push(format!(
-                "{path} ({status}): {spent:?} of the request thread"
+                "{request} ({status}): {spent:?} of the request thread"
             ));
         }
     }
@@ -105,16 +110,12 @@ async fn a_password_longer_than_the_documented_maximum_is_a_field_error() {
     let ann = app.signed_in("ann", Role::User).await;
     let too_long = varied(gatehouse_api::Password::MAX_NEW + 1);
     let change = json!({"current_password": PASSWORD, "new_password": too_long});
-    let r = app
-        .send(&ann, Method::POST, "/api/auth/password", Some(change))
-        .await;
+    let r = app.call(&ann, &ChangePassword, Some(change)).await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     let limit = gatehouse_api::Password::MAX_NEW.to_string();
     assert!(body.fields["new_password"].contains(&limit), "{body:?}");
     let create = json!({"username": "dana", "role": "user", "password": too_long});
-    let r = app
-        .send(&admin, Method::POST, "/api/admin/users", Some(create))
-        .await;
+    let r = app.call(&admin, &CreateUser, Some(create)).await;
     let body = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     assert!(body.fields["password"].contains(&limit), "{body:?}");
 }
@@ -138,12 +139,7 @@ async fn a_throttled_password_change_costs_the_server_neither_an_estimate_nor_a_
     let change = json!({"current_password": "not it", "new_password": costly});
     for _ in 0..2 {
         let r = server
-            .send(
-                &ann,
-                Method::POST,
-                "/api/auth/password",
-                Some(change.clone()),
-            )
+            .call(&ann, &ChangePassword, Some(change.clone()))
             .await;
         expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     }
@@ -151,12 +147,7 @@ async fn a_throttled_password_change_costs_the_server_neither_an_estimate_nor_a_
     const THROTTLED: u32 = 10;
     for _ in 0..THROTTLED {
         let r = server
-            .send(
-                &ann,
-                Method::POST,
-                "/api/auth/password",
-                Some(change.clone()),
-            )
+            .call(&ann, &ChangePassword, Some(change.clone()))
             .await;
         expect_error(r, StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests).await;
     }

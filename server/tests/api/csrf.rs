@@ -1,5 +1,6 @@
-use gatehouse_api::{ErrorCode, Role};
-use reqwest::{Method, StatusCode};
+use gatehouse_api::endpoints::{CreateNote, ListNotes, Login};
+use gatehouse_api::{Endpoint, ErrorCode, Role};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -17,7 +18,7 @@ async fn unsafe_requests_need_the_sessions_csrf_token_in_the_header() {
         ..agent.clone()
     };
     expect_error(
-        app.send(&missing, Method::POST, "/api/notes", note()).await,
+        app.call(&missing, &CreateNote, note()).await,
         StatusCode::FORBIDDEN,
         ErrorCode::CsrfFailed,
     )
@@ -27,20 +28,20 @@ async fn unsafe_requests_need_the_sessions_csrf_token_in_the_header() {
         ..agent.clone()
     };
     expect_error(
-        app.send(&wrong, Method::POST, "/api/notes", note()).await,
+        app.call(&wrong, &CreateNote, note()).await,
         StatusCode::FORBIDDEN,
         ErrorCode::CsrfFailed,
     )
     .await;
     assert_eq!(
-        app.send(&agent, Method::POST, "/api/notes", note())
-            .await
-            .status(),
+        app.call(&agent, &CreateNote, note()).await.status(),
         StatusCode::CREATED
     );
     // Safe methods need no token.
     assert_eq!(
-        app.get(&missing, "/api/notes").await.status(),
+        app.call(&missing, &ListNotes::default(), None)
+            .await
+            .status(),
         StatusCode::OK
     );
 }
@@ -55,7 +56,7 @@ async fn a_csrf_token_from_one_session_is_refused_in_another() {
         ..ann.clone()
     };
     expect_error(
-        app.send(&mixed, Method::POST, "/api/notes", note()).await,
+        app.call(&mixed, &CreateNote, note()).await,
         StatusCode::FORBIDDEN,
         ErrorCode::CsrfFailed,
     )
@@ -69,7 +70,7 @@ async fn a_foreign_origin_or_cross_site_fetch_metadata_is_refused_even_for_sign_
     let login = |origin: Option<&'static str>, site: Option<&'static str>| {
         let mut req = app
             .http
-            .post(app.url("/api/auth/login"))
+            .post(app.url(Login::PATH))
             .json(&json!({"username": "ann", "password": PASSWORD}));
         if let Some(o) = origin {
             req = req.header("Origin", o);
@@ -104,7 +105,7 @@ async fn a_foreign_origin_or_cross_site_fetch_metadata_is_refused_even_for_sign_
     let agent = app.signed_in("bob", Role::User).await;
     let r = app
         .http
-        .post(app.url("/api/notes"))
+        .post(app.url(CreateNote::PATH))
         .header(
             "Cookie",
             format!(

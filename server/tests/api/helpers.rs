@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use gatehouse_api::{ErrorBody, ErrorCode, Note, Role, Username};
+use gatehouse_api::endpoints::{CreateNote, CreateUser, GetHealth, ListNotes, Login, Logout, Me};
+use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Note, Role, Username};
 use gatehouse_server::Running;
 use gatehouse_server::auth::hashing::Hasher;
 use gatehouse_server::config::{Config, PublicUrl};
@@ -144,6 +145,42 @@ pub fn set_cookies(headers: &HeaderMap) -> Vec<SetCookie> {
         .collect()
 }
 
+/// A request to a declared endpoint with its type set aside: the method and the path (filled
+/// in, with its query string) its declaration gives, so that one table can list requests to
+/// several endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+}
+
+impl Call {
+    /// `endpoint`'s method and path.
+    pub fn to<E: Endpoint>(endpoint: &E) -> Self {
+        Self {
+            method: method_of::<E>(),
+            path: endpoint.path(),
+        }
+    }
+}
+
+impl std::fmt::Display for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+/// The method `E` is declared with, as reqwest names it.
+pub fn method_of<E: Endpoint>() -> Method {
+    match E::METHOD {
+        gatehouse_api::Method::Get => Method::GET,
+        gatehouse_api::Method::Post => Method::POST,
+        gatehouse_api::Method::Put => Method::PUT,
+        gatehouse_api::Method::Patch => Method::PATCH,
+        gatehouse_api::Method::Delete => Method::DELETE,
+    }
+}
+
 impl Client {
     pub fn new(base: String) -> Self {
         Self {
@@ -193,13 +230,37 @@ impl Client {
         req.send().await.unwrap()
     }
 
-    /// GETs `path` until it answers `status` (within twice the account cache's lifetime).
-    pub async fn poll_status(&self, agent: &Agent, path: &str, status: StatusCode) -> Response {
+    /// Sends `endpoint` as it is declared (its method, its path with the parameters and the
+    /// query string filled in), with the agent's cookies and, on unsafe methods, its CSRF token.
+    pub async fn call<E: Endpoint>(
+        &self,
+        agent: &Agent,
+        endpoint: &E,
+        body: Option<Value>,
+    ) -> Response {
+        self.send_call(agent, &Call::to(endpoint), body).await
+    }
+
+    /// `call` for a request whose endpoint's type was set aside (see `Call`).
+    pub async fn send_call(&self, agent: &Agent, call: &Call, body: Option<Value>) -> Response {
+        self.send(agent, call.method.clone(), &call.path, body)
+            .await
+    }
+
+    /// Sends `endpoint` (a read) until it answers `status` (within twice the account cache's
+    /// lifetime).
+    pub async fn poll_status<E: Endpoint>(
+        &self,
+        agent: &Agent,
+        endpoint: &E,
+        status: StatusCode,
+    ) -> Response {
         let deadline =
             std::time::Instant::now() + 2 * users::ACCOUNT_TTL + Duration::from_millis(500);
         loop {
-            let response = self.get(agent, path).await;
+            let response = self.call(agent, endpoint, None).await;
             if response.status() == status || std::time::Instant::now() > deadline {
+                let path = endpoint.path();
                 assert_eq!(response.status(), status, "{path} never answered {status}");
                 return response;
             }
@@ -211,9 +272,9 @@ impl Client {
         self.send(agent, Method::GET, path, None).await
     }
 
-    /// `GET /api/health`: the status and each dependency as (name, kind, ok).
+    /// `GetHealth`: the status and each dependency as (name, kind, ok).
     pub async fn health(&self) -> (StatusCode, Vec<(String, String, bool)>) {
-        let r = self.get(&Agent::default(), "/api/health").await;
+        let r = self.call(&Agent::default(), &GetHealth, None).await;
         let status = r.status();
         let health: gatehouse_api::Health = r.json().await.unwrap();
         assert_eq!(health.ok, status == StatusCode::OK, "ok matches the status");
@@ -228,10 +289,9 @@ impl Client {
     /// Signs `agent` in, keeping the cookies it is given.
     pub async fn login_as(&self, agent: &mut Agent, name: &str, password: &str) -> Response {
         let response = self
-            .send(
+            .call(
                 agent,
-                Method::POST,
-                "/api/auth/login",
+                &Login,
                 Some(json!({"username": name, "password": password})),
             )
             .await;
@@ -251,10 +311,9 @@ impl Client {
     /// Creates a note as `agent`, asserting it was created.
     pub async fn create_note(&self, agent: &Agent, title: &str, body: &str) -> Note {
         let r = self
-            .send(
+            .call(
                 agent,
-                Method::POST,
-                "/api/notes",
+                &CreateNote,
                 Some(json!({"title": title, "body": body})),
             )
             .await;
@@ -344,11 +403,12 @@ pub async fn race_reads_against_sign_out(
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..reads {
         let (client, agent) = (reads_on.clone(), agent.clone());
-        tasks.spawn(async move { client.get(&agent, "/api/notes").await.status() });
+        tasks.spawn(async move {
+            let read = client.call(&agent, &ListNotes::default(), None).await;
+            read.status()
+        });
     }
-    let signed_out = sign_out_on
-        .send(agent, Method::POST, "/api/auth/logout", None)
-        .await;
+    let signed_out = sign_out_on.call(agent, &Logout, None).await;
     assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
     while let Some(read) = tasks.join_next().await {
         let status = read.unwrap();
@@ -372,18 +432,17 @@ pub async fn assert_sign_out_is_final_under_racing_reads(
         wait(renewal_due).await;
         race_reads_against_sign_out(on[round % on.len()], on[on.len() - 1], &agent, 8).await;
         for client in on {
-            for path in ["/api/notes", "/api/auth/me"] {
+            for read in [Call::to(&ListNotes::default()), Call::to(&Me)] {
                 assert_eq!(
-                    client.get(&agent, path).await.status(),
+                    client.send_call(&agent, &read, None).await.status(),
                     StatusCode::UNAUTHORIZED,
-                    "round {round}: {path} still answers the signed-out cookie"
+                    "round {round}: {read} still answers the signed-out cookie"
                 );
             }
             let write = client
-                .send(
+                .call(
                     &agent,
-                    Method::POST,
-                    "/api/notes",
+                    &CreateNote,
                     Some(json!({"title": "after sign-out", "body": ""})),
                 )
                 .await;
@@ -395,26 +454,26 @@ pub async fn assert_sign_out_is_final_under_racing_reads(
 /// What a race of writes against the end of their session writes, again and again.
 #[derive(Clone, Copy, Debug)]
 pub enum Write {
-    /// `POST /api/notes` (fast: one insert).
+    /// `CreateNote` (fast: one insert).
     Note,
-    /// `POST /api/admin/users`, each a new administrator (slow: a password is hashed first).
+    /// `CreateUser`, each a new administrator (slow: a password is hashed first).
     Account,
 }
 
 impl Write {
-    /// The `n`th request of this kind: its path and body, each with a name used once.
-    fn request(self, n: u64) -> (&'static str, Value) {
+    /// The `n`th request of this kind: the call and its body, each with a name used once.
+    fn request(self, n: u64) -> (Call, Value) {
         static RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let unique = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match self {
             // A long body: indexing it keeps each write in flight for a while, as a slow
             // disk or a busy machine would.
             Self::Note => (
-                "/api/notes",
+                Call::to(&CreateNote),
                 json!({"title": format!("race {n}/{unique}"), "body": "words in a body ".repeat(1200)}),
             ),
             Self::Account => (
-                "/api/admin/users",
+                Call::to(&CreateUser),
                 json!({"username": format!("race{unique}x{n}"), "role": "admin"}),
             ),
         }
@@ -460,8 +519,8 @@ where
             let (mut created, mut n) = (0i64, 0u64);
             loop {
                 n += 1;
-                let (path, body) = write.request(n * 100 + w as u64);
-                let r = on.send(&agent, Method::POST, path, Some(body)).await;
+                let (call, body) = write.request(n * 100 + w as u64);
+                let r = on.send_call(&agent, &call, Some(body)).await;
                 match r.status() {
                     StatusCode::CREATED => created += 1,
                     status => return (created, status, r.text().await.unwrap_or_default()),

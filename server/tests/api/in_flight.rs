@@ -3,7 +3,8 @@
 //! answered (regressions: writes answered 201 up to 278 ms after the ending's 204).
 
 use gatehouse_api::Role;
-use reqwest::{Method, StatusCode};
+use gatehouse_api::endpoints::{ChangePassword, ChangeUser, EndUserSessions, Logout, RemoveUser};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::account::NEW_PASSWORD;
@@ -28,9 +29,7 @@ async fn no_note_lands_after_its_session_signed_out() {
         let agent = app.sign_in("ann").await;
         let count = || notes_of(&app.db, ann);
         let end = || async {
-            let r = app
-                .send(&agent, Method::POST, "/api/auth/logout", None)
-                .await;
+            let r = app.call(&agent, &Logout, None).await;
             answered(r, StatusCode::NO_CONTENT).await;
         };
         assert_no_write_lands_after_its_session_ends(
@@ -68,9 +67,7 @@ async fn no_note_lands_after_a_password_change_elsewhere_ended_its_session() {
         let count = || notes_of(&app.db, ann);
         let end = || async {
             let change = json!({"current_password": current, "new_password": new});
-            let r = app
-                .send(&changer, Method::POST, "/api/auth/password", Some(change))
-                .await;
+            let r = app.call(&changer, &ChangePassword, Some(change)).await;
             answered(r, StatusCode::NO_CONTENT).await;
         };
         assert_no_write_lands_after_its_session_ends(
@@ -96,17 +93,10 @@ async fn no_note_lands_after_its_account_was_disabled_or_its_sessions_ended_by_a
         let count = || notes_of(&app.db, ann);
         let end = || async {
             let r = if round % 2 == 0 {
-                let path = format!("/api/admin/users/{ann}");
-                app.send(
-                    &admin,
-                    Method::PATCH,
-                    &path,
-                    Some(json!({"disabled": true})),
-                )
-                .await
+                let disable = Some(json!({"disabled": true}));
+                app.call(&admin, &ChangeUser { id: ann }, disable).await
             } else {
-                let path = format!("/api/admin/users/{ann}/sessions");
-                app.send(&admin, Method::DELETE, &path, None).await
+                app.call(&admin, &EndUserSessions { id: ann }, None).await
             };
             assert!(r.status().is_success(), "{}", r.status());
         };
@@ -119,12 +109,10 @@ async fn no_note_lands_after_its_account_was_disabled_or_its_sessions_ended_by_a
             end,
         )
         .await;
-        let path = format!("/api/admin/users/{ann}");
         let r = app
-            .send(
+            .call(
                 &admin,
-                Method::PATCH,
-                &path,
+                &ChangeUser { id: ann },
                 Some(json!({"disabled": false})),
             )
             .await;
@@ -143,11 +131,9 @@ async fn no_administrator_is_created_after_the_creating_session_signed_out_or_wa
         let count = || accounts_in(&app.db);
         let end = || async {
             let r = if round % 2 == 0 {
-                app.send(&agent, Method::POST, "/api/auth/logout", None)
-                    .await
+                app.call(&agent, &Logout, None).await
             } else {
-                let path = format!("/api/admin/users/{root}/sessions");
-                app.send(&other, Method::DELETE, &path, None).await
+                app.call(&other, &EndUserSessions { id: root }, None).await
             };
             answered(r, StatusCode::NO_CONTENT).await;
         };
@@ -167,8 +153,7 @@ async fn a_note_written_while_its_account_is_removed_answers_401_never_500() {
         let agent = app.sign_in(&name).await;
         let count = || notes_of(&app.db, id);
         let end = || async {
-            let path = format!("/api/admin/users/{id}");
-            let r = app.send(&admin, Method::DELETE, &path, None).await;
+            let r = app.call(&admin, &RemoveUser { id }, None).await;
             answered(r, StatusCode::NO_CONTENT).await;
         };
         let race = race_writes(&app, &agent, Write::Note, WRITERS, count, end).await;

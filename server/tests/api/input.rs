@@ -1,4 +1,5 @@
-use gatehouse_api::{ErrorCode, Role};
+use gatehouse_api::endpoints::{CreateNote, GetHealth, ListNotes, Login, Logout, Me};
+use gatehouse_api::{Endpoint, ErrorCode, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -27,7 +28,7 @@ async fn raw_post(
 async fn malformed_json_is_400_and_wrong_content_type_is_415() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
-    for path in ["/api/auth/login", "/api/notes"] {
+    for path in [Login::PATH, CreateNote::PATH] {
         let r = raw_post(&app, &ann, path, "application/json", "{ not json").await;
         expect_error(r, StatusCode::BAD_REQUEST, ErrorCode::Validation).await;
         let r = raw_post(&app, &ann, path, "text/plain", "{}").await;
@@ -45,12 +46,19 @@ async fn a_body_over_64_kib_is_413() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
     let big = json!({"title": "t", "body": "x".repeat(70 * 1024)}).to_string();
-    let r = raw_post(&app, &ann, "/api/notes", "application/json", big.clone()).await;
+    let r = raw_post(
+        &app,
+        &ann,
+        CreateNote::PATH,
+        "application/json",
+        big.clone(),
+    )
+    .await;
     expect_error(r, StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge).await;
     let r = raw_post(
         &app,
         &Agent::default(),
-        "/api/auth/login",
+        Login::PATH,
         "application/json",
         big,
     )
@@ -63,10 +71,9 @@ async fn fields_out_of_range_are_422_with_a_message_per_field() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
     let r = app
-        .send(
+        .call(
             &ann,
-            Method::POST,
-            "/api/notes",
+            &CreateNote,
             Some(json!({"title": "", "body": "b".repeat(20_001)})),
         )
         .await;
@@ -74,10 +81,9 @@ async fn fields_out_of_range_are_422_with_a_message_per_field() {
     assert!(body.fields["title"].contains("empty"), "{body:?}");
     assert!(body.fields["body"].contains("20000"), "{body:?}");
     let r = app
-        .send(
+        .call(
             &ann,
-            Method::POST,
-            "/api/notes",
+            &CreateNote,
             Some(json!({"title": "t".repeat(201), "body": ""})),
         )
         .await;
@@ -85,10 +91,9 @@ async fn fields_out_of_range_are_422_with_a_message_per_field() {
     assert!(body.fields.contains_key("title"));
 
     let r = app
-        .send(
+        .call(
             &Agent::default(),
-            Method::POST,
-            "/api/auth/login",
+            &Login,
             Some(json!({"username": "u".repeat(65), "password": "x"})),
         )
         .await;
@@ -106,16 +111,13 @@ async fn unknown_missing_or_mistyped_fields_are_422() {
         json!({"title": 5, "body": ""}),
         json!([1, 2]),
     ] {
-        let r = app
-            .send(&ann, Method::POST, "/api/notes", Some(body.clone()))
-            .await;
+        let r = app.call(&ann, &CreateNote, Some(body.clone())).await;
         expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
     }
     let r = app
-        .send(
+        .call(
             &Agent::default(),
-            Method::POST,
-            "/api/auth/login",
+            &Login,
             Some(json!({"username": "a", "password": "b", "role": "admin"})),
         )
         .await;
@@ -140,7 +142,8 @@ async fn unknown_api_paths_bad_ids_and_wrong_methods_answer_json_never_the_spa()
         )
         .await;
     }
-    let r = app.send(&ann, Method::PATCH, "/api/notes", None).await;
+    // A path that is declared, with a method that is not.
+    let r = app.send(&ann, Method::PATCH, ListNotes::PATH, None).await;
     assert!(r.headers().contains_key("allow"));
     expect_error(
         r,
@@ -154,7 +157,7 @@ async fn unknown_api_paths_bad_ids_and_wrong_methods_answer_json_never_the_spa()
 async fn signing_out_takes_a_post_so_a_link_or_image_cannot_sign_anyone_out() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
-    let r = app.get(&ann, "/api/auth/logout").await;
+    let r = app.get(&ann, Logout::PATH).await;
     expect_error(
         r,
         StatusCode::METHOD_NOT_ALLOWED,
@@ -162,7 +165,7 @@ async fn signing_out_takes_a_post_so_a_link_or_image_cannot_sign_anyone_out() {
     )
     .await;
     assert_eq!(
-        app.get(&ann, "/api/auth/me").await.status(),
+        app.call(&ann, &Me, None).await.status(),
         StatusCode::OK,
         "still signed in"
     );
@@ -171,7 +174,7 @@ async fn signing_out_takes_a_post_so_a_link_or_image_cannot_sign_anyone_out() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_api_answers_are_not_stored() {
     let app = spawn_app().await;
-    for path in ["/api/health", "/api/nope", "/", "/notes/5"] {
+    for path in [GetHealth::PATH, "/api/nope", "/", "/notes/5"] {
         let r = app.get(&Agent::default(), path).await;
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
@@ -263,12 +266,12 @@ async fn hashed_assets_are_sent_precompressed_and_json_answers_are_compressed() 
     let ann = app.signed_in("ann", Role::User).await;
     for i in 0..5 {
         let note = json!({"title": format!("note {i}"), "body": "text ".repeat(50)});
-        app.send(&ann, Method::POST, "/api/notes", Some(note)).await;
+        app.call(&ann, &CreateNote, Some(note)).await;
     }
     let (name, value) = ann.session.clone().unwrap();
     let list = app
         .http
-        .get(app.url("/api/notes"))
+        .get(app.url(ListNotes::PATH))
         .header("Cookie", format!("{name}={value}"))
         .header("Accept-Encoding", "gzip")
         .send()
@@ -281,7 +284,7 @@ async fn hashed_assets_are_sent_precompressed_and_json_answers_are_compressed() 
 #[tokio::test]
 async fn every_response_denies_browser_features_and_cross_origin_embedding() {
     let app = spawn_app().await;
-    for path in ["/api/health", "/api/nope", "/", "/notes/5", "/missing.js"] {
+    for path in [GetHealth::PATH, "/api/nope", "/", "/notes/5", "/missing.js"] {
         let r = app.get(&Agent::default(), path).await;
         let h = r.headers();
         assert_eq!(h["cross-origin-resource-policy"], "same-origin", "{path}");
@@ -302,23 +305,24 @@ async fn every_response_denies_browser_features_and_cross_origin_embedding() {
 async fn shape_errors_name_the_field_but_never_rust_types_or_positions() {
     let app = spawn_app().await;
     let ann = app.signed_in("ann", Role::User).await;
-    for (path, body, says) in [
+    let note = Call::to(&CreateNote);
+    for (request, body, says) in [
         (
-            "/api/notes",
+            note.clone(),
             json!({"title": "t", "body": "", "owner": 2}),
             "owner",
         ),
-        ("/api/notes", json!({"title": "t"}), "body"),
-        ("/api/notes", json!({"title": 5, "body": ""}), "title"),
-        ("/api/notes", json!([1, 2]), "object"),
-        ("/api/notes", json!("text"), "object"),
+        (note.clone(), json!({"title": "t"}), "body"),
+        (note.clone(), json!({"title": 5, "body": ""}), "title"),
+        (note.clone(), json!([1, 2]), "object"),
+        (note, json!("text"), "object"),
         (
-            "/api/auth/login",
+            Call::to(&Login),
             json!({"username": "a", "password": "b", "role": "admin"}),
             "role",
         ),
     ] {
-        let r = app.send(&ann, Method::POST, path, Some(body.clone())).await;
+        let r = app.send_call(&ann, &request, Some(body.clone())).await;
         let err = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation).await;
         let m = &err.message;
         assert!(m.contains(says), "{body}: {m}");

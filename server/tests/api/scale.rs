@@ -6,10 +6,14 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use gatehouse_api::endpoints::{
+    ChangePassword, ChangeUser, DeleteNote, EndSession, EndUserSessions, GetNote, ListNotes,
+    ListUsers, Login, Logout, UpdateNote,
+};
 use gatehouse_api::{ErrorCode, Note, NotePage, Role};
 use gatehouse_server::config::{SecretUrl, SessionStoreUrl};
 use gatehouse_server::data::db;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -161,7 +165,7 @@ async fn cluster(accounts: &[&str], instances: usize, extra: &[&str]) -> (Redis,
 }
 
 async fn titles(on: &Client, agent: &Agent) -> Vec<String> {
-    let r = on.get(agent, "/api/notes").await;
+    let r = on.call(agent, &ListNotes::default(), None).await;
     assert_eq!(r.status(), StatusCode::OK);
     let page: NotePage = r.json().await.unwrap();
     page.notes.into_iter().map(|n| n.title).collect()
@@ -176,14 +180,14 @@ async fn a_session_and_notes_made_on_one_instance_are_seen_by_another_and_sign_o
     let agent = a.sign_in("ann").await;
     let note = a.create_note(&agent, "written through A", "shared").await;
     assert_eq!(titles(b, &agent).await, ["written through A"]);
-    let r = b.get(&agent, &format!("/api/notes/{}", note.id)).await;
+    let r = b.call(&agent, &GetNote { id: note.id }, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Note>().await.unwrap(), note);
 
-    let r = b.send(&agent, Method::POST, "/api/auth/logout", None).await;
+    let r = b.call(&agent, &Logout, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     for instance in [a, b] {
-        let r = instance.get(&agent, "/api/notes").await;
+        let r = instance.call(&agent, &ListNotes::default(), None).await;
         assert_eq!(
             r.status(),
             StatusCode::UNAUTHORIZED,
@@ -202,9 +206,9 @@ async fn without_redis_sessions_live_in_postgres_and_are_shared_all_the_same() {
     let agent = a.sign_in("ann").await;
     a.create_note(&agent, "via A", "shared").await;
     assert_eq!(titles(&b, &agent).await, ["via A"]);
-    let r = b.send(&agent, Method::POST, "/api/auth/logout", None).await;
+    let r = b.call(&agent, &Logout, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = a.get(&agent, "/api/notes").await;
+    let r = a.call(&agent, &ListNotes::default(), None).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         a.health().await,
@@ -250,29 +254,23 @@ async fn ending_a_session_or_changing_the_password_through_one_instance_is_final
     let listed = account::sessions(b, &laptop).await;
     assert_eq!(listed.len(), 3, "every instance sees every session");
     let lost_handle = account::sessions(b, &lost).await[0].id.clone();
-    let r = a
-        .send(
-            &laptop,
-            Method::DELETE,
-            &format!("/api/auth/sessions/{lost_handle}"),
-            None,
-        )
-        .await;
+    let r = a.call(&laptop, &EndSession { id: lost_handle }, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        b.get(&lost, "/api/notes").await.status(),
+        b.call(&lost, &ListNotes::default(), None).await.status(),
         StatusCode::UNAUTHORIZED
     );
     let change = json!({"current_password": PASSWORD, "new_password": account::NEW_PASSWORD});
-    let r = a
-        .send(&laptop, Method::POST, "/api/auth/password", Some(change))
-        .await;
+    let r = a.call(&laptop, &ChangePassword, Some(change)).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        b.get(&phone, "/api/notes").await.status(),
+        b.call(&phone, &ListNotes::default(), None).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(b.get(&laptop, "/api/notes").await.status(), StatusCode::OK);
+    assert_eq!(
+        b.call(&laptop, &ListNotes::default(), None).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -303,26 +301,28 @@ async fn an_account_disabled_or_demoted_through_one_instance_is_refused_at_once_
         }
     };
     let r = a
-        .send(
+        .call(
             &root,
-            Method::PATCH,
-            &format!("/api/admin/users/{}", id("carl").await),
+            &ChangeUser {
+                id: id("carl").await,
+            },
             Some(json!({"disabled": true})),
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let r = b.get(&carl, "/api/notes").await;
+    let r = b.call(&carl, &ListNotes::default(), None).await;
     expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::AccountDisabled).await;
     let r = a
-        .send(
+        .call(
             &root,
-            Method::PATCH,
-            &format!("/api/admin/users/{}", id("deputy").await),
+            &ChangeUser {
+                id: id("deputy").await,
+            },
             Some(json!({"role": "user"})),
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let r = b.get(&deputy, "/api/admin/users").await;
+    let r = b.call(&deputy, &ListUsers::default(), None).await;
     expect_error(r, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
 }
 
@@ -408,12 +408,7 @@ async fn failed_sign_ins_spread_over_instances_are_throttled_together() {
     let wrong = json!({"username": "ann", "password": "not the password"});
     for i in 0..3 {
         let r = instances[i % 2]
-            .send(
-                &Agent::default(),
-                Method::POST,
-                "/api/auth/login",
-                Some(wrong.clone()),
-            )
+            .call(&Agent::default(), &Login, Some(wrong.clone()))
             .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
     }
@@ -438,7 +433,7 @@ async fn restarting_an_instance_loses_no_session_and_no_note() {
     instances[0].restart();
 
     let r = instances[0]
-        .get(&agent, &format!("/api/notes/{}", note.id))
+        .call(&agent, &GetNote { id: note.id }, None)
         .await;
     assert_eq!(
         r.status(),
@@ -463,7 +458,7 @@ async fn when_redis_dies_protected_routes_answer_503_not_401_and_recover_when_it
     a.create_note(&agent, "kept", "shared").await;
 
     redis.kill();
-    let r = a.get(&agent, "/api/notes").await;
+    let r = a.call(&agent, &ListNotes::default(), None).await;
     let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
     assert!(
         !body.message.to_ascii_lowercase().contains("redis"),
@@ -486,7 +481,7 @@ async fn when_redis_dies_protected_routes_answer_503_not_401_and_recover_when_it
     redis.start_again();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let r = a.get(&agent, "/api/notes").await;
+        let r = a.call(&agent, &ListNotes::default(), None).await;
         if r.status() == StatusCode::OK {
             break;
         }
@@ -580,19 +575,19 @@ async fn postgres_keeps_names_unique_in_any_case_and_refuses_stale_edits() {
     );
 
     let note = app.create_note(&agent, "v1", "shared").await;
-    let path = format!("/api/notes/{}", note.id);
+    let id = note.id;
     let edit = |version| Some(json!({"title": "v2", "body": "b", "version": version}));
     let r = app
-        .send(&agent, Method::PUT, &path, edit(note.version))
+        .call(&agent, &UpdateNote { id }, edit(note.version))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = app
-        .send(&agent, Method::PUT, &path, edit(note.version))
+        .call(&agent, &UpdateNote { id }, edit(note.version))
         .await;
     expect_error(r, StatusCode::CONFLICT, ErrorCode::Conflict).await;
-    let r = app.send(&agent, Method::DELETE, &path, None).await;
+    let r = app.call(&agent, &DeleteNote { id }, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = app.get(&agent, &path).await;
+    let r = app.call(&agent, &GetNote { id }, None).await;
     expect_error(r, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }
 
@@ -650,41 +645,29 @@ async fn check_no_write_lands_after_its_session_ended_elsewhere(a: &Instance, b:
         let count = || notes_of(&db, ann);
         let end = || async {
             let r = match round {
-                0 => b.send(&agent, Method::POST, "/api/auth/logout", None).await,
+                0 => b.call(&agent, &Logout, None).await,
                 1 => {
-                    let path = format!("/api/admin/users/{ann}");
-                    b.send(
-                        &deputy,
-                        Method::PATCH,
-                        &path,
-                        Some(json!({"disabled": true})),
-                    )
-                    .await
+                    let disable = Some(json!({"disabled": true}));
+                    b.call(&deputy, &ChangeUser { id: ann }, disable).await
                 }
-                2 => {
-                    let path = format!("/api/admin/users/{ann}/sessions");
-                    b.send(&deputy, Method::DELETE, &path, None).await
-                }
+                2 => b.call(&deputy, &EndUserSessions { id: ann }, None).await,
                 _ => {
                     let other = b.sign_in("ann").await;
                     let change = json!({
                         "current_password": PASSWORD,
                         "new_password": account::NEW_PASSWORD,
                     });
-                    b.send(&other, Method::POST, "/api/auth/password", Some(change))
-                        .await
+                    b.call(&other, &ChangePassword, Some(change)).await
                 }
             };
             assert!(r.status().is_success(), "round {round}: {}", r.status());
         };
         assert_no_write_lands_after_its_session_ends(a, &agent, Write::Note, 8, count, end).await;
         if round == 1 {
-            let path = format!("/api/admin/users/{ann}");
             let r = b
-                .send(
+                .call(
                     &deputy,
-                    Method::PATCH,
-                    &path,
+                    &ChangeUser { id: ann },
                     Some(json!({"disabled": false})),
                 )
                 .await;
@@ -696,10 +679,9 @@ async fn check_no_write_lands_after_its_session_ended_elsewhere(a: &Instance, b:
         let count = || accounts_in(&db);
         let end = || async {
             let r = if round == 0 {
-                b.send(&agent, Method::POST, "/api/auth/logout", None).await
+                b.call(&agent, &Logout, None).await
             } else {
-                let path = format!("/api/admin/users/{root}/sessions");
-                b.send(&deputy, Method::DELETE, &path, None).await
+                b.call(&deputy, &EndUserSessions { id: root }, None).await
             };
             assert_eq!(r.status(), StatusCode::NO_CONTENT);
         };
@@ -723,7 +705,8 @@ async fn no_write_lands_after_its_session_ended_through_another_instance_on_post
 }
 
 /// A column as both databases can state it: its type's kind and whether it may be null.
-type Columns = std::collections::BTreeMap<String, std::collections::BTreeMap<String, (String, bool)>>;
+type Columns =
+    std::collections::BTreeMap<String, std::collections::BTreeMap<String, (String, bool)>>;
 
 /// SQLite keeps booleans and times as integers; PostgreSQL's wider integers are integers too.
 fn kind(declared: &str) -> String {
@@ -735,7 +718,9 @@ fn kind(declared: &str) -> String {
 }
 
 async fn sqlite_columns(db: &db::Db) -> Columns {
-    let db::Db::Sqlite(pool) = db else { panic!("SQLite") };
+    let db::Db::Sqlite(pool) = db else {
+        panic!("SQLite")
+    };
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' \
          AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
@@ -763,7 +748,9 @@ async fn sqlite_columns(db: &db::Db) -> Columns {
 }
 
 async fn postgres_columns(db: &db::Db) -> Columns {
-    let db::Db::Postgres(pool) = db else { panic!("PostgreSQL") };
+    let db::Db::Postgres(pool) = db else {
+        panic!("PostgreSQL")
+    };
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text \
          FROM information_schema.columns WHERE table_schema = 'public' \
@@ -794,8 +781,16 @@ async fn the_two_databases_migrate_to_the_same_tables_and_columns() {
     // its own (and its shadow tables); PostgreSQL's is a `tsvector` column of `notes`.
     sqlite.retain(|table, _| !table.starts_with("notes_fts"));
     let search = pg.get_mut("notes").and_then(|notes| notes.remove("search"));
-    assert_eq!(search, Some(("tsvector".into(), false)), "notes.search on PostgreSQL");
-    assert!(sqlite.len() >= 5, "the tables are found: {:?}", sqlite.keys());
+    assert_eq!(
+        search,
+        Some(("tsvector".into(), false)),
+        "notes.search on PostgreSQL"
+    );
+    assert!(
+        sqlite.len() >= 5,
+        "the tables are found: {:?}",
+        sqlite.keys()
+    );
     for table in sqlite.keys().chain(pg.keys()) {
         assert_eq!(
             sqlite.get(table),

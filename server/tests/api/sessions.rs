@@ -1,12 +1,13 @@
 use std::time::Duration;
 
-use gatehouse_api::{ErrorCode, Password, Role, SessionInfo};
+use gatehouse_api::endpoints::{CreateNote, GetSecuredResource, ListNotes, Me};
+use gatehouse_api::{Endpoint, ErrorCode, Password, Role, SessionInfo};
 use gatehouse_server::admin::{Actor, Admin};
 use gatehouse_server::auth::hashing::Hasher;
 use gatehouse_server::data::sessions::SessionStore;
 use gatehouse_server::data::users::AccountCache;
 use gatehouse_server::session;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -21,15 +22,12 @@ async fn every_sign_in_gets_a_new_session_id_even_a_re_login_and_the_old_id_dies
     assert_ne!(agent.session, first.session, "re-login must rotate the id");
     assert_ne!(agent.csrf, first.csrf, "and the CSRF token");
     expect_error(
-        app.get(&first, "/api/auth/me").await,
+        app.call(&first, &Me, None).await,
         StatusCode::UNAUTHORIZED,
         ErrorCode::Unauthenticated,
     )
     .await;
-    assert_eq!(
-        app.get(&agent, "/api/auth/me").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.call(&agent, &Me, None).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -55,7 +53,7 @@ async fn a_session_id_planted_by_someone_else_is_never_adopted() {
         ..Agent::default()
     };
     assert_eq!(
-        app.get(&attacker, "/api/auth/me").await.status(),
+        app.call(&attacker, &Me, None).await.status(),
         StatusCode::UNAUTHORIZED
     );
 }
@@ -65,7 +63,7 @@ async fn a_session_idle_past_its_timeout_answers_session_expired_and_clears_the_
     let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_millis(1500)).await;
     let agent = app.signed_in("ann", Role::User).await;
     wait(Duration::from_millis(1700)).await;
-    let r = app.get(&agent, "/api/secured-resource").await;
+    let r = app.call(&agent, &GetSecuredResource, None).await;
     let cleared: Vec<_> = set_cookies(r.headers())
         .into_iter()
         .map(|c| c.name)
@@ -83,13 +81,11 @@ async fn every_request_still_carrying_an_expired_cookie_is_told_session_expired(
     let agent = app.signed_in("ann", Role::User).await;
     wait(Duration::from_millis(1700)).await;
     // A page's parallel requests: whichever lands second must not be told `unauthenticated`.
-    let (first, second) = tokio::join!(
-        app.get(&agent, "/api/notes"),
-        app.get(&agent, "/api/auth/me")
-    );
+    let notes = ListNotes::default();
+    let (first, second) = tokio::join!(app.call(&agent, &notes, None), app.call(&agent, &Me, None));
     expect_error(first, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
     expect_error(second, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
-    let later = app.get(&agent, "/api/notes").await;
+    let later = app.call(&agent, &ListNotes::default(), None).await;
     expect_error(later, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
 }
 
@@ -100,7 +96,10 @@ async fn reads_count_as_activity_and_renew_the_idle_timer() {
     // Active for twice the idle timeout, with GETs only.
     for _ in 0..6 {
         wait(Duration::from_millis(500)).await;
-        assert_eq!(app.get(&agent, "/api/notes").await.status(), StatusCode::OK);
+        assert_eq!(
+            app.call(&agent, &ListNotes::default(), None).await.status(),
+            StatusCode::OK
+        );
     }
 }
 
@@ -108,12 +107,12 @@ async fn reads_count_as_activity_and_renew_the_idle_timer() {
 async fn an_active_session_still_ends_at_its_absolute_lifetime() {
     let app = spawn_app_with(|c| c.session_max_lifetime = Duration::from_millis(2000)).await;
     let agent = app.signed_in("ann", Role::User).await;
-    let info: SessionInfo = app.get(&agent, "/api/auth/me").await.json().await.unwrap();
+    let info: SessionInfo = app.call(&agent, &Me, None).await.json().await.unwrap();
     assert!(!info.expires_at.is_empty());
     let mut last = StatusCode::OK;
     for _ in 0..6 {
         wait(Duration::from_millis(500)).await;
-        last = app.get(&agent, "/api/notes").await.status();
+        last = app.call(&agent, &ListNotes::default(), None).await.status();
         if last != StatusCode::OK {
             break;
         }
@@ -148,7 +147,7 @@ async fn a_password_change_or_a_removed_account_ends_existing_sessions() {
     // Changed by another process (as `user passwd` does): it takes effect within the
     // account cache's lifetime.
     let ended = app
-        .poll_status(&ann, "/api/notes", StatusCode::UNAUTHORIZED)
+        .poll_status(&ann, &ListNotes::default(), StatusCode::UNAUTHORIZED)
         .await;
     expect_error(ended, StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired).await;
     let mut again = Agent::default();
@@ -158,10 +157,13 @@ async fn a_password_change_or_a_removed_account_ends_existing_sessions() {
             .status(),
         StatusCode::OK
     );
-    assert_eq!(app.get(&again, "/api/notes").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&again, &ListNotes::default(), None).await.status(),
+        StatusCode::OK
+    );
 
     assert_eq!(
-        app.get(&bob, "/api/notes").await.status(),
+        app.call(&bob, &ListNotes::default(), None).await.status(),
         StatusCode::OK,
         "others unaffected"
     );
@@ -170,7 +172,7 @@ async fn a_password_change_or_a_removed_account_ends_existing_sessions() {
         .remove(Actor::CommandLine, bob_id)
         .await
         .unwrap();
-    app.poll_status(&bob, "/api/notes", StatusCode::UNAUTHORIZED)
+    app.poll_status(&bob, &ListNotes::default(), StatusCode::UNAUTHORIZED)
         .await;
 }
 
@@ -179,17 +181,16 @@ async fn sessions_and_notes_survive_a_server_restart() {
     let mut app = spawn_app().await;
     let agent = app.signed_in("ann", Role::User).await;
     let r = app
-        .send(
+        .call(
             &agent,
-            Method::POST,
-            "/api/notes",
+            &CreateNote,
             Some(json!({"title": "keep", "body": "me"})),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     app.restart().await;
     let notes = app
-        .get(&agent, "/api/notes")
+        .call(&agent, &ListNotes::default(), None)
         .await
         .json::<gatehouse_api::NotePage>()
         .await
@@ -198,10 +199,9 @@ async fn sessions_and_notes_survive_a_server_restart() {
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].title, "keep");
     let r = app
-        .send(
+        .call(
             &agent,
-            Method::POST,
-            "/api/notes",
+            &CreateNote,
             Some(json!({"title": "after", "body": ""})),
         )
         .await;
@@ -225,7 +225,7 @@ async fn a_failing_session_store_fails_closed_with_503() {
         .execute(pool)
         .await
         .unwrap();
-    let r = app.get(&agent, "/api/secured-resource").await;
+    let r = app.call(&agent, &GetSecuredResource, None).await;
     let body = expect_error(r, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable).await;
     assert!(
         !body.message.contains("sessions"),
@@ -276,7 +276,7 @@ async fn a_renewed_session_is_stored_only_until_its_own_deadline_and_the_cookie_
         assert!(lifetime <= bound, "stored for {lifetime} s after sign-in");
     }
     wait(Duration::from_millis(250)).await;
-    let renewed = app.get(&agent, "/api/notes").await;
+    let renewed = app.call(&agent, &ListNotes::default(), None).await;
     assert_eq!(renewed.status(), StatusCode::OK);
     for cookie in set_cookies(renewed.headers()) {
         if cookie.name == "gatehouse_session" {
@@ -314,7 +314,7 @@ async fn a_session_store_that_cannot_save_answers_503_not_500() {
     refuse_session_updates(&app.db).await;
     // The idle clock is due for renewal, which writes the session.
     wait(Duration::from_millis(250)).await;
-    let renewal = app.get(&agent, "/api/notes").await;
+    let renewal = app.call(&agent, &ListNotes::default(), None).await;
     expect_error(
         renewal,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -345,7 +345,7 @@ async fn a_request_with_two_session_cookies_counts_as_carrying_no_session() {
     ] {
         let r = app
             .http
-            .get(app.url("/api/auth/me"))
+            .get(app.url(Me::PATH))
             .header("Cookie", cookies.as_str())
             .send()
             .await
@@ -355,12 +355,12 @@ async fn a_request_with_two_session_cookies_counts_as_carrying_no_session() {
     // Across two Cookie headers too.
     let r = app
         .http
-        .get(app.url("/api/auth/me"))
+        .get(app.url(Me::PATH))
         .header("Cookie", format!("{name}={value}"))
         .header("Cookie", format!("{name}=AAAAAAAAAAAAAAAAAAAAAA"))
         .send()
         .await
         .unwrap();
     expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
-    assert_eq!(app.get(&ann, "/api/auth/me").await.status(), StatusCode::OK);
+    assert_eq!(app.call(&ann, &Me, None).await.status(), StatusCode::OK);
 }

@@ -2,6 +2,7 @@
 //! plain HTML form (a submit before the wasm arrived, or JavaScript off).
 
 use gatehouse_api::Role;
+use gatehouse_api::endpoints::Me;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, ORIGIN};
 
@@ -40,7 +41,7 @@ async fn a_posted_sign_in_form_signs_in_and_goes_on_to_next() {
         agent.device.is_some(),
         "the device cookie, as for the API's sign-in"
     );
-    let me = app.get(&agent, "/api/auth/me").await;
+    let me = app.call(&agent, &Me, None).await;
     assert_eq!(me.status(), StatusCode::OK);
 }
 
