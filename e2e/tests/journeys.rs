@@ -303,6 +303,7 @@ async fn reloading_a_deep_link_renders_that_note_and_unknown_api_paths_answer_js
                 == "Deep"
         })
         .await;
+        // A path under /api that no endpoint declares, on purpose: written out, not named.
         env.open("/api/no-such-thing").await;
         let body = env.text().await;
         let json: serde_json::Value =

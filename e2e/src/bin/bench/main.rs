@@ -12,6 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::Locator;
+use gatehouse_api::Endpoint;
+use gatehouse_api::endpoints::{
+    ChangePassword, CreateNote, CreateUser, GetHealth, GetSecuredResource, ListNotes, Login,
+    Reauthenticate,
+};
 use gatehouse_e2e::{Browser, Env, Options, PASSWORD, Server, env_path, workspace_target};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
@@ -72,6 +77,23 @@ async fn unauthorized_to_login(server: &Arc<Mutex<Server>>, runs: usize) -> Valu
     browser.end().await;
     stats(times)
 }
+
+/// The paths of the three routes the throughput rows measure on a server.
+pub(crate) struct Routes {
+    /// No session; pings the database.
+    pub health: &'static str,
+    /// A session, no query.
+    pub secured: &'static str,
+    /// A session, a page of notes.
+    pub notes: &'static str,
+}
+
+/// Gatehouse's, as its endpoints are declared.
+const GATEHOUSE_ROUTES: Routes = Routes {
+    health: GetHealth::PATH,
+    secured: GetSecuredResource::PATH,
+    notes: ListNotes::PATH,
+};
 
 /// One `wrk` run's numbers.
 fn wrk(
@@ -240,7 +262,7 @@ async fn seed_sessions(database_url: &str, total: u64) {
 /// Signs `name` in through the API: the `Cookie` header to send, and the CSRF token.
 async fn sign_in_over_http(http: &reqwest::Client, base: &str, name: &str) -> (String, String) {
     let login = http
-        .post(format!("{base}/api/auth/login"))
+        .post(format!("{base}{}", Login::PATH))
         // Not the loopback address the one-address flood exhausts (the server trusts loopback
         // as a proxy).
         .header("X-Forwarded-For", "192.0.2.1")
@@ -327,15 +349,23 @@ async fn notes_scale(server: &Server, http: &reqwest::Client, secs: u32) -> Valu
     for (name, count) in owners {
         let (cookie, _) = sign_in_over_http(http, &server.base, name).await;
         // Ten a page, as many as the smallest owner has, so every row does the same work.
+        let first_page = ListNotes {
+            limit: Some(10),
+            ..ListNotes::default()
+        };
+        let searched = ListNotes {
+            q: SEARCHED.into(),
+            ..first_page.clone()
+        };
         let list = wrk(
-            &format!("{}/api/notes?limit=10", server.base),
+            &format!("{}{}", server.base, first_page.path()),
             Some(&cookie),
             None,
             8,
             secs,
         );
         let search = wrk(
-            &format!("{}/api/notes?q={SEARCHED}&limit=10", server.base),
+            &format!("{}{}", server.base, searched.path()),
             Some(&cookie),
             None,
             8,
@@ -382,7 +412,8 @@ fn flood_script(name: &str, accounts: usize, spread: bool) -> std::path::PathBuf
   local headers = {{ ["Content-Type"] = "application/json" }}
   {address}
   local body = '{{"username":"flood' .. (n % {accounts}) .. '","password":"' .. password .. '"}}'
-  return wrk.format("POST", "/api/auth/login", headers, body)"#
+  return wrk.format("POST", "{login}", headers, body)"#,
+            login = Login::PATH,
         ),
     )
 }
@@ -390,7 +421,10 @@ fn flood_script(name: &str, accounts: usize, spread: bool) -> std::path::PathBuf
 /// A `wrk` script of the floods' shape whose requests do no sign-in work (`GET /api/health`):
 /// what the flood's volume of requests alone costs the guarded GETs.
 fn volume_script(name: &str) -> std::path::PathBuf {
-    paced_script(name, r#"  return wrk.format("GET", "/api/health")"#)
+    paced_script(
+        name,
+        &format!(r#"  return wrk.format("GET", "{}")"#, GetHealth::PATH),
+    )
 }
 
 /// A `wrk` script whose `request` is `request_body` (with a counter `n`), each connection
@@ -490,19 +524,18 @@ fn costly_script(route: &str, client: usize, session: &(String, String)) -> std:
         // Right current password, the longest new one (estimated, hashed, stored), turn by
         // turn between two, so every request is accepted.
         "password" => (
-            "/api/auth/password",
-            format!(
-                r#"'{{"current_password":"' .. pw[current] .. '","new_password":"' .. pw[turn()] .. '"}}'"#
-            ),
+            ChangePassword::PATH,
+            r#"'{"current_password":"' .. pw[current] .. '","new_password":"' .. pw[turn()] .. '"}'"#
+                .to_string(),
         ),
         // The right password: verified.
         "reauth" => (
-            "/api/auth/reauth",
+            Reauthenticate::PATH,
             format!(r#"'{{"password":"{PASSWORD}"}}'"#),
         ),
         // A new account with the longest chosen password: estimated and hashed.
         "create" => (
-            "/api/admin/users",
+            CreateUser::PATH,
             format!(
                 r#"'{{"username":"cost{client}x' .. n .. '","role":"user","password":"{longest}"}}'"#
             ),
@@ -684,7 +717,7 @@ async fn main() {
     let http = reqwest::Client::new();
     let (cookie, csrf) = sign_in_over_http(&http, &server.base, "bench").await;
     for i in 0..10 {
-        http.post(format!("{}/api/notes", server.base))
+        http.post(format!("{}{}", server.base, CreateNote::PATH))
             .header("Cookie", &cookie)
             .header("X-CSRF-TOKEN", &csrf)
             .json(&json!({"title": format!("note {i}"), "body": "x".repeat(200)}))
@@ -693,37 +726,39 @@ async fn main() {
             .unwrap();
     }
     let route = |base: &str, path: &str| format!("{base}{path}");
-    let login_url = route(&server.base, "/api/auth/login");
-    let notes_url = route(&server.base, "/api/notes");
+    let login_url = route(&server.base, Login::PATH);
+    let notes_url = route(&server.base, ListNotes::PATH);
+    let health_url = route(&server.base, GetHealth::PATH);
     if run("throughput") {
         println!(
             "server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…"
         );
-        wrk(&route(&server.base, "/api/health"), None, None, 32, 1); // warm-up
+        wrk(&health_url, None, None, 32, 1); // warm-up
         // Each route's figure is the median of three runs: one 5-second run moves by up to a third
         // on these machines, and a ratio of two single runs doubly so.
-        let measure = |base: &str, cookie: &str, pid: Option<u32>| {
+        let measure = |base: &str, routes: &Routes, cookie: &str, pid: Option<u32>| {
             let run = |path: &str, cookie: Option<&str>| {
                 median_run(3, "requests_per_s", || {
                     wrk_with_cpu(&route(base, path), cookie, pid, secs)
                 })
             };
             json!({
-                "health": run("/api/health", None),
-                "secured": run("/api/secured-resource", Some(cookie)),
-                "notes": run("/api/notes", Some(cookie)),
+                "health": run(routes.health, None),
+                "secured": run(routes.secured, Some(cookie)),
+                "notes": run(routes.notes, Some(cookie)),
             })
         };
-        let gatehouse = measure(&server.base, &cookie, server.pid());
-        let unauthorized = wrk(&route(&server.base, "/api/notes"), None, None, 32, secs);
+        let gatehouse = measure(&server.base, &GATEHOUSE_ROUTES, &cookie, server.pid());
+        let unauthorized = wrk(&notes_url, None, None, 32, secs);
         let mut express = serde_json::Map::new();
         for workers in [1, 2] {
             let peer = peers::Express::start(workers).await;
             let peer_cookie = peer.signed_in_with_notes(&http).await;
-            wrk(&route(&peer.base, "/api/health"), None, None, 32, 1); // warm-up
+            let routes = &peers::EXPRESS_ROUTES;
+            wrk(&route(&peer.base, routes.health), None, None, 32, 1); // warm-up
             express.insert(
                 format!("workers_{workers}"),
-                measure(&peer.base, &peer_cookie, peer.pid()),
+                measure(&peer.base, routes, &peer_cookie, peer.pid()),
             );
         }
         report["throughput"] = json!({
@@ -744,7 +779,7 @@ async fn main() {
             "idle_loop": idle_loop_floor(&notes_url, &cookie, secs, server.pid()),
             "one_address": isolation(&notes_url, &cookie, &login_url, flood_script("flood-one", 20, false), secs, server.pid()),
             "many_addresses": isolation(&notes_url, &cookie, &login_url, flood_script("flood-many", 20, true), secs, server.pid()),
-            "volume": isolation(&notes_url, &cookie, &route(&server.base, "/api/health"), volume_script("flood-volume"), secs, server.pid()),
+            "volume": isolation(&notes_url, &cookie, &health_url, volume_script("flood-volume"), secs, server.pid()),
         });
     }
 

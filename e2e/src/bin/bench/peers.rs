@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::stats;
+use crate::{Routes, stats};
 
 /// The anchors' folder.
 pub fn anchors() -> PathBuf {
@@ -164,6 +164,15 @@ pub struct Express {
     child: Child,
     _dir: tempfile::TempDir,
 }
+
+/// The Express peer's routes the throughput rows measure: its own paths (in
+/// `bench/anchors/express/server.js`), which it names as Gatehouse's endpoints are named but
+/// which are not their declarations.
+pub const EXPRESS_ROUTES: Routes = Routes {
+    health: "/api/health",
+    secured: "/api/secured-resource",
+    notes: "/api/notes",
+};
 
 /// The Express peer's bench account (its own, made at its start).
 pub const EXPRESS_USER: (&str, &str) = ("bench", "bench password");
