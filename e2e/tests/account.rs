@@ -191,7 +191,8 @@ async fn a_password_change_after_the_confirmation_window_never_asks_for_the_pass
 }
 
 #[tokio::test]
-async fn signing_out_elsewhere_after_the_confirmation_window_asks_for_the_password_and_comes_back() {
+async fn signing_out_elsewhere_after_the_confirmation_window_asks_for_the_password_and_comes_back()
+{
     let options = Options {
         reauth_window: "3s",
         ..Options::default()

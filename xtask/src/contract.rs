@@ -9,6 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use gatehouse_api::Endpoint;
+use gatehouse_api::endpoints::GetOpenApi;
+
 use crate::setup::Tools;
 use crate::{Tally, root, run_check};
 
@@ -145,7 +148,7 @@ fn fuzz(tools: &Tools, server: &Path) -> Result<Fuzz, String> {
     let mut cmd = Command::new(st);
     cmd.current_dir(root().join("target"))
         .arg("run")
-        .arg(format!("{base}/api/openapi.json"))
+        .arg(format!("{base}{}", GetOpenApi::PATH))
         .args([
             "--checks",
             "not_a_server_error,status_code_conformance,content_type_conformance,\
