@@ -305,29 +305,57 @@ pub async fn wait_up_to(ms: u32, what: &str, condition: impl Fn() -> bool) {
 /// The whole app, mounted at an address, against a script. Unmounted when dropped.
 pub struct Page {
     root: web_sys::Element,
-    app: Option<AppHandle<App>>,
+}
+
+thread_local! {
+    /// The app mounted now. A test that fails does not unmount its app (a panic in wasm runs
+    /// no destructors), so the next `open` does, lest two apps share the browser's history.
+    static MOUNTED: std::cell::RefCell<Option<(web_sys::Element, AppHandle<App>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn unmount() {
+    if let Some((root, app)) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        app.destroy();
+        root.remove();
+    }
 }
 
 /// Scripts the fetch with `script`, puts the page at `location` with empty session and local
 /// storage, and mounts the app.
 pub fn open(location: &str, script: Script) -> Page {
+    open_after(&[], location, script)
+}
+
+/// `open`, with the history holding `earlier` before `location` (so Back goes there).
+pub fn open_after(earlier: &[&str], location: &str, script: Script) -> Page {
+    unmount();
     let window = web_sys::window().unwrap();
     window.session_storage().unwrap().unwrap().clear().unwrap();
     window.local_storage().unwrap().unwrap().clear().unwrap();
     script_fetch(&json::to_string(&script.0).unwrap());
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&JsValue::NULL, "", Some(location))
-        .unwrap();
+    let history = window.history().unwrap();
+    match earlier.split_first() {
+        None => history.replace_state_with_url(&JsValue::NULL, "", Some(location)),
+        Some((first, rest)) => {
+            history
+                .replace_state_with_url(&JsValue::NULL, "", Some(first))
+                .unwrap();
+            for entry in rest.iter().chain([&location]) {
+                history
+                    .push_state_with_url(&JsValue::NULL, "", Some(entry))
+                    .unwrap();
+            }
+            Ok(())
+        }
+    }
+    .unwrap();
     let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     let app = yew::Renderer::<App>::with_root(root.clone()).render();
-    Page {
-        root,
-        app: Some(app),
-    }
+    MOUNTED.with(|m| *m.borrow_mut() = Some((root.clone(), app)));
+    Page { root }
 }
 
 /// Opens `location` with `ann` signed in as a user, and `script` answering the rest.
@@ -451,9 +479,6 @@ impl Page {
 
 impl Drop for Page {
     fn drop(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-        self.root.remove();
+        unmount();
     }
 }
