@@ -18,7 +18,7 @@ use yew::AppHandle;
 #[wasm_bindgen(inline_js = r#"
 export function script_fetch(routes_json) {
   const routes = JSON.parse(routes_json);
-  window.__gh = { calls: [], aborted: 0, told: [] };
+  window.__gh = { calls: [], aborted: 0 };
   const served = new Map();
   window.fetch = async (input, init) => {
     const req = input instanceof Request ? input : new Request(input, init);
@@ -51,12 +51,14 @@ export function script_fetch(routes_json) {
 export function fetch_calls() { return JSON.stringify(window.__gh.calls); }
 export function aborted_count() { return window.__gh.aborted; }
 export function listen_to_channel(name) {
-  window.__gh.told = [];
+  if (window.__gh_listener) window.__gh_listener.close();
+  const told = [];
   const channel = new BroadcastChannel(name);
-  channel.onmessage = (e) => window.__gh.told.push(String(e.data));
-  window.__gh.listener = channel;
+  channel.onmessage = (e) => told.push(String(e.data));
+  window.__gh_listener = channel;
+  window.__gh_told = told;
 }
-export function heard_on_channel() { return JSON.stringify(window.__gh.told); }
+export function heard_on_channel() { return JSON.stringify(window.__gh_told || []); }
 export function post_to_channel(name, message) {
   const channel = new BroadcastChannel(name);
   channel.postMessage(message);
