@@ -331,10 +331,16 @@ pub fn open(location: &str, script: Script) -> Page {
 
 /// `open`, with the history holding `earlier` before `location` (so Back goes there).
 pub fn open_after(earlier: &[&str], location: &str, script: Script) -> Page {
+    open_seeded(earlier, location, script, || {})
+}
+
+/// `open_after`, with `seed` run on the emptied storage before the app starts.
+pub fn open_seeded(earlier: &[&str], location: &str, script: Script, seed: impl FnOnce()) -> Page {
     unmount();
     let window = web_sys::window().unwrap();
     window.session_storage().unwrap().unwrap().clear().unwrap();
     window.local_storage().unwrap().unwrap().clear().unwrap();
+    seed();
     script_fetch(&json::to_string(&script.0).unwrap());
     let history = window.history().unwrap();
     match earlier.split_first() {
