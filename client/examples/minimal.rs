@@ -6,7 +6,7 @@
 use gatehouse_api::endpoints::{GetSecuredResource, Login, Me};
 use gatehouse_api::{LoginRequest, SessionInfo};
 use gatehouse_client::{
-    ApiProvider, AuthProvider, Fetch, Request, RequireAuth, use_api, use_auth, use_fetch,
+    Api, ApiProvider, AuthProvider, Fetch, Request, RequireAuth, use_auth, use_fetch, use_mutation,
 };
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -45,43 +45,37 @@ fn Secret() -> Html {
 
 #[function_component]
 fn SignIn() -> Html {
-    let (api, auth) = (use_api(), use_auth::<SessionInfo>());
+    let auth = use_auth::<SessionInfo>();
     let navigator = use_navigator();
-    let error = use_state(|| None::<String>);
-    let onsubmit = {
-        let error = error.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let form: web_sys::HtmlFormElement = e.target_unchecked_into();
-            let data = web_sys::FormData::new_with_form(&form).expect("a form");
-            let field = |name| data.get(name).as_string().unwrap_or_default();
-            let body = LoginRequest {
-                username: field("username"),
-                password: field("password"),
-            };
-            let (api, auth, navigator, error) =
-                (api.clone(), auth.clone(), navigator.clone(), error.clone());
-            yew::platform::spawn_local(async move {
-                // A wrong password is this form's business: opt out of the trip to sign-in.
-                let request = Request::to(&Login).json(&body).handle_auth_errors();
-                match api.send::<SessionInfo>(request).await {
-                    Ok(session) => {
-                        auth.signed_in(session);
-                        if let Some(n) = navigator {
-                            n.replace(&Route::Secret);
-                        }
-                    }
-                    Err(e) => error.set(Some(e.message())),
-                }
-            });
-        })
-    };
+    let sign_in = use_mutation(move |api: Api, body: LoginRequest| {
+        let (auth, navigator) = (auth.clone(), navigator.clone());
+        async move {
+            // A wrong password is this form's business: opt out of the trip to sign-in.
+            let request = Request::to(&Login).json(&body).handle_auth_errors();
+            let session = api.send::<SessionInfo>(request).await?;
+            auth.signed_in(session);
+            if let Some(n) = navigator {
+                n.replace(&Route::Secret);
+            }
+            Ok(())
+        }
+    });
+    let onsubmit = sign_in.reform(|e: SubmitEvent| {
+        e.prevent_default();
+        let form: web_sys::HtmlFormElement = e.target_unchecked_into();
+        let data = web_sys::FormData::new_with_form(&form).expect("a form");
+        let field = |name| data.get(name).as_string().unwrap_or_default();
+        LoginRequest {
+            username: field("username"),
+            password: field("password"),
+        }
+    });
     html! {
         <form {onsubmit}>
             <input name="username" autocomplete="username" />
             <input name="password" type="password" autocomplete="current-password" />
-            <button type="submit">{ "Sign in" }</button>
-            if let Some(e) = &*error { <p role="alert">{ e }</p> }
+            <button type="submit" disabled={sign_in.running()}>{ "Sign in" }</button>
+            if let Some(e) = sign_in.error() { <p role="alert">{ e.message() }</p> }
         </form>
     }
 }

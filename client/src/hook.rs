@@ -135,7 +135,8 @@ impl Api {
     }
 }
 
-/// The shared client, scoped to this component.
+/// The shared client, scoped to this component. A change a component sends when asked is
+/// better a `use_mutation` (its states, no double submission), which runs on this.
 ///
 /// ```no_run
 /// use gatehouse_client::use_api;
