@@ -12,9 +12,9 @@ use serde::de::DeserializeOwned;
 use web_sys::AbortController;
 use yew::prelude::*;
 
-use crate::auth::SignInRequired;
 use crate::client::{ApiClient, Request, decode};
 use crate::error::ApiError;
+use crate::sign_in_route::SignInRequired;
 
 /// Props of `ApiProvider`.
 #[derive(Properties, PartialEq)]

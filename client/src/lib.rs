@@ -19,16 +19,15 @@ mod error;
 mod guard;
 mod hook;
 mod mutation;
+mod sign_in_route;
 mod sign_out;
 
-pub use auth::{
-    Auth, AuthProvider, AuthProviderProps, AuthState, SignInRequired, SignInRoute,
-    SignInRouteProps, use_auth,
-};
+pub use auth::{Auth, AuthProvider, AuthProviderProps, AuthState, use_auth};
 pub use client::{ApiClient, GET_RETRIES, Request, current_location, decode, read_cookie};
 pub use error::{ApiError, Verdict, capitalized, classify, is_transient};
 pub use gatehouse_api::safe_return_path;
 pub use guard::{Allow, RequireAuth, RequireAuthProps};
 pub use hook::{Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, use_api, use_fetch};
 pub use mutation::{Mutation, MutationHandle, use_mutation};
+pub use sign_in_route::{SignInRequired, SignInRoute, SignInRouteProps};
 pub use sign_out::use_sign_out;
