@@ -4,7 +4,10 @@
 //! after its awaits; a request it sends is aborted when the component unmounts, and then
 //! nothing after that await runs.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -116,50 +119,109 @@ where
     F: Fn(Api, I) -> Fut + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
-    let api = use_api();
-    let state = use_state(|| Mutation::<T>::Idle);
-    let error = use_state(|| None::<ApiError>);
-    // Read and written synchronously, so two clicks in one frame still make one run.
-    let running = use_mut_ref(|| false);
+    let core = use_core();
     let run = {
-        let (state, error, running) = (state.clone(), error.clone(), running.clone());
+        let core = core.clone();
         Callback::from(move |input: I| {
-            if running.replace(true) {
-                return;
+            if core.start() {
+                let answer = action(core.api.clone(), input);
+                core.spawn(Box::pin(async move {
+                    answer.await.map(|v| Rc::new(v) as Rc<dyn Any>)
+                }));
             }
-            state.set(Mutation::Running);
-            let answer = action(api.clone(), input);
-            let (state, error, running) = (state.clone(), error.clone(), running.clone());
-            yew::platform::spawn_local(async move {
-                let outcome = answer.await;
-                *running.borrow_mut() = false;
-                match outcome {
-                    Ok(value) => {
-                        error.set(None);
-                        state.set(Mutation::Done(Rc::new(value)));
-                    }
-                    Err(e) if e.is_silent() => state.set(Mutation::Idle),
-                    Err(e) => {
-                        error.set(Some(e.clone()));
-                        state.set(Mutation::Failed(e));
-                    }
-                }
-            });
         })
     };
+    let state = match &*core.state {
+        Settled::Idle => Mutation::Idle,
+        Settled::Running => Mutation::Running,
+        Settled::Done(value) => Rc::clone(value)
+            .downcast::<T>()
+            .map_or(Mutation::Idle, Mutation::Done),
+        Settled::Failed(e) => Mutation::Failed(e.clone()),
+    };
+    MutationHandle {
+        state,
+        error: (*core.error).clone(),
+        run,
+        reset: core.reset,
+    }
+}
+
+/// A run's answer, whatever its type.
+type Answer = Pin<Box<dyn Future<Output = Result<Rc<dyn Any>, ApiError>>>>;
+
+/// Where a run is, whatever the type of its answer: this part of every mutation is in the wasm
+/// once, not once per mutation.
+#[derive(Clone)]
+enum Settled {
+    Idle,
+    Running,
+    Done(Rc<dyn Any>),
+    Failed(ApiError),
+}
+
+#[derive(Clone)]
+struct Core {
+    api: Api,
+    state: UseStateHandle<Settled>,
+    error: UseStateHandle<Option<ApiError>>,
+    /// Read and written synchronously, so two clicks in one frame still make one run.
+    running: Rc<RefCell<bool>>,
+    reset: Callback<()>,
+}
+
+impl Core {
+    /// Whether a run may start (none is under way); it is under way from now.
+    fn start(&self) -> bool {
+        if self.running.replace(true) {
+            return false;
+        }
+        self.state.set(Settled::Running);
+        true
+    }
+
+    /// Runs `answer` and records its outcome (boxed, so that this is one function in the wasm).
+    fn spawn(&self, answer: Answer) {
+        let core = self.clone();
+        yew::platform::spawn_local(async move { core.settle(answer.await) });
+    }
+
+    fn settle(&self, outcome: Result<Rc<dyn Any>, ApiError>) {
+        *self.running.borrow_mut() = false;
+        match outcome {
+            Ok(value) => {
+                self.error.set(None);
+                self.state.set(Settled::Done(value));
+            }
+            Err(e) if e.is_silent() => self.state.set(Settled::Idle),
+            Err(e) => {
+                self.error.set(Some(e.clone()));
+                self.state.set(Settled::Failed(e));
+            }
+        }
+    }
+}
+
+#[hook]
+fn use_core() -> Core {
+    let api = use_api();
+    let state = use_state(|| Settled::Idle);
+    let error = use_state(|| None::<ApiError>);
+    let running = use_mut_ref(|| false);
     let reset = {
         let (state, error, running) = (state.clone(), error.clone(), running.clone());
         Callback::from(move |()| {
             error.set(None);
             if !*running.borrow() {
-                state.set(Mutation::Idle);
+                state.set(Settled::Idle);
             }
         })
     };
-    MutationHandle {
-        state: (*state).clone(),
-        error: (*error).clone(),
-        run,
+    Core {
+        api,
+        state,
+        error,
+        running,
         reset,
     }
 }

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use gatehouse_client::{Fetch, FetchHandle};
+use gatehouse_client::{ApiError, Fetch, FetchHandle};
 use yew::prelude::*;
 
 use super::{ErrorView, Loading};
@@ -20,10 +20,16 @@ pub fn fetched<T>(handle: &FetchHandle<T>, ready: impl FnOnce(&Rc<T>) -> Html) -
 /// makes sense); nothing once it has.
 pub fn waiting<T>(handle: &FetchHandle<T>) -> Html {
     match &handle.state {
-        Fetch::Loading => html! { <Loading /> },
-        Fetch::Failed(error) => {
-            html! { <ErrorView error={error.clone()} onretry={handle.reload.clone()} /> }
-        }
+        Fetch::Loading => not_yet(None, &handle.reload),
+        Fetch::Failed(error) => not_yet(Some(error), &handle.reload),
         Fetch::Ready(_) => html! {},
+    }
+}
+
+/// `waiting`'s views, whatever the value's type (so they are in the wasm once).
+fn not_yet(error: Option<&ApiError>, onretry: &Callback<()>) -> Html {
+    match error {
+        None => html! { <Loading /> },
+        Some(error) => html! { <ErrorView error={error.clone()} onretry={onretry.clone()} /> },
     }
 }

@@ -20,6 +20,6 @@ pub use field::{Field, FieldProps};
 pub use loading::Loading;
 pub use nav::Nav;
 pub use page::{Page, PageProps};
-pub use session_row::{SessionRow, SessionRowProps};
+pub use session_row::session_row;
 pub use status::{role_name, status};
 pub use toast::{ToastProvider, Toasts, use_toasts};

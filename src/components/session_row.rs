@@ -1,31 +1,19 @@
-//! `SessionRow`: one place an account is signed in: the browser and address, when it signed in
-//! and was last active, and (on the person's own list) "This device" or a Sign out button.
+//! `session_row`: one place an account is signed in: the browser and address, when it signed
+//! in and was last active, and (on the person's own list) "This device" or a Sign out button.
 
 use gatehouse_api::ActiveSession;
 use yew::prelude::*;
 
 use super::time;
 
-/// Props of `SessionRow`.
-#[derive(Properties, PartialEq)]
-pub struct SessionRowProps {
-    /// The session.
-    pub session: ActiveSession,
-    /// Ends this session: the row offers Sign out (or says "This device" for the current one).
-    /// Without it, the row only tells.
-    #[prop_or_default]
-    pub onend: Option<Callback<()>>,
-}
-
-/// One session, as a list item.
-#[function_component]
-pub fn SessionRow(props: &SessionRowProps) -> Html {
-    let s = &props.session;
+/// One session, as a list item keyed by its id. `onend` ends it: the row then offers Sign out
+/// (or says "This device" for the current one); without it, the row only tells.
+pub fn session_row(s: &ActiveSession, onend: Option<Callback<()>>) -> Html {
     let place = match &s.address {
         Some(address) => format!("{} · {address}", s.device),
         None => s.device.clone(),
     };
-    let action = props.onend.as_ref().map(|onend| {
+    let action = onend.map(|onend| {
         if s.current {
             html! { <span class="badge">{ "This device" }</span> }
         } else {
@@ -34,7 +22,7 @@ pub fn SessionRow(props: &SessionRowProps) -> Html {
         }
     });
     html! {
-        <li class="row">
+        <li key={s.id.clone()} class="row">
             <div>
                 <strong>{ place }</strong>
                 <p class="meta">

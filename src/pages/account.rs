@@ -12,7 +12,7 @@ use gatehouse_client::{Api, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
-    ErrorView, EventList, Field, Page, SessionRow, fetched, general_error, use_toasts,
+    ErrorView, EventList, Field, Page, fetched, general_error, session_row, use_toasts,
 };
 use crate::kept::use_kept;
 use crate::session::RequireUser;
@@ -151,7 +151,7 @@ fn Sessions() -> Html {
                             let id = s.id.clone();
                             move |()| Some(id.clone())
                         });
-                        html! { <SessionRow key={s.id.clone()} session={s.clone()} {onend} /> }
+                        session_row(s, Some(onend))
                     }) }
                 </ul>
                 if others > 0 {

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{
-    ErrorView, EventList, Field, Page, SessionRow, fetched, role_name, status, time, use_toasts,
+    ErrorView, EventList, Field, Page, fetched, role_name, session_row, status, time, use_toasts,
 };
 use crate::route::Route;
 use crate::session::RequireAdmin;
@@ -215,7 +215,7 @@ fn Sessions(props: &IdProps) -> Html {
         html! {
             <>
                 <ul class="rows">
-                    { for sessions.iter().map(|s| html! { <SessionRow key={s.id.clone()} session={s.clone()} /> }) }
+                    { for sessions.iter().map(|s| session_row(s, None)) }
                 </ul>
                 <button type="button" class="danger" onclick={end_all.reform(|_: MouseEvent| ())}>{ "End all sessions" }</button>
             </>
