@@ -93,17 +93,18 @@ async fn the_warning_shows_ahead_of_the_idle_deadline_counts_down_and_takes_the_
 }
 
 #[wasm_bindgen_test]
-async fn no_warning_shows_while_the_deadline_is_further_than_the_warning_ahead() {
+async fn the_warning_waits_until_the_deadline_is_a_third_of_the_idle_timeout_away() {
+    // Seven seconds left of a 15-second timeout: quiet for two, then the warning from 0:05.
     let page = open_signed_in(
         "/",
-        with_state(vec![Reply::ok(&session_state(6_000, HOURS_12, 15))]),
+        with_state(vec![Reply::ok(&session_state(7_000, HOURS_12, 15))]),
     );
-    page.wait_for_text("Go to your dashboard").await;
-    wait_until("the deadlines are read", || {
-        sent("GET", "/api/auth/session") >= 1
-    })
-    .await;
-    assert!(!warning(&page));
+    wait_until("the warning", || warning(&page)).await;
+    let countdown = page.text_of(".countdown");
+    assert!(
+        ["0:05", "0:04"].contains(&countdown.as_str()),
+        "{countdown}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -26,7 +26,8 @@ export function script_fetch(routes_json) {
     return new Promise((resolve, reject) => {
       const finish = () => {
         if (reply.status === 0) { reject(new TypeError('Failed to fetch')); return; }
-        const text = reply.status === 204 ? null : reply.body;
+        // The server's clock at the answer, as a real server's "now" would be.
+        const text = reply.status === 204 ? null : reply.body.replaceAll('"__NOW__"', JSON.stringify(new Date().toISOString()));
         resolve(new Response(text, { status: reply.status, headers: { 'Content-Type': 'application/json' } }));
       };
       const timer = reply.delay < 0 ? null : setTimeout(finish, reply.delay);
@@ -50,6 +51,9 @@ extern "C" {
     /// The RFC 3339 time `ms` from now.
     pub fn iso_in(ms: f64) -> String;
 }
+
+/// In a scripted body, replaced by the time of the answer (RFC 3339).
+pub const NOW: &str = "__NOW__";
 
 /// One scripted answer.
 #[derive(Clone, Serialize)]
@@ -206,10 +210,11 @@ pub fn session_info(name: &str, role: Role) -> SessionInfo {
 }
 
 /// The session's deadlines as the server tells them: idle and absolute ends `idle_ms` and
-/// `absolute_ms` from now, with an idle timeout of `idle_timeout_seconds`.
+/// `absolute_ms` from now, with an idle timeout of `idle_timeout_seconds`; its `now` is the
+/// time of each answer.
 pub fn session_state(idle_ms: i64, absolute_ms: i64, idle_timeout_seconds: u64) -> SessionState {
     SessionState {
-        now: iso_in(0.0),
+        now: NOW.into(),
         idle_expires_at: iso_in(idle_ms as f64),
         absolute_expires_at: iso_in(absolute_ms as f64),
         reauthenticated_at: iso_in(0.0),
