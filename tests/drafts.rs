@@ -320,5 +320,5 @@ async fn a_deleted_note_comes_back_with_undo() {
     page.click_button("Undo");
     wait_until("back at the note", || location() == "/notes/7").await;
     page.wait_for_text("Note “Plans” restored.").await;
-    assert_eq!(sent("POST", "/api/notes/7/restore"), 1);
+    assert_eq!(sent_to(&RestoreNote { id: 7 }), 1);
 }

@@ -124,7 +124,7 @@ async fn stay_signed_in_renews_the_session_closes_the_warning_and_tells_the_othe
     wait_until("the warning", || warning(&page)).await;
     page.click_button("Stay signed in");
     wait_until("the warning closes", || !warning(&page)).await;
-    assert_eq!(sent("POST", "/api/auth/session/extend"), 1);
+    assert_eq!(sent_to(&ExtendSession), 1);
     wait_until("the other tabs are told", || {
         heard().contains(&"extended".to_string())
     })
@@ -204,7 +204,7 @@ async fn activity_in_another_tab_renews_the_session_here() {
     page.wait_for_text("Go to your dashboard").await;
     wait_until("the other tab's activity renews the session", || {
         post_to_channel(CHANNEL, "activity");
-        sent("POST", "/api/auth/session/extend") >= 1
+        sent_to(&ExtendSession) >= 1
     })
     .await;
 }
@@ -212,15 +212,12 @@ async fn activity_in_another_tab_renews_the_session_here() {
 #[wasm_bindgen_test]
 async fn a_renewal_in_another_tab_makes_this_one_read_the_deadlines_again() {
     let page = open_signed_in("/", Script::default());
-    wait_until("the deadlines are read", || {
-        sent("GET", "/api/auth/session") >= 1
-    })
-    .await;
-    let before = sent("GET", "/api/auth/session");
+    wait_until("the deadlines are read", || sent_to(&GetSessionState) >= 1).await;
+    let before = sent_to(&GetSessionState);
     // Told again until heard: a read under way when the message comes is not doubled.
     wait_until("read again", || {
         post_to_channel(CHANNEL, "extended");
-        sent("GET", "/api/auth/session") > before
+        sent_to(&GetSessionState) > before
     })
     .await;
     drop(page);
@@ -229,14 +226,11 @@ async fn a_renewal_in_another_tab_makes_this_one_read_the_deadlines_again() {
 #[wasm_bindgen_test]
 async fn without_a_channel_the_other_tabs_storage_events_carry_the_same_messages() {
     let page = open_signed_in("/", Script::default());
-    wait_until("the deadlines are read", || {
-        sent("GET", "/api/auth/session") >= 1
-    })
-    .await;
-    let before = sent("GET", "/api/auth/session");
+    wait_until("the deadlines are read", || sent_to(&GetSessionState) >= 1).await;
+    let before = sent_to(&GetSessionState);
     wait_until("read again", || {
         storage_event(STORAGE_KEY, "extended 1733400000000");
-        sent("GET", "/api/auth/session") > before
+        sent_to(&GetSessionState) > before
     })
     .await;
     drop(page);
@@ -245,10 +239,7 @@ async fn without_a_channel_the_other_tabs_storage_events_carry_the_same_messages
 #[wasm_bindgen_test]
 async fn input_in_this_tab_is_told_to_the_other_tabs() {
     let page = open_signed_in("/", Script::default());
-    wait_until("the deadlines are read", || {
-        sent("GET", "/api/auth/session") == 1
-    })
-    .await;
+    wait_until("the deadlines are read", || sent_to(&GetSessionState) == 1).await;
     listen_to_channel(CHANNEL);
     key_down();
     wait_until("the others are told", || heard() == ["activity"]).await;
@@ -275,7 +266,7 @@ async fn signing_out_from_the_warning_without_the_server_still_signs_out_here_an
         0,
         "nobody is shown signed in"
     );
-    assert_eq!(sent("POST", "/api/auth/logout"), 1);
+    assert_eq!(sent_to(&Logout), 1);
     wait_until("the other tabs are told", || heard() == ["signed-out"]).await;
 }
 
@@ -303,7 +294,7 @@ async fn signing_out_from_the_header_ends_the_session_and_opens_the_sign_in_page
     page.wait_for("header .username").await;
     page.click_button("Sign out");
     wait_until("at the sign-in page", || location() == "/login").await;
-    assert_eq!(sent("POST", "/api/auth/logout"), 1);
+    assert_eq!(sent_to(&Logout), 1);
     page.wait_for("form input[name=username]").await;
     assert_eq!(page.text_of("p.notice"), "", "no reason to give");
 }

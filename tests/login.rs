@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use gatehouse_api::Endpoint;
 use gatehouse_api::endpoints::{
     ChangePassword, ListActivity, ListNotes, ListSessions, Login, Me, Reauthenticate,
 };
@@ -160,7 +161,7 @@ async fn signing_in_goes_on_to_next_and_a_one_time_password_is_not_asked_for_twi
     page.wait_for_text("No notes yet.").await;
     let sent: Vec<_> = calls()
         .into_iter()
-        .filter(|c| c.path == "/api/auth/password")
+        .filter(|c| c.path == ChangePassword::PATH)
         .collect();
     assert_eq!(sent.len(), 1);
     let body: PasswordChange = json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
@@ -339,7 +340,7 @@ async fn a_password_change_asked_to_confirm_first_comes_back_with_the_form_as_it
     let typed: PasswordChange = json::from_str(
         calls()
             .iter()
-            .rfind(|c| c.path == "/api/auth/password")
+            .rfind(|c| c.path == ChangePassword::PATH)
             .and_then(|c| c.body.as_deref())
             .unwrap(),
     )

@@ -18,7 +18,7 @@ async fn a_401_replaces_the_page_with_login_remembering_path_query_and_hash() {
         "/notes/7?tab=a#sec",
         vec![Reply::error(401, "session_expired", "ended")],
     );
-    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/things")]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert_eq!(results.borrow()[0], Err(ApiError::Redirecting));
     assert_eq!(
@@ -32,7 +32,7 @@ async fn a_401_replaces_the_page_with_login_remembering_path_query_and_hash() {
 #[wasm_bindgen_test]
 async fn a_403_sends_to_login_with_the_servers_reason() {
     script("/admin", vec![Reply::error(403, "forbidden", "no")]);
-    let (results, app) = mount_caller(vec![Request::get("/api/admin/users")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/admin/things")]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert_eq!(results.borrow()[0], Err(ApiError::Redirecting));
     assert_eq!(location(), "/login?next=%2Fadmin&reason=forbidden");
@@ -42,7 +42,7 @@ async fn a_403_sends_to_login_with_the_servers_reason() {
         "/notes/1",
         vec![Reply::error(403, "csrf_failed", "bad token")],
     );
-    let (results, app) = mount_caller(vec![Request::put("/api/notes/1").json(&1)]);
+    let (results, app) = mount_caller(vec![Request::put("/api/things/1").json(&1)]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert_eq!(location(), "/login?next=%2Fnotes%2F1&reason=csrf_failed");
     app.destroy();
@@ -55,7 +55,7 @@ async fn ten_requests_failing_together_with_401_navigate_exactly_once() {
         vec![Reply::error(401, "unauthenticated", "sign in").after(20)],
     );
     let requests = (0..10)
-        .map(|i| Request::get(format!("/api/notes/{i}")))
+        .map(|i| Request::get(format!("/api/things/{i}")))
         .collect();
     let (results, app) = mount_caller(requests);
     wait_until("all ten settle", || results.borrow().len() == 10).await;
@@ -79,7 +79,7 @@ async fn a_500_with_a_body_reaches_the_component_with_code_and_message_and_is_no
         "/notes",
         vec![Reply::error(500, "internal", "internal error")],
     );
-    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/things")]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     let Err(ApiError::Http { status, body }) = &results.borrow()[0] else {
         panic!("{:?}", results.borrow()[0]);
@@ -118,7 +118,7 @@ async fn a_validation_error_carries_its_field_messages() {
         )],
     );
     let (results, app) = mount_caller(vec![
-        Request::post("/api/notes").json(&serde_json::json!({})),
+        Request::post("/api/things").json(&serde_json::json!({})),
     ]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     let err = results.borrow()[0].clone().unwrap_err();
@@ -129,7 +129,7 @@ async fn a_validation_error_carries_its_field_messages() {
 #[wasm_bindgen_test]
 async fn a_get_retries_a_network_failure_twice_then_reports_it_and_a_post_never_retries() {
     script("/notes", vec![Reply::network_failure()]);
-    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/things")]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert!(
         matches!(results.borrow()[0], Err(ApiError::Network(_))),
@@ -140,7 +140,7 @@ async fn a_get_retries_a_network_failure_twice_then_reports_it_and_a_post_never_
     app.destroy();
 
     script("/notes", vec![Reply::network_failure()]);
-    let (results, app) = mount_caller(vec![Request::post("/api/notes").json(&1)]);
+    let (results, app) = mount_caller(vec![Request::post("/api/things").json(&1)]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert!(matches!(results.borrow()[0], Err(ApiError::Network(_))));
     assert_eq!(calls().len(), 1, "POST is not idempotent");
@@ -156,7 +156,7 @@ async fn a_get_that_meets_a_503_is_retried_and_can_succeed() {
             Reply::json(200, "[1,2]"),
         ],
     );
-    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/things")]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert_eq!(results.borrow()[0], Ok(serde_json::json!([1, 2])));
     assert_eq!(calls().len(), 2);
@@ -166,7 +166,7 @@ async fn a_get_that_meets_a_503_is_retried_and_can_succeed() {
 #[wasm_bindgen_test]
 async fn a_body_that_is_not_json_is_a_decode_error() {
     script("/notes", vec![Reply::json(200, "<html>surprise</html>")]);
-    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/things")]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     assert!(
         matches!(results.borrow()[0], Err(ApiError::Decode(_))),
@@ -187,9 +187,7 @@ async fn a_call_that_handles_auth_errors_itself_gets_the_401_and_nothing_navigat
         )],
     );
     let (results, app) = mount_caller(vec![
-        Request::post("/api/auth/login")
-            .json(&1)
-            .handle_auth_errors(),
+        Request::post("/api/sign-in").json(&1).handle_auth_errors(),
     ]);
     wait_until("the request settles", || results.borrow().len() == 1).await;
     let err = results.borrow()[0].clone().unwrap_err();
@@ -202,7 +200,7 @@ async fn a_call_that_handles_auth_errors_itself_gets_the_401_and_nothing_navigat
 #[wasm_bindgen_test]
 async fn unmounting_aborts_the_request_in_flight_and_the_abort_is_silent() {
     script("/notes", vec![Reply::json(200, "[]").after(2_000)]);
-    let (results, app) = mount_caller(vec![Request::get("/api/notes")]);
+    let (results, app) = mount_caller(vec![Request::get("/api/things")]);
     wait_until("the request is sent", || calls().len() == 1).await;
     app.destroy();
     wait_until("the request settles", || results.borrow().len() == 1).await;
@@ -217,12 +215,12 @@ async fn unsafe_methods_carry_the_csrf_cookie_in_a_header_and_gets_do_not() {
         wasm_bindgen::JsCast::unchecked_into(web_sys::window().unwrap().document().unwrap());
     document.set_cookie("CSRF-TOKEN=tok123; path=/").unwrap();
     script("/notes", vec![Reply::json(200, "{}")]);
-    let (results, app) = mount_caller(vec![Request::post("/api/notes").json(&1)]);
+    let (results, app) = mount_caller(vec![Request::post("/api/things").json(&1)]);
     wait_until("the post settles", || results.borrow().len() == 1).await;
     app.destroy();
     let (results, app) = mount_caller(vec![
-        Request::get("/api/notes"),
-        Request::delete("/api/notes/1"),
+        Request::get("/api/things"),
+        Request::delete("/api/things/1"),
     ]);
     wait_until("both settle", || results.borrow().len() == 2).await;
     app.destroy();
@@ -242,7 +240,7 @@ struct WhoAmI;
 
 impl Endpoint for WhoAmI {
     const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/api/auth/me";
+    const PATH: &'static str = "/api/whoami";
     type Request = ();
     type Response = serde_json::Value;
 }

@@ -225,7 +225,7 @@ struct WhoAmI;
 
 impl Endpoint for WhoAmI {
     const METHOD: Method = Method::Get;
-    const PATH: &'static str = "/api/auth/me";
+    const PATH: &'static str = "/api/whoami";
     type Request = ();
     type Response = serde_json::Value;
 }
@@ -235,7 +235,7 @@ struct SignOut;
 
 impl Endpoint for SignOut {
     const METHOD: Method = Method::Post;
-    const PATH: &'static str = "/api/auth/logout";
+    const PATH: &'static str = "/api/sign-out";
     type Request = ();
     type Response = ();
 }

@@ -244,6 +244,11 @@ pub fn calls() -> Vec<Call> {
 }
 
 /// How many `method path` requests were sent.
+/// How many requests to `endpoint` (its method and filled-in path) were sent.
+pub fn sent_to<E: gatehouse_api::Endpoint>(endpoint: &E) -> usize {
+    sent(E::METHOD.as_str(), &endpoint.path())
+}
+
 pub fn sent(method: &str, path: &str) -> usize {
     calls()
         .iter()

@@ -93,5 +93,5 @@ async fn the_account_page_lists_sessions_and_signs_one_out() {
         page.count("section[aria-labelledby=sessions-title] li.row") == 1
     })
     .await;
-    assert_eq!(sent("DELETE", "/api/auth/sessions/s2"), 1);
+    assert_eq!(sent_to(&EndSession { id: "s2".into() }), 1);
 }

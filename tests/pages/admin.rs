@@ -192,7 +192,7 @@ async fn a_reset_password_stays_on_screen_after_the_account_is_read_again() {
     page.wait_for_text("Password of bea reset; their sessions ended.")
         .await;
     wait_until("the account is read again", || {
-        sent("GET", "/api/admin/users/3") == 2
+        sent_to(&GetUser { id: 3 }) == 2
     })
     .await;
     page.wait_for("section[aria-labelledby=account-title]")
