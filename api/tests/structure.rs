@@ -461,3 +461,38 @@ fn the_data_modules_and_the_ways_in_name_nothing_above_them() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn every_file_of_a_test_binary_is_declared_in_its_main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    // A test binary made of a folder (`tests/<name>/main.rs`): a file beside `main.rs` that it
+    // does not declare is never compiled, so its tests silently never run.
+    let binaries = ["server/tests/api", "tests/pages"];
+    let mut missing = Vec::new();
+    for dir in binaries {
+        let dir = root.join(dir);
+        let main = std::fs::read_to_string(dir.join("main.rs"))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let Some(name) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|_| path.extension().is_some_and(|e| e == "rs"))
+            else {
+                continue;
+            };
+            let declared = main
+                .lines()
+                .any(|l| l.trim().trim_start_matches("pub ") == format!("mod {name};"));
+            if name != "main" && !declared {
+                missing.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "test files their binary never compiles (add `mod <name>;` to its main.rs):\n{}",
+        missing.join("\n")
+    );
+}
