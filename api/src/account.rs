@@ -70,6 +70,14 @@ pub struct Reauth {
     /// The password in use.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
+    /// With an authenticator app on: the code it shows now (or `recovery_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 16))]
+    pub code: Option<String>,
+    /// With an authenticator app on: an unused recovery code instead of `code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub recovery_code: Option<String>,
 }
 
 impl fmt::Debug for Reauth {
@@ -107,6 +115,20 @@ pub enum SecurityEventKind {
     PasswordReset,
     /// The account was removed (only on the administrator's copy).
     AccountRemoved,
+    /// A passkey was added (`detail`: its name).
+    PasskeyAdded,
+    /// A passkey was removed (`detail`: its name; by the account, or by `by`).
+    PasskeyRemoved,
+    /// The authenticator app was turned on.
+    TotpEnabled,
+    /// The authenticator app was turned off (by the account, or by `by`).
+    TotpDisabled,
+    /// A new set of recovery codes replaced the old one.
+    RecoveryCodesRenewed,
+    /// A recovery code was used to sign in or confirm.
+    RecoveryCodeUsed,
+    /// A wrong, expired or reused code from the app, or recovery code, was tried.
+    SecondFactorFailed,
     /// Something newer than this build; shown generically.
     #[serde(other)]
     Other,

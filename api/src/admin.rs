@@ -27,6 +27,12 @@ pub struct AdminUser {
     pub last_sign_in_at: Option<String>,
     /// Live sessions now.
     pub sessions: u32,
+    /// Its authenticator app is on.
+    #[serde(default)]
+    pub totp: bool,
+    /// How many passkeys it has.
+    #[serde(default)]
+    pub passkeys: u32,
 }
 
 /// `GET /api/admin/users?q=&cursor=`: one page of accounts, by name.

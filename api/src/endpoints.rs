@@ -8,6 +8,10 @@ use crate::{
     NewNote, Note, NotePage, NoteUpdate, OneTimePassword, PasswordChange, Reauth, SecuredResource,
     SecurityEvent, SessionInfo, SessionState, UserPage,
 };
+use crate::{
+    NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions, RecoveryCodes,
+    SecondFactorProof, TotpCode, TotpSetup, TotpStatus,
+};
 
 /// A body as declarations write it: `()` for none, `[T]` for an array of `T`, `Document` for
 /// the OpenAPI document, else a wire type's name. Its Rust type (`@type`) and its schema
@@ -104,7 +108,7 @@ macro_rules! endpoint_with_id {
 endpoint! {
     /// Signs in: 200 with the session, 401 `invalid_credentials`, 429 when throttled.
     Login: Post "/api/auth/login", LoginRequest => SessionInfo,
-    ERRORS = &[InvalidCredentials, TooManyRequests],
+    ERRORS = &[InvalidCredentials, SecondFactorRequired, TooManyRequests],
 }
 endpoint! {
     /// Signs out: 204, the session deleted and both cookies cleared.
@@ -224,6 +228,80 @@ endpoint! {
     ERRORS = &[TooManyRequests],
 }
 
+endpoint! {
+    /// Finishes a sign-in whose password was right with a code from the authenticator app or a
+    /// recovery code: the same 200 as a sign-in; 401 `invalid_code` for a wrong, expired or
+    /// used one (throttled like passwords), `unauthenticated` when no sign-in is waiting.
+    SignInSecondFactor: Post "/api/auth/login/second-factor", SecondFactorProof => SessionInfo,
+    ERRORS = &[InvalidCode, Unauthenticated, AccountDisabled, TooManyRequests],
+}
+endpoint! {
+    /// Starts signing in with a passkey (no username: the passkey names its account). The
+    /// options stay valid five minutes, for one answer.
+    StartPasskeySignIn: Post "/api/auth/passkey/options", () => PasskeyOptions
+}
+endpoint! {
+    /// Signs in with a passkey: the same 200 as a sign-in; 401 `invalid_credentials` for a
+    /// passkey this server does not know or that does not verify.
+    SignInWithPasskey: Post "/api/auth/passkey", PasskeyAssertion => SessionInfo,
+    ERRORS = &[InvalidCredentials, TooManyRequests],
+}
+endpoint! {
+    /// This account's passkeys.
+    ListPasskeys: Get "/api/auth/passkeys", () => [PasskeyInfo]
+}
+endpoint! {
+    /// Starts adding a passkey to this account: the options for the browser to create it.
+    StartPasskeyRegistration: Post "/api/auth/passkeys/options", () => PasskeyOptions
+}
+endpoint! {
+    /// Adds the passkey the browser created (201); 422 when it does not verify.
+    AddPasskey: Post "/api/auth/passkeys", NewPasskey => PasskeyInfo,
+    CREATES = true,
+}
+endpoint_with_id! {
+    /// Renames one of this account's passkeys.
+    RenamePasskey(i64): Patch "/api/auth/passkeys/{id}", PasskeyName => PasskeyInfo
+}
+endpoint_with_id! {
+    /// Removes one of this account's passkeys: 204.
+    RemovePasskey(i64): Delete "/api/auth/passkeys/{id}", () => ()
+}
+endpoint! {
+    /// Whether the authenticator app is on, and the recovery codes left.
+    GetTotp: Get "/api/auth/totp", () => TotpStatus
+}
+endpoint! {
+    /// Starts setting up an authenticator app: its secret (not active until a code is
+    /// confirmed).
+    SetUpTotp: Post "/api/auth/totp/setup", () => TotpSetup
+}
+endpoint! {
+    /// Turns the authenticator app on with a code from it: the recovery codes, shown once. 422
+    /// at `code` for a wrong one; 409 when no setup is waiting.
+    ConfirmTotp: Post "/api/auth/totp/confirm", TotpCode => RecoveryCodes,
+    ERRORS = &[Conflict],
+}
+endpoint! {
+    /// Turns the authenticator app off, with its recovery codes: 204.
+    DisableTotp: Delete "/api/auth/totp", () => ()
+}
+endpoint! {
+    /// A new set of recovery codes; the old set stops working.
+    RenewRecoveryCodes: Post "/api/auth/recovery-codes", () => RecoveryCodes,
+    ERRORS = &[Conflict],
+}
+endpoint! {
+    /// Starts confirming it is you with a passkey instead of the password.
+    StartPasskeyReauth: Post "/api/auth/reauth/passkey/options", () => PasskeyOptions
+}
+endpoint! {
+    /// Confirms it is you with one of this account's passkeys, allowing actions that need a
+    /// recent proof for the next reauth window.
+    ReauthWithPasskey: Post "/api/auth/reauth/passkey", PasskeyAssertion => SessionState,
+    ERRORS = &[InvalidCredentials, TooManyRequests],
+}
+
 /// Administrators: one page of accounts, those whose name contains `q`. Its fields are the
 /// query string: the server reads them into this same type.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -284,6 +362,14 @@ endpoint_with_id! {
 endpoint_with_id! {
     /// Administrators: ends every session of an account: 204.
     EndUserSessions(i64): Delete "/api/admin/users/{id}/sessions", () => ()
+}
+endpoint_with_id! {
+    /// Administrators: turns an account's authenticator app off, ending its sessions: 204.
+    RemoveUserTotp(i64): Delete "/api/admin/users/{id}/totp", () => ()
+}
+endpoint_with_id! {
+    /// Administrators: removes every passkey of an account, ending its sessions: 204.
+    RemoveUserPasskeys(i64): Delete "/api/admin/users/{id}/passkeys", () => ()
 }
 endpoint_with_id! {
     /// Administrators: an account's last 50 security events.

@@ -14,6 +14,7 @@ mod admin;
 mod endpoint;
 pub mod endpoints;
 mod fields;
+mod methods;
 mod return_path;
 #[cfg(feature = "openapi")]
 pub mod schema;
@@ -24,6 +25,10 @@ pub use account::{
 pub use admin::{AccountChange, AdminUser, CreatedAccount, NewAccount, OneTimePassword, UserPage};
 pub use endpoint::{Endpoint, Method, Param, ParamIn, encode, with_query};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
+pub use methods::{
+    NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions, RecoveryCodes,
+    SecondFactorMethod, SecondFactorProof, TotpCode, TotpSetup, TotpStatus,
+};
 pub use return_path::safe_return_path;
 
 /// The sign-in page: where 401s and 403s send the browser, and where its form posts when the
@@ -47,6 +52,13 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// 401: an administrator disabled the account; its sessions have ended.
     AccountDisabled,
+    /// 401: the password was right, and the account has a second factor: send it to
+    /// `POST /api/auth/login/second-factor` within five minutes (`methods` says which).
+    /// Nothing is signed in yet.
+    SecondFactorRequired,
+    /// 401: the code from the authenticator app, or the recovery code, is wrong, expired or
+    /// already used.
+    InvalidCode,
     /// 403: the CSRF token is missing or wrong, or the request came from another site.
     CsrfFailed,
     /// 403: signed in, but the account lacks the role the route needs.
@@ -57,6 +69,9 @@ pub enum ErrorCode {
     /// 403: the action needs a recent proof of the password (`POST /api/auth/reauth`), and the
     /// last one (sign-in or re-authentication) is older than the server's window.
     ReauthRequired,
+    /// 403: the server's policy (`--require-second-factor`) wants this account to have a
+    /// passkey or an authenticator app, and it has neither: set one up first.
+    SecondFactorEnrolmentRequired,
     /// 400 or 422: the body is malformed or a field breaks its rules (see `fields`).
     Validation,
     /// 404: no such route, or no such resource visible to this user.
@@ -90,10 +105,13 @@ impl ErrorCode {
             Self::SessionExpired => "session_expired",
             Self::InvalidCredentials => "invalid_credentials",
             Self::AccountDisabled => "account_disabled",
+            Self::SecondFactorRequired => "second_factor_required",
+            Self::InvalidCode => "invalid_code",
             Self::CsrfFailed => "csrf_failed",
             Self::Forbidden => "forbidden",
             Self::PasswordChangeRequired => "password_change_required",
             Self::ReauthRequired => "reauth_required",
+            Self::SecondFactorEnrolmentRequired => "second_factor_enrolment_required",
             Self::Validation => "validation",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -115,11 +133,14 @@ impl ErrorCode {
             Self::Unauthenticated
             | Self::SessionExpired
             | Self::InvalidCredentials
-            | Self::AccountDisabled => 401,
+            | Self::AccountDisabled
+            | Self::SecondFactorRequired
+            | Self::InvalidCode => 401,
             Self::CsrfFailed
             | Self::Forbidden
             | Self::PasswordChangeRequired
-            | Self::ReauthRequired => 403,
+            | Self::ReauthRequired
+            | Self::SecondFactorEnrolmentRequired => 403,
             Self::Validation => 422,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
@@ -142,15 +163,18 @@ impl ErrorCode {
     }
 
     /// Every known code (all but `Unknown`).
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 21] = [
         Self::Unauthenticated,
         Self::SessionExpired,
         Self::InvalidCredentials,
         Self::AccountDisabled,
+        Self::SecondFactorRequired,
+        Self::InvalidCode,
         Self::CsrfFailed,
         Self::Forbidden,
         Self::PasswordChangeRequired,
         Self::ReauthRequired,
+        Self::SecondFactorEnrolmentRequired,
         Self::Validation,
         Self::NotFound,
         Self::MethodNotAllowed,
@@ -199,6 +223,9 @@ pub struct ErrorBody {
     /// Per-field messages for `validation` errors, keyed by the request field's name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// With `second_factor_required`: the ways the account can finish signing in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<SecondFactorMethod>,
 }
 
 /// A user's role; routes under `/api/admin` need `Admin`.

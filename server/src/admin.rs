@@ -12,6 +12,7 @@ use crate::data::db::{Db, Tx};
 use crate::data::events::{self, Event, Origin};
 use crate::data::sessions::SessionStore;
 use crate::data::users::{self, Account, AccountCache, CreateError};
+use crate::data::{factors, passkeys};
 use crate::error::AppError;
 use crate::session::{self, Writer};
 
@@ -324,6 +325,37 @@ impl Admin<'_> {
         self.accounts.forget(id);
         session::end_all(self.store, self.db, id, None).await?;
         Ok(target)
+    }
+
+    /// Turns the account's authenticator app off (with its recovery codes) and ends its
+    /// sessions; `NotFound` when the app was not on.
+    pub async fn remove_totp(&self, actor: Actor<'_>, id: i64) -> Result<(), AdminError> {
+        let target = self.get(id).await?;
+        let mut tx = self.begin(actor).await?;
+        let removed = factors::disable_totp(&mut tx, id).await;
+        if !tx.settle(removed).await? {
+            return Err(AdminError::NotFound);
+        }
+        self.accounts.forget(id);
+        session::end_all(self.store, self.db, id, None).await?;
+        let kind = SecurityEventKind::TotpDisabled;
+        self.record(actor, Some(id), &target.username, kind, None)
+            .await
+    }
+
+    /// Removes every passkey of the account and ends its sessions; how many it had.
+    pub async fn remove_passkeys(&self, actor: Actor<'_>, id: i64) -> Result<u64, AdminError> {
+        let target = self.get(id).await?;
+        let mut tx = self.begin(actor).await?;
+        let removed = passkeys::remove_all(&mut tx, id).await;
+        let removed = tx.settle(removed).await?;
+        self.accounts.forget(id);
+        session::end_all(self.store, self.db, id, None).await?;
+        let kind = SecurityEventKind::PasskeyRemoved;
+        let detail = format!("all ({removed})");
+        self.record(actor, Some(id), &target.username, kind, Some(&detail))
+            .await?;
+        Ok(removed)
     }
 
     /// Ends every session of the account, at once; returns how many were live.

@@ -93,6 +93,19 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
 
+    /// Accounts that must have a passkey or an authenticator app: `admins`, `everyone` or
+    /// `none`. A covered account without one is sent, once signed in, to set one up before it
+    /// reaches anything else; one with a passkey but no app finishes a password sign-in with
+    /// its passkey.
+    #[arg(long, env = "GATEHOUSE_REQUIRE_SECOND_FACTOR", default_value = "none")]
+    pub require_second_factor: SecondFactorPolicy,
+
+    /// The key that seals authenticator apps' secrets in the database (32 bytes, base64), made
+    /// there when missing; by default `totp.key` beside a SQLite file, or in `data/`. Every
+    /// instance sharing a database needs the same file: a server given another refuses to start.
+    #[arg(long, env = "GATEHOUSE_TOTP_KEY_FILE")]
+    pub totp_key_file: Option<PathBuf>,
+
     /// Seed a demo user and admin when the database has no accounts, printing their passwords once.
     #[arg(long, env = "GATEHOUSE_DEMO")]
     pub demo: bool,
@@ -218,7 +231,49 @@ impl FromStr for PublicUrl {
     }
 }
 
+/// Which accounts must have a second way in besides the password.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SecondFactorPolicy {
+    /// No account.
+    #[default]
+    None,
+    /// Administrators.
+    Admins,
+    /// Every account.
+    Everyone,
+}
+
+impl SecondFactorPolicy {
+    /// Whether an account of `role` must have one.
+    pub fn covers(self, role: gatehouse_api::Role) -> bool {
+        match self {
+            Self::None => false,
+            Self::Admins => role == gatehouse_api::Role::Admin,
+            Self::Everyone => true,
+        }
+    }
+}
+
 impl Config {
+    /// The key file for authenticator apps' secrets: as given, or beside the SQLite file, or
+    /// `data/totp.key`.
+    pub fn totp_key_file(&self) -> PathBuf {
+        if let Some(file) = &self.totp_key_file {
+            return file.clone();
+        }
+        let sqlite = self
+            .database_url
+            .expose()
+            .strip_prefix("sqlite://")
+            .map(|rest| rest.split('?').next().unwrap_or(rest))
+            .map(std::path::Path::new)
+            .and_then(|file| file.parent())
+            .filter(|dir| !dir.as_os_str().is_empty());
+        sqlite
+            .map_or_else(|| PathBuf::from("data"), PathBuf::from)
+            .join("totp.key")
+    }
+
     /// Whether cookies must be `Secure` and HSTS sent.
     pub fn https(&self) -> bool {
         self.public_url.as_ref().is_some_and(|u| u.https)
@@ -248,6 +303,16 @@ mod tests {
         assert!(url.https);
         let url: PublicUrl = "http://127.0.0.1:8080".parse().unwrap();
         assert!(!url.https);
+    }
+
+    #[test]
+    fn the_totp_key_lives_beside_the_sqlite_file_unless_told() {
+        let config = Config::for_database("sqlite:///srv/gh/app.db");
+        assert_eq!(config.totp_key_file(), PathBuf::from("/srv/gh/totp.key"));
+        let config = Config::for_database("postgres://u@db/gh");
+        assert_eq!(config.totp_key_file(), PathBuf::from("data/totp.key"));
+        assert!(SecondFactorPolicy::Admins.covers(gatehouse_api::Role::Admin));
+        assert!(!SecondFactorPolicy::Admins.covers(gatehouse_api::Role::User));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use gatehouse_api::{ErrorBody, ErrorCode, FieldError};
+use gatehouse_api::{ErrorBody, ErrorCode, FieldError, SecondFactorMethod};
 
 /// Why a request failed. Each variant documents the status and `code` it answers with; 5xx
 /// details are logged and never sent.
@@ -53,6 +53,17 @@ pub enum AppError {
     /// 409 `conflict`: refused as it stands, with the reason (the last administrator).
     #[error("{0}")]
     Refused(&'static str),
+    /// 401 `second_factor_required`: the password was right; the sign-in waits (five minutes)
+    /// for one of `methods`.
+    #[error("enter the code from your authenticator app to finish signing in")]
+    SecondFactorRequired(Vec<SecondFactorMethod>),
+    /// 401 `invalid_code`: a wrong, expired or already used code.
+    #[error("that code is not right, or was used already")]
+    InvalidCode,
+    /// 403 `second_factor_enrolment_required`: the policy wants a passkey or an authenticator
+    /// app on this account first.
+    #[error("set up a passkey or an authenticator app to continue")]
+    SecondFactorEnrolmentRequired,
     /// 401 `account_disabled`: an administrator disabled the account.
     #[error("this account has been disabled; ask an administrator")]
     AccountDisabled,
@@ -112,6 +123,11 @@ impl AppError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, C::MethodNotAllowed),
             Self::Conflict | Self::Refused(_) => (StatusCode::CONFLICT, C::Conflict),
             Self::AccountDisabled => (StatusCode::UNAUTHORIZED, C::AccountDisabled),
+            Self::SecondFactorRequired(_) => (StatusCode::UNAUTHORIZED, C::SecondFactorRequired),
+            Self::InvalidCode => (StatusCode::UNAUTHORIZED, C::InvalidCode),
+            Self::SecondFactorEnrolmentRequired => {
+                (StatusCode::FORBIDDEN, C::SecondFactorEnrolmentRequired)
+            }
             Self::PasswordChangeRequired => (StatusCode::FORBIDDEN, C::PasswordChangeRequired),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
             Self::UnsupportedMediaType => {
@@ -167,10 +183,15 @@ impl IntoResponse for AppError {
                 .collect(),
             _ => BTreeMap::new(),
         };
+        let methods = match &self {
+            Self::SecondFactorRequired(methods) => methods.clone(),
+            _ => Vec::new(),
+        };
         let body = ErrorBody {
             code,
             message: self.to_string(),
             fields,
+            methods,
         };
         let mut response = (status, axum::Json(body)).into_response();
         if let Self::TooManyRequests { retry_after } = self {

@@ -84,6 +84,8 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         sessions = ?config.session_store,
         "storage ready"
     );
+    let sealing = auth::sealing::SealingKey::load_or_create(&config.totp_key_file())?;
+    sealing.check_against(&db).await?;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let state = AppState::new(state::Shared {
         db: db.clone(),
@@ -91,12 +93,17 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         hasher: hashing::Hasher::new(cores / 2),
         throttle,
         devices: device_cookie::DeviceCookies::load(&db, config.https()).await?,
+        sealing,
+        passkeys: auth::passkeys::Passkeys::new(
+            config.public_url.as_ref().map(|u| u.origin.as_str()),
+        )?,
         sessions: SessionPolicy {
             idle_timeout: config.session_idle_timeout,
             max_lifetime: config.session_max_lifetime,
             reauth_window: config.reauth_window,
             https: config.https(),
             public_origin: config.public_url.as_ref().map(|u| u.origin.clone()),
+            second_factor: config.require_second_factor,
         },
         accounts: users::AccountCache::new(db.clone()),
         contract: state::Contract(std::sync::Arc::new(routes::openapi::document(

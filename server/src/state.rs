@@ -6,6 +6,8 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::auth::credentials::Credentials;
+use crate::auth::passkeys::Passkeys;
+use crate::auth::sealing::SealingKey;
 
 use crate::auth::device_cookie::DeviceCookies;
 use crate::auth::hashing::Hasher;
@@ -34,6 +36,8 @@ impl Shared {
             throttle: &self.throttle,
             hasher: &self.hasher,
             devices: &self.devices,
+            db: &self.db,
+            sealing: &self.sealing,
         }
     }
 }
@@ -56,6 +60,10 @@ pub struct Shared {
     pub throttle: LoginThrottle,
     /// Device cookies for the throttle.
     pub devices: DeviceCookies,
+    /// Seals the authenticator apps' secrets.
+    pub sealing: SealingKey,
+    /// The passkeys' relying party.
+    pub passkeys: Passkeys,
     /// Session expiry and cookie settings.
     pub sessions: SessionPolicy,
     /// Where session records live.

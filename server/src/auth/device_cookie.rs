@@ -19,7 +19,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tower_sessions::cookie::{Cookie, SameSite};
 
-use crate::data::db::{self, Db, on_pool};
+use crate::data::db::{self, Db};
+use crate::data::secrets;
 
 /// How long a device cookie is trusted.
 pub const LIFETIME: Duration = Duration::from_secs(180 * 24 * 3600);
@@ -46,13 +47,7 @@ impl DeviceCookies {
     pub async fn load(db: &Db, https: bool) -> sqlx::Result<Self> {
         let mut fresh = [0u8; 32];
         rand::rng().fill_bytes(&mut fresh);
-        let insert = "INSERT INTO server_secrets (name, value) VALUES ('device_cookie', $1) \
-                      ON CONFLICT (name) DO NOTHING";
-        let select = "SELECT value FROM server_secrets WHERE name = 'device_cookie'";
-        let stored: String = on_pool!(db, pool => {
-            sqlx::query(insert).bind(B64.encode(fresh)).execute(pool).await?;
-            sqlx::query_scalar(select).fetch_one(pool).await
-        })?;
+        let stored = secrets::get_or_insert(db, "device_cookie", &B64.encode(fresh)).await?;
         let mut secret = [0u8; 32];
         let decoded = B64.decode(stored.as_bytes()).unwrap_or_default();
         if decoded.len() == 32 {

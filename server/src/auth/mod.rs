@@ -5,5 +5,9 @@
 pub mod credentials;
 pub mod device_cookie;
 pub mod hashing;
+pub mod passkeys;
+pub mod recovery;
+pub mod sealing;
 pub mod strength;
 pub mod throttle;
+pub mod totp;

@@ -64,6 +64,13 @@ fn kind_str(kind: SecurityEventKind) -> &'static str {
         SecurityEventKind::AccountEnabled => "account_enabled",
         SecurityEventKind::PasswordReset => "password_reset",
         SecurityEventKind::AccountRemoved => "account_removed",
+        SecurityEventKind::PasskeyAdded => "passkey_added",
+        SecurityEventKind::PasskeyRemoved => "passkey_removed",
+        SecurityEventKind::TotpEnabled => "totp_enabled",
+        SecurityEventKind::TotpDisabled => "totp_disabled",
+        SecurityEventKind::RecoveryCodesRenewed => "recovery_codes_renewed",
+        SecurityEventKind::RecoveryCodeUsed => "recovery_code_used",
+        SecurityEventKind::SecondFactorFailed => "second_factor_failed",
         SecurityEventKind::Other => "other",
     }
 }
@@ -170,6 +177,13 @@ mod tests {
             K::AccountEnabled,
             K::PasswordReset,
             K::AccountRemoved,
+            K::PasskeyAdded,
+            K::PasskeyRemoved,
+            K::TotpEnabled,
+            K::TotpDisabled,
+            K::RecoveryCodesRenewed,
+            K::RecoveryCodeUsed,
+            K::SecondFactorFailed,
         ] {
             let wire = serde_json::to_value(kind).unwrap();
             assert_eq!(wire.as_str(), Some(kind_str(kind)));

@@ -5,7 +5,10 @@
 pub mod cursor;
 pub mod db;
 pub mod events;
+pub mod factors;
 pub mod housekeeping;
 pub mod notes;
+pub mod passkeys;
+pub mod secrets;
 pub mod sessions;
 pub mod users;

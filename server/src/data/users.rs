@@ -39,6 +39,19 @@ pub struct Account {
     pub must_change_password: bool,
     /// Unix seconds of the last sign-in.
     pub last_sign_in_at: Option<i64>,
+    /// Its authenticator app is on (read by look-ups, not by writes' `RETURNING`).
+    #[sqlx(default)]
+    pub totp: bool,
+    /// How many passkeys it has (likewise).
+    #[sqlx(default)]
+    pub passkeys: i64,
+}
+
+impl Account {
+    /// Whether it has a way in besides the password (what `--require-second-factor` asks).
+    pub fn has_second_factor(&self) -> bool {
+        self.totp || self.passkeys > 0
+    }
 }
 
 /// `Role` as it is stored (`'user'` or `'admin'`).
@@ -75,6 +88,13 @@ impl Account {
 
 const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash, disabled, \
                        must_change_password, last_sign_in_at";
+
+/// `COLUMNS` and the sign-in methods beside the password, for look-ups.
+const WITH_METHODS: &str = "id, username, role, session_epoch, created_at, password_hash, \
+                            disabled, must_change_password, last_sign_in_at, \
+                            totp_secret IS NOT NULL AS totp, \
+                            (SELECT count(*) FROM passkeys p WHERE p.account_id = users.id) \
+                            AS passkeys";
 
 /// Accounts by id, as the guard looks them up on every request.
 ///
@@ -127,19 +147,19 @@ impl AccountCache {
 
 /// The account with this name (any ASCII case), if any.
 pub async fn find_by_name(db: &Db, name: &Username) -> sqlx::Result<Option<Account>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE username_folded = $1");
+    let sql = format!("SELECT {WITH_METHODS} FROM users WHERE username_folded = $1");
     on_pool!(db, pool => sqlx::query_as(&sql).bind(name.folded()).fetch_optional(pool).await)
 }
 
 /// The account with this id, if it still exists.
 pub async fn find_by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let sql = format!("SELECT {WITH_METHODS} FROM users WHERE id = $1");
     on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
 /// Every account, oldest first.
 pub async fn list(db: &Db) -> sqlx::Result<Vec<Account>> {
-    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY id");
+    let sql = format!("SELECT {WITH_METHODS} FROM users ORDER BY id");
     on_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)
 }
 
@@ -161,7 +181,7 @@ pub async fn search(
 ) -> Result<(Vec<Account>, Option<String>), PageError> {
     let after = cursor.map(cursor::decode).transpose()?;
     let sql = format!(
-        "SELECT {COLUMNS}, username_folded FROM users \
+        "SELECT {WITH_METHODS}, username_folded FROM users \
          WHERE COALESCE(username_search, username_folded) LIKE $1 ESCAPE '\\' \
          AND username_folded > $2 ORDER BY username_folded LIMIT $3"
     );
@@ -250,7 +270,7 @@ pub async fn create(
 
 /// The account with this id, as the transaction `tx` sees it.
 pub async fn find_in(tx: &mut Tx, id: i64) -> sqlx::Result<Option<Account>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let sql = format!("SELECT {WITH_METHODS} FROM users WHERE id = $1");
     on_tx!(tx, conn => sqlx::query_as(&sql).bind(id).fetch_optional(conn).await)
 }
 
@@ -406,6 +426,20 @@ pub async fn standing(tx: &mut Tx, id: i64) -> sqlx::Result<Option<Standing>> {
 pub async fn sessions_ended(db: &Db, id: i64) -> sqlx::Result<()> {
     let sql = "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1";
     on_pool!(db, pool => sqlx::query(sql).bind(id).execute(pool).await.map(drop))
+}
+
+/// The account whose passkeys carry `handle` (WebAuthn's user handle).
+pub async fn find_by_webauthn_handle(db: &Db, handle: &str) -> sqlx::Result<Option<Account>> {
+    let sql = format!("SELECT {WITH_METHODS} FROM users WHERE webauthn_handle = $1");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(handle).fetch_optional(pool).await)
+}
+
+/// The handle the account's passkeys carry, made (random) with its first one.
+pub async fn webauthn_handle(tx: &mut Tx, id: i64, new: &str) -> sqlx::Result<String> {
+    let set = "UPDATE users SET webauthn_handle = $1 WHERE id = $2 AND webauthn_handle IS NULL";
+    on_tx!(&mut *tx, conn => sqlx::query(set).bind(new).bind(id).execute(conn).await.map(drop))?;
+    let get = "SELECT webauthn_handle FROM users WHERE id = $1";
+    on_tx!(tx, conn => sqlx::query_scalar(get).bind(id).fetch_one(conn).await)
 }
 
 /// Notes a successful sign-in of the account `id`.

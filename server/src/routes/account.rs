@@ -9,17 +9,17 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
-    ActiveSession, FieldError, Password, PasswordChange, Reauth, SecurityEvent, SecurityEventKind,
-    SessionState, Username,
+    ActiveSession, FieldError, Password, PasswordChange, Reauth, SecondFactorProof, SecurityEvent,
+    SecurityEventKind, SessionState, Username,
 };
 use tower_sessions::session::Id;
-use tower_sessions::session_store::SessionStore as _;
 
 use super::auth::{ClientAddress, RequestOrigin};
 use super::{Declared, Route};
-use crate::auth::credentials::{Checked, Claimant};
+use crate::auth::credentials::{Checked, Claimant, SecondFactor};
 use crate::auth::strength;
 use crate::data::events::{self, Event};
+use crate::data::factors;
 use crate::data::users;
 use crate::error::{AppError, Json, Path, both};
 use crate::session::{self, Access, AuthSession, CurrentUser, Writer, now_ms, rfc3339_ms};
@@ -36,19 +36,27 @@ use gatehouse_api::endpoints::{
 /// the password is open to such an account too.
 pub fn routes() -> Vec<Route> {
     vec![
-        GetSessionState::route(Access::User, state).without_renewal(),
-        ExtendSession::route(Access::User, extend).without_renewal(),
+        GetSessionState::route(Access::User, state)
+            .without_renewal()
+            .before_second_factor(),
+        ExtendSession::route(Access::User, extend)
+            .without_renewal()
+            .before_second_factor(),
         ListSessions::route(Access::User, list),
         EndSession::route(Access::User, end).step_up(),
         EndOtherSessions::route(Access::User, end_others).step_up(),
-        ChangePassword::route(Access::User, password).before_password_change(),
+        ChangePassword::route(Access::User, password)
+            .before_password_change()
+            .before_second_factor(),
         ListActivity::route(Access::User, activity),
-        Reauthenticate::route(Access::User, reauth).before_password_change(),
+        Reauthenticate::route(Access::User, reauth)
+            .before_password_change()
+            .before_second_factor(),
     ]
 }
 
 /// The session's deadlines, as the SPA's expiry warning needs them.
-fn session_state(state: &AppState, auth: &AuthSession) -> SessionState {
+pub fn session_state(state: &AppState, auth: &AuthSession) -> SessionState {
     let policy = &state.sessions;
     SessionState {
         now: rfc3339_ms(now_ms()),
@@ -67,29 +75,13 @@ fn with_cookie(body: impl IntoResponse, cookie: HeaderValue) -> Response {
     response
 }
 
-/// Changes the current session with `change`, compare-and-set, reading it again if another
-/// request of the same session wrote it meanwhile. The session as written and its cookie.
+/// Changes the current session with `change` (see `session::current`).
 async fn update_current(
     state: &AppState,
     user: &CurrentUser,
     change: impl Fn(&mut AuthSession),
 ) -> Result<(AuthSession, HeaderValue), AppError> {
-    let mut old = user.auth.clone();
-    for _ in 0..3 {
-        let mut new = old.clone();
-        change(&mut new);
-        if let Some(cookie) =
-            session::replace(&state.store, &state.sessions, user.session, &old, &new).await?
-        {
-            return Ok((new, cookie));
-        }
-        let stored = state.store.load(&user.session).await?;
-        old = stored
-            .as_ref()
-            .and_then(AuthSession::of)
-            .ok_or(AppError::SessionExpired)?;
-    }
-    Err(AppError::Conflict)
+    session::current::update(&state.store, &state.sessions, user, change).await
 }
 
 /// `GET /api/auth/session`: the current session's deadlines, without renewing it.
@@ -290,6 +282,40 @@ async fn reauth(
 ) -> Result<Response, AppError> {
     let password = Password::try_from(body.password.as_str())?;
     confirm_password(&state, &user, &client, "password", &password).await?;
+    // With the authenticator app on, the password alone is not the account's proof.
+    if factors::totp(&state.db, user.account.id).await?.is_some() {
+        let proof = SecondFactorProof {
+            code: body.code.clone(),
+            recovery_code: body.recovery_code.clone(),
+        };
+        let name = Username::try_from(user.account.username.as_str())?;
+        let claimant = Claimant {
+            headers: &client.headers,
+            address: client.address,
+        };
+        match state
+            .credentials()
+            .check_second_factor(&claimant, &name, user.account.id, &proof)
+            .await
+        {
+            Ok(SecondFactor::Totp) => {}
+            Ok(SecondFactor::RecoveryCode) => {
+                let event = Event::by_self(SecurityEventKind::RecoveryCodeUsed, &here);
+                events::record(&state.db, user.account.id, event).await?;
+            }
+            // A field error, not a 401, which would send the person to sign in.
+            Err(AppError::InvalidCode) => {
+                let event = Event::by_self(SecurityEventKind::SecondFactorFailed, &here);
+                events::record(&state.db, user.account.id, event).await?;
+                return Err(FieldError {
+                    field: "code",
+                    message: "This code is not right, or was used already.".into(),
+                }
+                .into());
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let now = now_ms();
     let (auth, cookie) = update_current(&state, &user, |a| {
         a.auth_at_ms = now;

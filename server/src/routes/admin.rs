@@ -22,7 +22,7 @@ use crate::session::{self, Access, CurrentUser, Writer};
 use crate::state::AppState;
 use gatehouse_api::endpoints::{
     ChangeUser, CreateUser, EndUserSessions, GetUser, ListUserActivity, ListUserSessions,
-    ListUsers, RemoveUser, ResetPassword,
+    ListUsers, RemoveUser, RemoveUserPasskeys, RemoveUserTotp, ResetPassword,
 };
 
 /// This resource's routes.
@@ -37,6 +37,8 @@ pub fn routes() -> Vec<Route> {
         ListUserSessions::route(Access::Admin, sessions),
         EndUserSessions::route(Access::Admin, end_sessions).step_up(),
         ListUserActivity::route(Access::Admin, activity),
+        RemoveUserTotp::route(Access::Admin, remove_totp).step_up(),
+        RemoveUserPasskeys::route(Access::Admin, remove_passkeys).step_up(),
     ]
 }
 
@@ -65,6 +67,8 @@ async fn row(state: &AppState, account: &Account) -> Result<AdminUser, AppError>
         created_at: db::rfc3339(account.created_at),
         last_sign_in_at: account.last_sign_in_at.map(db::rfc3339),
         sessions: u32::try_from(live.len()).unwrap_or(u32::MAX),
+        totp: account.totp,
+        passkeys: u32::try_from(account.passkeys).unwrap_or(u32::MAX),
     })
 }
 
@@ -203,4 +207,29 @@ async fn activity(
 ) -> Result<Json<Vec<SecurityEvent>>, AppError> {
     let account = admin(&state).get(id).await?;
     Ok(Json(events::recent(&state.db, account.id).await?))
+}
+
+/// `DELETE /api/admin/users/{id}/totp`: the account's authenticator app off, its sessions ended.
+async fn remove_totp(
+    State(state): State<AppState>,
+    writer: Writer,
+    RequestOrigin(here): RequestOrigin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    admin(&state).remove_totp(actor(&writer, &here), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/admin/users/{id}/passkeys`: every passkey of the account removed, its sessions
+/// ended.
+async fn remove_passkeys(
+    State(state): State<AppState>,
+    writer: Writer,
+    RequestOrigin(here): RequestOrigin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    admin(&state)
+        .remove_passkeys(actor(&writer, &here), id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

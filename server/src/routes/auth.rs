@@ -10,28 +10,39 @@ use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use gatehouse_api::{
-    HOME_AFTER_SIGN_IN, LoginRequest, Password, SIGN_IN_PAGE, SecurityEventKind, Username,
-    safe_return_path,
+    HOME_AFTER_SIGN_IN, LoginRequest, PasskeyAssertion, PasskeyOptions, Password, SIGN_IN_PAGE,
+    SecondFactorMethod, SecondFactorProof, SecurityEventKind, Username, safe_return_path,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Declared, Route};
-use crate::auth::credentials::{Checked, Claimant};
+use crate::auth::credentials::{Checked, Claimant, SecondFactor};
+use crate::auth::passkeys::PasskeyError;
 use crate::data::events::{self, Event, Origin};
-use crate::data::users;
+use crate::data::{passkeys, users};
 use crate::error::{AppError, Json, both};
 use crate::http::proxy::Forwarded;
+use crate::session::ceremony::{self, PreStep};
 use crate::session::{self, Access, CurrentUser};
 use crate::state::AppState;
-use gatehouse_api::endpoints::{Login, Logout, Me};
+use gatehouse_api::endpoints::{
+    Login, Logout, Me, SignInSecondFactor, SignInWithPasskey, StartPasskeySignIn,
+};
 
 /// This resource's routes.
 pub fn routes() -> Vec<Route> {
     vec![
         Login::route(Access::Public, login),
-        Logout::route(Access::User, logout).before_password_change(),
-        Me::route(Access::User, me).before_password_change(),
+        SignInSecondFactor::route(Access::Public, second_factor),
+        StartPasskeySignIn::route(Access::Public, start_passkey_sign_in),
+        SignInWithPasskey::route(Access::Public, sign_in_with_passkey),
+        Logout::route(Access::User, logout)
+            .before_password_change()
+            .before_second_factor(),
+        Me::route(Access::User, me)
+            .before_password_change()
+            .before_second_factor(),
     ]
 }
 
@@ -146,16 +157,169 @@ async fn sign_in(
             return Err(AppError::InvalidCredentials);
         }
     };
+    let methods = second_factors(state, &account);
+    if !methods.is_empty() {
+        // The password was right; nothing is signed in until the second factor comes.
+        let step = PreStep::SecondFactor {
+            account: account.id,
+            epoch: account.session_epoch,
+        };
+        ceremony::begin_pre(session, step).await?;
+        tracing::info!(
+            user_id = account.id,
+            "password right, second factor awaited"
+        );
+        return Err(AppError::SecondFactorRequired(methods));
+    }
+    complete_sign_in(state, session, &account, &origin, &username).await
+}
+
+/// What a password sign-in of `account` must be finished with, if anything: its authenticator
+/// app (or a recovery code); or, when the policy covers it and it has passkeys but no app, one
+/// of its passkeys (which signs in on its own).
+fn second_factors(state: &AppState, account: &users::Account) -> Vec<SecondFactorMethod> {
+    let mut methods = Vec::new();
+    if account.totp {
+        methods.extend([SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]);
+    }
+    let covered = state.sessions.second_factor.covers(account.role.0);
+    if account.passkeys > 0 && (account.totp || covered) {
+        methods.push(SecondFactorMethod::Passkey);
+    }
+    methods
+}
+
+/// Signs `account` in once every factor it needs has been given: a new session, the device
+/// cookie, the sign-in noted, and the event.
+async fn complete_sign_in(
+    state: &AppState,
+    session: &Session,
+    account: &users::Account,
+    origin: &Origin,
+    username: &Username,
+) -> Result<Response, AppError> {
     tracing::info!(user_id = account.id, "signed in");
-    let mut response = session::sign_in(&state.sessions, session, &account, &origin).await?;
+    let mut response = session::sign_in(&state.sessions, session, account, origin).await?;
     // This browser has now signed in to this account: failures elsewhere never lock it out.
     response
         .headers_mut()
         .append(SET_COOKIE, state.devices.issue(&username.folded()));
     users::record_sign_in(&state.db, account.id).await?;
-    let event = Event::by_self(SecurityEventKind::SignedIn, &origin);
+    let event = Event::by_self(SecurityEventKind::SignedIn, origin);
     events::record(&state.db, account.id, event).await?;
     Ok(response)
+}
+
+/// `POST /api/auth/login/second-factor`: finishes the sign-in waiting in this session with a
+/// code from the authenticator app or a recovery code.
+async fn second_factor(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    RequestOrigin(origin): RequestOrigin,
+    headers: HeaderMap,
+    session: Session,
+    Json(proof): Json<SecondFactorProof>,
+) -> Result<Response, AppError> {
+    let Some(PreStep::SecondFactor { account, epoch }) = ceremony::pending_pre(&session).await?
+    else {
+        return Err(AppError::Unauthenticated);
+    };
+    let account = users::find_by_id(&state.db, account)
+        .await?
+        .filter(|a| a.session_epoch == epoch)
+        .ok_or(AppError::Unauthenticated)?;
+    if account.disabled {
+        return Err(AppError::AccountDisabled);
+    }
+    let username = Username::try_from(account.username.as_str())?;
+    let claimant = Claimant {
+        headers: &headers,
+        address,
+    };
+    let checked = state
+        .credentials()
+        .check_second_factor(&claimant, &username, account.id, &proof)
+        .await;
+    match checked {
+        Ok(SecondFactor::RecoveryCode) => {
+            let event = Event::by_self(SecurityEventKind::RecoveryCodeUsed, &origin);
+            events::record(&state.db, account.id, event).await?;
+        }
+        Ok(SecondFactor::Totp) => {}
+        Err(e @ AppError::InvalidCode) => {
+            let event = Event::by_self(SecurityEventKind::SecondFactorFailed, &origin);
+            events::record(&state.db, account.id, event).await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    }
+    complete_sign_in(&state, &session, &account, &origin, &username).await
+}
+
+/// `POST /api/auth/passkey/options`: starts a sign-in with a passkey.
+async fn start_passkey_sign_in(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<PasskeyOptions>, AppError> {
+    let (options, challenge) = state.passkeys.start_sign_in().map_err(passkey_refused)?;
+    let step = PreStep::Passkey {
+        state: serde_json::to_value(challenge).map_err(AppError::internal)?,
+    };
+    ceremony::begin_pre(&session, step).await?;
+    Ok(Json(PasskeyOptions { options }))
+}
+
+/// `POST /api/auth/passkey`: signs in with the passkey the browser answered with. Whatever is
+/// wrong with it (unknown, another site's, a challenge used or expired, a disabled account)
+/// is the same 401 `invalid_credentials`.
+async fn sign_in_with_passkey(
+    State(state): State<AppState>,
+    RequestOrigin(origin): RequestOrigin,
+    session: Session,
+    Json(answer): Json<PasskeyAssertion>,
+) -> Result<Response, AppError> {
+    let Some(PreStep::Passkey { state: challenge }) =
+        ceremony::take_pre(&state.store, &session).await?
+    else {
+        return Err(AppError::InvalidCredentials);
+    };
+    let challenge = serde_json::from_value(challenge).map_err(AppError::internal)?;
+    let refused = |why: &dyn std::fmt::Display| {
+        tracing::info!(%why, "passkey sign-in refused");
+        AppError::InvalidCredentials
+    };
+    let (handle, credential_id) = state
+        .passkeys
+        .identify(&answer.credential)
+        .map_err(|e| refused(&e))?;
+    let stored = passkeys::by_credential(&state.db, &credential_id)
+        .await?
+        .ok_or_else(|| refused(&"an unknown passkey"))?;
+    let account = users::find_by_webauthn_handle(&state.db, &handle.to_string())
+        .await?
+        .filter(|a| a.id == stored.account_id)
+        .ok_or_else(|| refused(&"a passkey of another account"))?;
+    let passkey = serde_json::from_str(&stored.passkey).map_err(AppError::internal)?;
+    let (passkey, synced) = state
+        .passkeys
+        .finish_sign_in(&answer.credential, challenge, passkey)
+        .map_err(|e| refused(&e))?;
+    let record = serde_json::to_string(&passkey).map_err(AppError::internal)?;
+    passkeys::used(&state.db, stored.id, &record, synced).await?;
+    if account.disabled {
+        return Err(refused(&"a disabled account"));
+    }
+    let username = Username::try_from(account.username.as_str())?;
+    complete_sign_in(&state, &session, &account, &origin, &username).await
+}
+
+/// A passkey ceremony the client got wrong.
+pub fn passkey_refused(e: PasskeyError) -> AppError {
+    tracing::info!(error = %e, "passkey refused");
+    AppError::Invalid(vec![gatehouse_api::FieldError {
+        field: "credential",
+        message: "This passkey could not be used. Try again, or another one.".into(),
+    }])
 }
 
 /// `POST /api/auth/logout`: 204; the session is deleted and both cookies cleared.

@@ -23,6 +23,7 @@ pub mod auth;
 pub mod contract;
 pub mod docs;
 pub mod health;
+pub mod methods;
 pub mod notes;
 pub mod openapi;
 pub mod secured;
@@ -43,6 +44,8 @@ pub struct Route {
     pub renews: bool,
     /// Whether an account that must replace its one-time password may call it.
     pub before_password_change: bool,
+    /// Whether an account that must still set up a second way in may call it.
+    pub before_second_factor: bool,
     /// What the published contract says of it.
     pub contract: Contract,
     handler: MethodRouter<AppState>,
@@ -94,6 +97,7 @@ impl Route {
             step_up: false,
             renews: true,
             before_password_change: false,
+            before_second_factor: false,
             contract: Contract {
                 summary: E::SUMMARY,
                 params: E::PARAMS,
@@ -130,6 +134,15 @@ impl Route {
         }
     }
 
+    /// Open to an account the second-factor policy covers that has none yet (what setting one
+    /// up, and the session's own routes, need).
+    pub fn before_second_factor(self) -> Self {
+        Self {
+            before_second_factor: true,
+            ..self
+        }
+    }
+
     /// What the guard checks and does for this route.
     pub fn rule(&self) -> Rule {
         Rule {
@@ -137,6 +150,7 @@ impl Route {
             step_up: self.step_up,
             renews: self.renews,
             before_password_change: self.before_password_change,
+            before_second_factor: self.before_second_factor,
         }
     }
 }
@@ -146,6 +160,7 @@ pub fn all() -> Vec<Route> {
     [
         auth::routes(),
         account::routes(),
+        methods::routes(),
         health::routes(),
         docs::routes(),
         secured::routes(),

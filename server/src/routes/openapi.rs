@@ -38,6 +38,9 @@ fn errors(route: &Route) -> BTreeMap<u16, Vec<ErrorCode>> {
         if !route.before_password_change {
             add(403, C::PasswordChangeRequired);
         }
+        if !route.before_second_factor {
+            add(403, C::SecondFactorEnrolmentRequired);
+        }
     }
     if route.access == Access::Admin {
         add(403, C::Forbidden);

@@ -23,6 +23,8 @@ pub struct SessionPolicy {
     pub https: bool,
     /// The origin browsers must send on unsafe requests, when configured.
     pub public_origin: Option<String>,
+    /// Which accounts must have a passkey or an authenticator app.
+    pub second_factor: crate::config::SecondFactorPolicy,
 }
 
 impl SessionPolicy {

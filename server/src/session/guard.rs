@@ -55,6 +55,10 @@ pub struct Rule {
     /// Whether an account that must replace its one-time password may call it (what the
     /// password change itself needs); others answer `password_change_required`.
     pub before_password_change: bool,
+    /// Whether an account the second-factor policy covers, with neither a passkey nor an
+    /// authenticator app, may call it (setting one up); others answer
+    /// `second_factor_enrolment_required`.
+    pub before_second_factor: bool,
 }
 
 /// The signed-in user, put in the request by the guards for handlers to extract.
@@ -167,6 +171,12 @@ impl Guard {
         }
         if account.must_change_password && !rule.before_password_change {
             return Err(AppError::PasswordChangeRequired);
+        }
+        if !rule.before_second_factor
+            && policy.second_factor.covers(account.role.0)
+            && !account.has_second_factor()
+        {
+            return Err(AppError::SecondFactorEnrolmentRequired);
         }
         if rule.step_up && now >= policy.reauthenticated_until_ms(&auth) {
             return Err(AppError::ReauthRequired);

@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::{Expiry, Session};
 
 pub mod browser;
+pub mod ceremony;
 mod cookie;
+pub mod current;
 mod guard;
 mod listing;
 mod live;

@@ -45,6 +45,10 @@ pub struct AuthSession {
     /// The client's address at sign-in, when known.
     #[serde(default)]
     pub address: Option<String>,
+    /// A ceremony this session has started and not finished (adding a passkey, confirming with
+    /// one, setting up the authenticator app), used once (see `ceremony`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<super::ceremony::Ceremony>,
 }
 
 impl AuthSession {
@@ -61,6 +65,7 @@ impl AuthSession {
             auth_at_ms: now,
             device: origin.device.clone().unwrap_or_default(),
             address: origin.address.clone(),
+            ceremony: None,
         }
     }
 
@@ -177,6 +182,7 @@ mod tests {
             auth_at_ms: created_ms,
             device: String::new(),
             address: None,
+            ceremony: None,
         }
     }
 

@@ -1,0 +1,67 @@
+//! Changes to the current session's own record (its idle clock, its proof of the password, the
+//! ceremony it runs), compare-and-set: reading it again if another request of the same session
+//! wrote it meanwhile, and never bringing back a session that was ended.
+
+use axum::http::HeaderValue;
+use tower_sessions::session_store::SessionStore as _;
+
+use super::ceremony::{Ceremony, CeremonyKind};
+use super::cookie::SessionPolicy;
+use super::guard::{CurrentUser, replace};
+use super::record::AuthSession;
+use crate::data::sessions::SessionStore;
+use crate::error::AppError;
+
+/// Changes the current session with `change`; the session as written and its renewed cookie.
+pub async fn update(
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    user: &CurrentUser,
+    change: impl Fn(&mut AuthSession),
+) -> Result<(AuthSession, HeaderValue), AppError> {
+    let mut old = user.auth.clone();
+    for _ in 0..3 {
+        let mut new = old.clone();
+        change(&mut new);
+        if let Some(cookie) = replace(store, policy, user.session, &old, &new).await? {
+            return Ok((new, cookie));
+        }
+        old = reload(store, user).await?;
+    }
+    Err(AppError::Conflict)
+}
+
+/// Takes the session's ceremony of `kind`, once: of two requests finishing it, one gets it.
+/// `None` when there is none of that kind, or it is stale.
+pub async fn take_ceremony(
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    user: &CurrentUser,
+    kind: CeremonyKind,
+) -> Result<Option<Ceremony>, AppError> {
+    let mut old = user.auth.clone();
+    for _ in 0..3 {
+        let Some(ceremony) = old.ceremony.clone().filter(|c| c.is(kind)) else {
+            return Ok(None);
+        };
+        let mut new = old.clone();
+        new.ceremony = None;
+        if replace(store, policy, user.session, &old, &new)
+            .await?
+            .is_some()
+        {
+            return Ok(Some(ceremony));
+        }
+        old = reload(store, user).await?;
+    }
+    Err(AppError::Conflict)
+}
+
+async fn reload(store: &SessionStore, user: &CurrentUser) -> Result<AuthSession, AppError> {
+    store
+        .load(&user.session)
+        .await?
+        .as_ref()
+        .and_then(AuthSession::of)
+        .ok_or(AppError::SessionExpired)
+}
