@@ -114,6 +114,7 @@ pub(crate) mod tests {
             reauth_window: Duration::from_secs(600),
             https: false,
             public_origin: None,
+            second_factor: Default::default(),
         }
     }
 

@@ -14,6 +14,7 @@ mod csrf;
 mod in_flight;
 mod input;
 mod matrix;
+mod methods;
 mod notes;
 mod scale;
 mod services;

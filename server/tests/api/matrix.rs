@@ -33,6 +33,8 @@ struct Meant {
     step_up: bool,
     /// Open to an account that must still replace its one-time password.
     before_password_change: bool,
+    /// Open to an account the second-factor policy covers that has none yet.
+    before_second_factor: bool,
 }
 
 const fn meant(method: &'static str, path: &'static str, who: Who) -> Meant {
@@ -42,6 +44,7 @@ const fn meant(method: &'static str, path: &'static str, who: Who) -> Meant {
         who,
         step_up: false,
         before_password_change: false,
+        before_second_factor: false,
     }
 }
 
@@ -59,6 +62,13 @@ impl Meant {
             ..self
         }
     }
+
+    const fn before_second_factor(self) -> Self {
+        Self {
+            before_second_factor: true,
+            ..self
+        }
+    }
 }
 
 use Who::{Admin as ADMIN, Anyone as ANYONE, SignedIn as SIGNED_IN};
@@ -67,16 +77,49 @@ use Who::{Admin as ADMIN, Anyone as ANYONE, SignedIn as SIGNED_IN};
 /// `every_route_is_declared_as_the_matrix_says` until it has a row here.
 const MEANT: &[Meant] = &[
     meant("POST", "/api/auth/login", ANYONE),
-    meant("POST", "/api/auth/logout", SIGNED_IN).before_password_change(),
-    meant("GET", "/api/auth/me", SIGNED_IN).before_password_change(),
-    meant("GET", "/api/auth/session", SIGNED_IN),
-    meant("POST", "/api/auth/session/extend", SIGNED_IN),
+    meant("POST", "/api/auth/login/second-factor", ANYONE),
+    meant("POST", "/api/auth/passkey/options", ANYONE),
+    meant("POST", "/api/auth/passkey", ANYONE),
+    meant("POST", "/api/auth/logout", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
+    meant("GET", "/api/auth/me", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
+    meant("GET", "/api/auth/session", SIGNED_IN).before_second_factor(),
+    meant("POST", "/api/auth/session/extend", SIGNED_IN).before_second_factor(),
     meant("GET", "/api/auth/sessions", SIGNED_IN),
     meant("DELETE", "/api/auth/sessions/{id}", SIGNED_IN).step_up(),
     meant("POST", "/api/auth/sessions/end-others", SIGNED_IN).step_up(),
-    meant("POST", "/api/auth/password", SIGNED_IN).before_password_change(),
+    meant("POST", "/api/auth/password", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
     meant("GET", "/api/auth/activity", SIGNED_IN),
-    meant("POST", "/api/auth/reauth", SIGNED_IN).before_password_change(),
+    meant("POST", "/api/auth/reauth", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
+    meant("POST", "/api/auth/reauth/passkey/options", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
+    meant("POST", "/api/auth/reauth/passkey", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
+    meant("GET", "/api/auth/passkeys", SIGNED_IN).before_second_factor(),
+    meant("POST", "/api/auth/passkeys/options", SIGNED_IN)
+        .step_up()
+        .before_second_factor(),
+    meant("POST", "/api/auth/passkeys", SIGNED_IN)
+        .step_up()
+        .before_second_factor(),
+    meant("PATCH", "/api/auth/passkeys/{id}", SIGNED_IN),
+    meant("DELETE", "/api/auth/passkeys/{id}", SIGNED_IN).step_up(),
+    meant("GET", "/api/auth/totp", SIGNED_IN).before_second_factor(),
+    meant("POST", "/api/auth/totp/setup", SIGNED_IN)
+        .step_up()
+        .before_second_factor(),
+    meant("POST", "/api/auth/totp/confirm", SIGNED_IN).before_second_factor(),
+    meant("DELETE", "/api/auth/totp", SIGNED_IN).step_up(),
+    meant("POST", "/api/auth/recovery-codes", SIGNED_IN).step_up(),
     meant("GET", "/api/health", ANYONE),
     meant("GET", "/api/openapi.json", ANYONE),
     meant("GET", "/api/secured-resource", SIGNED_IN),
@@ -95,11 +138,20 @@ const MEANT: &[Meant] = &[
     meant("GET", "/api/admin/users/{id}/sessions", ADMIN),
     meant("DELETE", "/api/admin/users/{id}/sessions", ADMIN).step_up(),
     meant("GET", "/api/admin/users/{id}/activity", ADMIN),
+    meant("DELETE", "/api/admin/users/{id}/totp", ADMIN).step_up(),
+    meant("DELETE", "/api/admin/users/{id}/passkeys", ADMIN).step_up(),
 ];
 
 /// The routes anyone may call: signing in, and what a load balancer or a client generator
 /// reads. Everything else needs a session.
-const OPEN_TO_ANYONE: &[&str] = &["/api/auth/login", "/api/health", "/api/openapi.json"];
+const OPEN_TO_ANYONE: &[&str] = &[
+    "/api/auth/login",
+    "/api/auth/login/second-factor",
+    "/api/auth/passkey/options",
+    "/api/auth/passkey",
+    "/api/health",
+    "/api/openapi.json",
+];
 
 /// The row for `route`, if the matrix has one.
 fn meant_for(method: &str, path: &str) -> Option<Meant> {
@@ -129,7 +181,7 @@ fn the_matrix_follows_its_own_rules() {
         assert_eq!(
             m.who == ANYONE,
             OPEN_TO_ANYONE.contains(&m.path),
-            "{} {}: only signing in, health and the contract are open to anyone",
+            "{} {}: only the ways of signing in, health and the contract are open to anyone",
             m.method,
             m.path
         );
@@ -168,6 +220,12 @@ fn every_route_is_declared_as_the_matrix_says() {
             wrong.push(format!(
                 "{} {}: step-up declared {}, meant {}",
                 route.method, route.path, route.step_up, m.step_up
+            ));
+        }
+        if route.before_second_factor != m.before_second_factor {
+            wrong.push(format!(
+                "{} {}: open before a second factor is set up declared {}, meant {}",
+                route.method, route.path, route.before_second_factor, m.before_second_factor
             ));
         }
         if route.before_password_change != m.before_password_change {
@@ -274,6 +332,42 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
         ("GET", "/api/admin/users/{id}/sessions") => ok(StatusCode::OK),
         ("DELETE", "/api/admin/users/{id}/sessions") => ok(StatusCode::NO_CONTENT),
         ("GET", "/api/admin/users/{id}/activity") => ok(StatusCode::OK),
+        // The throwaway account has no app (404) and no passkeys (204 all the same).
+        ("DELETE", "/api/admin/users/{id}/totp") => ok(StatusCode::NOT_FOUND),
+        ("DELETE", "/api/admin/users/{id}/passkeys") => ok(StatusCode::NO_CONTENT),
+        // Nothing waits in a fresh session: the answer is the one the step gives then.
+        ("POST", "/api/auth/login/second-factor") => {
+            Some((Some(json!({"code": "000000"})), StatusCode::UNAUTHORIZED))
+        }
+        ("POST", "/api/auth/passkey/options") => ok(StatusCode::OK),
+        ("POST", "/api/auth/passkey") => {
+            Some((Some(json!({"credential": {}})), StatusCode::UNAUTHORIZED))
+        }
+        ("GET", "/api/auth/passkeys") => ok(StatusCode::OK),
+        ("POST", "/api/auth/passkeys/options") => ok(StatusCode::OK),
+        // Authorized; no ceremony was started in this session.
+        ("POST", "/api/auth/passkeys") => Some((
+            Some(json!({"name": "key", "credential": {}})),
+            StatusCode::CONFLICT,
+        )),
+        // Authorized; `{id}` (a note's) names no passkey of this account.
+        ("PATCH", "/api/auth/passkeys/{id}") => {
+            Some((Some(json!({"name": "renamed"})), StatusCode::NOT_FOUND))
+        }
+        ("DELETE", "/api/auth/passkeys/{id}") => ok(StatusCode::NOT_FOUND),
+        ("GET", "/api/auth/totp") => ok(StatusCode::OK),
+        ("POST", "/api/auth/totp/setup") => ok(StatusCode::OK),
+        // Authorized; no setup waits in this session, no app is on.
+        ("POST", "/api/auth/totp/confirm") => {
+            Some((Some(json!({"code": "000000"})), StatusCode::CONFLICT))
+        }
+        ("DELETE", "/api/auth/totp") => ok(StatusCode::NOT_FOUND),
+        ("POST", "/api/auth/recovery-codes") => ok(StatusCode::CONFLICT),
+        // Authorized; the account has no passkey, and no confirmation waits.
+        ("POST", "/api/auth/reauth/passkey/options") => ok(StatusCode::CONFLICT),
+        ("POST", "/api/auth/reauth/passkey") => {
+            Some((Some(json!({"credential": {}})), StatusCode::CONFLICT))
+        }
         _ => None,
     }
 }
@@ -368,6 +462,35 @@ pub async fn check_step_up(app: &TestApp) {
         "stale sign-ins:\n{}",
         failures.join("\n")
     );
+}
+
+#[tokio::test]
+async fn every_route_not_open_before_a_second_factor_sends_an_account_without_one_to_set_it_up() {
+    let app = spawn_app_with(|c| {
+        c.require_second_factor = gatehouse_server::config::SecondFactorPolicy::Everyone;
+    })
+    .await;
+    let mut failures = Vec::new();
+    for (n, m) in MEANT.iter().filter(|m| m.who != ANYONE).enumerate() {
+        // An administrator with neither a passkey nor an app, new for each row (a row may
+        // change its password).
+        let agent = app.signed_in(&format!("bare{n}"), Role::Admin).await;
+        let method = Method::from_bytes(m.method.as_bytes()).unwrap();
+        let (body, _) = success(&method, m.path).expect("every row has a request");
+        let path = m.path.replace("{id}", "1");
+        let r = app.send(&agent, method, &path, body).await;
+        let status = r.status();
+        let code = r
+            .json::<gatehouse_api::ErrorBody>()
+            .await
+            .ok()
+            .map(|b| b.code);
+        let refused = code == Some(gatehouse_api::ErrorCode::SecondFactorEnrolmentRequired);
+        if refused == m.before_second_factor {
+            failures.push(format!("{} {}: got {status} {code:?}", m.method, m.path));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Runs the matrix against `app` (started with `session_idle_timeout = IDLE`): every row of
@@ -532,6 +655,23 @@ async fn owned_by(app: &TestApp, agent: &Agent, name: &str, m: &Meant) -> String
                 .unwrap();
             listed.into_iter().find(|s| !s.current).unwrap().id
         }
+        "/api/auth/passkeys/{id}" => {
+            // Straight into the database: making a real one takes an authenticator (the
+            // browser journeys do that); renaming and removing never read the key itself.
+            let account = id_of(&app.db, name).await;
+            let mut tx = app.db.begin().await.unwrap();
+            let added = gatehouse_server::data::passkeys::add(
+                &mut tx,
+                account,
+                &format!("credential-of-{name}"),
+                "owned",
+                "{}",
+                false,
+            )
+            .await;
+            let added = tx.settle(added).await.unwrap().unwrap();
+            added.id.to_string()
+        }
         other => {
             panic!("{other}: no resource to own: add one to `owned_by` in tests/api/matrix.rs")
         }
@@ -542,7 +682,10 @@ async fn owned_by(app: &TestApp, agent: &Agent, name: &str, m: &Meant) -> String
 fn owner_success(m: &Meant) -> StatusCode {
     match (m.method, m.path) {
         ("GET" | "PUT", "/api/notes/{id}") | ("POST", "/api/notes/{id}/restore") => StatusCode::OK,
-        ("DELETE", "/api/notes/{id}" | "/api/auth/sessions/{id}") => StatusCode::NO_CONTENT,
+        ("PATCH", "/api/auth/passkeys/{id}") => StatusCode::OK,
+        ("DELETE", "/api/notes/{id}" | "/api/auth/sessions/{id}" | "/api/auth/passkeys/{id}") => {
+            StatusCode::NO_CONTENT
+        }
         (method, path) => panic!("{method} {path}: add its owner's success to `owner_success`"),
     }
 }

@@ -16,6 +16,8 @@ use gatehouse_server::data::db;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use gatehouse_api::endpoints::SignInSecondFactor;
+
 use crate::helpers::*;
 use crate::services::{Redis, dying_with_parent, free_port, postgres};
 use crate::{account, matrix};
@@ -63,6 +65,10 @@ impl Instance {
         .map(|s| s.to_string())
         .collect();
         args.extend(["--listen".into(), format!("127.0.0.1:{port}")]);
+        if !extra.contains(&"--totp-key-file") {
+            // Instances of one database share their key, kept out of the source tree.
+            args.extend(["--totp-key-file".into(), key_file_for(database)]);
+        }
         let mut instance = Self {
             client: Client::new(format!("http://127.0.0.1:{port}")),
             args,
@@ -142,6 +148,18 @@ impl Drop for Instance {
             let _ = child.wait();
         }
     }
+}
+
+/// The authenticator apps' key file of the instances on `database`: one per database, in a
+/// folder of this test run's.
+fn key_file_for(database: &str) -> String {
+    static KEYS: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = KEYS.get_or_init(|| tempfile::tempdir().unwrap());
+    let name: String = database
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    dir.path().join(format!("{name}.key")).display().to_string()
 }
 
 /// The database the instance uses (PostgreSQL).
@@ -798,4 +816,71 @@ async fn the_two_databases_migrate_to_the_same_tables_and_columns() {
             "table {table}: SQLite left, PostgreSQL right"
         );
     }
+}
+
+#[tokio::test]
+async fn an_authenticator_app_set_up_on_one_instance_is_asked_for_and_spent_on_both() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("totp.key");
+    let key = key.to_str().unwrap();
+    let (_redis, instances) = cluster(&["ann"], 2, &["--totp-key-file", key]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let ann = a.sign_in("ann").await;
+    let (setup, codes) = crate::methods::enrol(a, &ann).await;
+    let waiting = crate::methods::half_signed_in(b, "ann").await;
+    let next = crate::methods::code(&setup, 1);
+    let r = a
+        .call(&waiting, &SignInSecondFactor, Some(json!({"code": next})))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "the waiting sign-in is shared");
+    let again = crate::methods::half_signed_in(a, "ann").await;
+    let r = b
+        .call(&again, &SignInSecondFactor, Some(json!({"code": next})))
+        .await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::InvalidCode).await;
+    let r = b
+        .call(
+            &again,
+            &SignInSecondFactor,
+            Some(json!({"recovery_code": codes[0]})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let third = crate::methods::half_signed_in(b, "ann").await;
+    let r = a
+        .call(
+            &third,
+            &SignInSecondFactor,
+            Some(json!({"recovery_code": codes[0]})),
+        )
+        .await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::InvalidCode).await;
+}
+
+#[tokio::test]
+async fn an_instance_given_another_totp_key_refuses_to_start() {
+    let keys = tempfile::tempdir().unwrap();
+    let database = postgres().new_database().await;
+    let first = keys.path().join("one.key");
+    let other = keys.path().join("other.key");
+    let _a = Instance::start(
+        &database,
+        None,
+        &["--totp-key-file", first.to_str().unwrap()],
+    );
+    let out = std::process::Command::new(BIN)
+        .args([
+            "--database-url",
+            &database,
+            "--dist",
+            "no-dist",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--totp-key-file", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("--totp-key-file"), "{said}");
 }
