@@ -6,6 +6,7 @@ pub mod components;
 pub mod expiry;
 pub mod kept;
 pub mod pages;
+pub mod passkey;
 #[cfg(feature = "prerender")]
 pub mod prerender;
 pub mod route;

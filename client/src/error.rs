@@ -135,6 +135,7 @@ pub fn classify(status: u16, body: &str) -> Verdict {
         code: code_for_status(status),
         message: format!("The server answered {status}."),
         fields: Default::default(),
+        methods: Vec::new(),
     });
     match status {
         401 | 403 => Verdict::SignInRequired { status, body },

@@ -28,6 +28,16 @@ pub enum Mutation<T> {
     Failed(ApiError),
 }
 
+impl<T> Mutation<T> {
+    /// The last run's answer, if it succeeded.
+    pub fn done(&self) -> Option<Rc<T>> {
+        match self {
+            Self::Done(v) => Some(Rc::clone(v)),
+            _ => None,
+        }
+    }
+}
+
 impl<T> Clone for Mutation<T> {
     fn clone(&self) -> Self {
         match self {

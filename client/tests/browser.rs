@@ -101,6 +101,7 @@ fn a_server_message_reads_as_a_sentence_in_any_script() {
             code: ErrorCode::Conflict,
             message: message.into(),
             fields: Default::default(),
+            methods: Vec::new(),
         },
     };
     assert_eq!(error("édition refusée").message(), "Édition refusée.");

@@ -33,6 +33,9 @@ pub struct FieldProps {
     /// Longest accepted value, in characters.
     #[prop_or_default]
     pub maxlength: Option<u32>,
+    /// The keyboard a phone shows (`numeric` for codes).
+    #[prop_or_default]
+    pub inputmode: Option<AttrValue>,
     /// Takes focus when shown.
     #[prop_or_default]
     pub autofocus: bool,
@@ -102,6 +105,7 @@ pub fn Field(props: &FieldProps) -> Html {
                     {oninput}
                     ref={input}
                     maxlength={props.maxlength.map(|m| m.to_string())}
+                    inputmode={props.inputmode.clone()}
                     required={props.required}
                     autofocus={props.autofocus}
                     aria-invalid={props.error.is_some().then_some("true")}

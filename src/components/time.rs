@@ -85,3 +85,10 @@ pub fn full(rfc3339: &str) -> String {
     let opts = options(&[("dateStyle", "medium"), ("timeStyle", "short")]);
     date.to_locale_string("default", &opts).into()
 }
+
+/// A `<time>` saying when `rfc3339` was, in words ("3 days ago"), the full date in its tooltip.
+pub fn when(rfc3339: &str) -> yew::Html {
+    yew::html! {
+        <time datetime={rfc3339.to_string()} title={full(rfc3339)}>{ relative(rfc3339) }</time>
+    }
+}

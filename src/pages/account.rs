@@ -12,7 +12,8 @@ use gatehouse_client::{Api, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
-    ErrorView, EventList, Field, Page, fetched, general_error, session_row, use_toasts,
+    AuthenticatorApp, ErrorView, EventList, Field, Page, Passkeys, fetched, general_error,
+    session_row, use_toasts,
 };
 use crate::kept::use_kept;
 use crate::session::RequireUser;
@@ -24,6 +25,8 @@ pub fn AccountPage() -> Html {
         <RequireUser>
             <Page title="Your account" class="account">
                 <PasswordForm />
+                <Passkeys />
+                <AuthenticatorApp />
                 <Sessions />
                 <Activity />
             </Page>
