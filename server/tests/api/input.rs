@@ -282,7 +282,7 @@ async fn hashed_assets_are_sent_precompressed_and_json_answers_are_compressed() 
 }
 
 #[tokio::test]
-async fn every_response_denies_browser_features_and_cross_origin_embedding() {
+async fn every_response_denies_browser_features_but_passkeys_and_cross_origin_embedding() {
     let app = spawn_app().await;
     for path in [GetHealth::PATH, "/api/nope", "/", "/notes/5", "/missing.js"] {
         let r = app.get(&Agent::default(), path).await;
@@ -295,6 +295,13 @@ async fn every_response_denies_browser_features_and_cross_origin_embedding() {
             "geolocation=()",
             "payment=()",
             "usb=()",
+        ] {
+            assert!(policy.contains(feature), "{path}: {policy}");
+        }
+        // Passkeys are a way in: their creation and use stay allowed to this origin.
+        for feature in [
+            "publickey-credentials-create=(self)",
+            "publickey-credentials-get=(self)",
         ] {
             assert!(policy.contains(feature), "{path}: {policy}");
         }

@@ -15,12 +15,14 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::http::proxy::Forwarded;
 
-/// Browser features the app never uses, denied to it and to anything it might embed.
+/// Browser features the app never uses, denied to it and to anything it might embed; passkeys
+/// (WebAuthn's create and get) for this origin only.
 pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), \
     display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), \
     hid=(), idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), \
-    picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), \
-    usb=(), xr-spatial-tracking=()";
+    picture-in-picture=(), publickey-credentials-create=(self), \
+    publickey-credentials-get=(self), screen-wake-lock=(), serial=(), usb=(), \
+    xr-spatial-tracking=()";
 
 /// Headers every response carries.
 #[derive(Clone, Debug)]
