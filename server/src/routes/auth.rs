@@ -164,7 +164,7 @@ async fn sign_in(
             account: account.id,
             epoch: account.session_epoch,
         };
-        ceremony::begin_pre(session, step).await?;
+        ceremony::begin_pre(&state.store, &state.sessions, session, step).await?;
         tracing::info!(
             user_id = account.id,
             "password right, second factor awaited"
@@ -220,7 +220,8 @@ async fn second_factor(
     session: Session,
     Json(proof): Json<SecondFactorProof>,
 ) -> Result<Response, AppError> {
-    let Some(PreStep::SecondFactor { account, epoch }) = ceremony::pending_pre(&session).await?
+    let Some(PreStep::SecondFactor { account, epoch }) =
+        ceremony::pending_pre(&state.store, &session).await?
     else {
         return Err(AppError::Unauthenticated);
     };
@@ -265,7 +266,7 @@ async fn start_passkey_sign_in(
     let step = PreStep::Passkey {
         state: serde_json::to_value(challenge).map_err(AppError::internal)?,
     };
-    ceremony::begin_pre(&session, step).await?;
+    ceremony::begin_pre(&state.store, &state.sessions, &session, step).await?;
     Ok(Json(PasskeyOptions { options }))
 }
 
@@ -279,7 +280,7 @@ async fn sign_in_with_passkey(
     Json(answer): Json<PasskeyAssertion>,
 ) -> Result<Response, AppError> {
     let Some(PreStep::Passkey { state: challenge }) =
-        ceremony::take_pre(&state.store, &session).await?
+        ceremony::take_pre(&state.store, &state.sessions, &session).await?
     else {
         return Err(AppError::InvalidCredentials);
     };

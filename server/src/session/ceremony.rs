@@ -6,17 +6,23 @@
 //! Before sign-in the session holds only that step (`PRE_KEY`), under a new id, with a cookie
 //! that lasts as long; a sign-in then moves to yet another id. While signed in the ceremony is a
 //! field of the session (`AuthSession::ceremony`), written and taken compare-and-set like every
-//! other change of it, so two requests cannot both finish one ceremony.
+//! other change of it, so two requests cannot both finish one ceremony. A sign-in started in a
+//! session that is signed in already (as someone else, or with the sign-in page open in a
+//! second tab) keeps its step there too (`CeremonyKind::SignIn`): the session stays signed in
+//! until that sign-in completes, and then moves to a new id like any other.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
+use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 use tower_sessions::{Expiry, Session};
 
-use super::record::now_ms;
+use super::cookie::SessionPolicy;
+use super::current;
+use super::record::{AuthSession, now_ms};
 use crate::data::sessions::SessionStore;
 use crate::error::AppError;
 
@@ -56,9 +62,40 @@ fn fresh(started_ms: i64) -> bool {
     now_ms() - started_ms < i64::try_from(LIFETIME.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Keeps `step` in this session, which is not signed in, for `LIFETIME`: under a new id (an id
-/// planted before is never used), replacing whatever it held.
-pub async fn begin_pre(session: &Session, step: PreStep) -> Result<(), AppError> {
+/// The signed-in session this request carries, if any: its id and its record as stored.
+async fn signed_in(
+    store: &SessionStore,
+    session: &Session,
+) -> Result<Option<(Id, AuthSession)>, AppError> {
+    let Some(id) = session.id() else {
+        return Ok(None);
+    };
+    Ok(store
+        .load(&id)
+        .await?
+        .as_ref()
+        .and_then(AuthSession::of)
+        .map(|auth| (id, auth)))
+}
+
+/// Keeps `step` for `LIFETIME`. In a session that is not signed in: under a new id (an id
+/// planted before is never used), replacing whatever it held. In a signed-in one: as its
+/// ceremony, leaving it signed in.
+pub async fn begin_pre(
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    session: &Session,
+    step: PreStep,
+) -> Result<(), AppError> {
+    if let Some((id, auth)) = signed_in(store, session).await? {
+        let step = serde_json::to_value(&step).map_err(AppError::internal)?;
+        let ceremony = Ceremony::start(CeremonyKind::SignIn, step);
+        current::update_record(store, policy, id, &auth, |a| {
+            a.ceremony = Some(ceremony.clone());
+        })
+        .await?;
+        return Ok(());
+    }
     session.cycle_id().await?;
     session.clear().await;
     session.set_expiry(Some(Expiry::AtDateTime(
@@ -74,7 +111,16 @@ pub async fn begin_pre(session: &Session, step: PreStep) -> Result<(), AppError>
 }
 
 /// The step waiting in this session, if it is still fresh (left in place).
-pub async fn pending_pre(session: &Session) -> Result<Option<PreStep>, AppError> {
+pub async fn pending_pre(
+    store: &SessionStore,
+    session: &Session,
+) -> Result<Option<PreStep>, AppError> {
+    if let Some((_, auth)) = signed_in(store, session).await? {
+        return Ok(auth
+            .ceremony
+            .filter(|c| c.is(CeremonyKind::SignIn))
+            .and_then(|c| serde_json::from_value(c.state).ok()));
+    }
     let pre: Option<Pre> = session.get(PRE_KEY).await.unwrap_or(None);
     Ok(pre.filter(|p| fresh(p.started_ms)).map(|p| p.step))
 }
@@ -83,8 +129,14 @@ pub async fn pending_pre(session: &Session) -> Result<Option<PreStep>, AppError>
 /// of two requests carrying it only one gets it. `None` when there is none, or it is stale.
 pub async fn take_pre(
     store: &SessionStore,
+    policy: &SessionPolicy,
     session: &Session,
 ) -> Result<Option<PreStep>, AppError> {
+    if let Some((id, auth)) = signed_in(store, session).await? {
+        let taken =
+            current::take_record_ceremony(store, policy, id, &auth, CeremonyKind::SignIn).await?;
+        return Ok(taken.and_then(|c| serde_json::from_value(c.state).ok()));
+    }
     let Some(id) = session.id() else {
         return Ok(None);
     };
@@ -127,6 +179,8 @@ pub enum CeremonyKind {
     PasskeyReauth,
     /// Setting up the authenticator app.
     TotpSetup,
+    /// A sign-in (its `PreStep`), started while this session is signed in.
+    SignIn,
 }
 
 impl Ceremony {

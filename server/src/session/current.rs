@@ -3,6 +3,7 @@
 //! wrote it meanwhile, and never bringing back a session that was ended.
 
 use axum::http::HeaderValue;
+use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
 use super::ceremony::{Ceremony, CeremonyKind};
@@ -19,14 +20,26 @@ pub async fn update(
     user: &CurrentUser,
     change: impl Fn(&mut AuthSession),
 ) -> Result<(AuthSession, HeaderValue), AppError> {
-    let mut old = user.auth.clone();
+    update_record(store, policy, user.session, &user.auth, change).await
+}
+
+/// `update` for the session `id`, last read as `auth` (a route without a guard reads it
+/// itself, see `ceremony`).
+pub async fn update_record(
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    id: Id,
+    auth: &AuthSession,
+    change: impl Fn(&mut AuthSession),
+) -> Result<(AuthSession, HeaderValue), AppError> {
+    let mut old = auth.clone();
     for _ in 0..3 {
         let mut new = old.clone();
         change(&mut new);
-        if let Some(cookie) = replace(store, policy, user.session, &old, &new).await? {
+        if let Some(cookie) = replace(store, policy, id, &old, &new).await? {
             return Ok((new, cookie));
         }
-        old = reload(store, user).await?;
+        old = reload(store, id).await?;
     }
     Err(AppError::Conflict)
 }
@@ -39,27 +52,35 @@ pub async fn take_ceremony(
     user: &CurrentUser,
     kind: CeremonyKind,
 ) -> Result<Option<Ceremony>, AppError> {
-    let mut old = user.auth.clone();
+    take_record_ceremony(store, policy, user.session, &user.auth, kind).await
+}
+
+/// `take_ceremony` for the session `id`, last read as `auth`.
+pub async fn take_record_ceremony(
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    id: Id,
+    auth: &AuthSession,
+    kind: CeremonyKind,
+) -> Result<Option<Ceremony>, AppError> {
+    let mut old = auth.clone();
     for _ in 0..3 {
         let Some(ceremony) = old.ceremony.clone().filter(|c| c.is(kind)) else {
             return Ok(None);
         };
         let mut new = old.clone();
         new.ceremony = None;
-        if replace(store, policy, user.session, &old, &new)
-            .await?
-            .is_some()
-        {
+        if replace(store, policy, id, &old, &new).await?.is_some() {
             return Ok(Some(ceremony));
         }
-        old = reload(store, user).await?;
+        old = reload(store, id).await?;
     }
     Err(AppError::Conflict)
 }
 
-async fn reload(store: &SessionStore, user: &CurrentUser) -> Result<AuthSession, AppError> {
+async fn reload(store: &SessionStore, id: Id) -> Result<AuthSession, AppError> {
     store
-        .load(&user.session)
+        .load(&id)
         .await?
         .as_ref()
         .and_then(AuthSession::of)

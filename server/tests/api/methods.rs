@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use gatehouse_api::endpoints::{
     AddPasskey, ConfirmTotp, DisableTotp, GetTotp, ListActivity, ListNotes, ListUserActivity,
-    Logout, Reauthenticate, RemoveUserTotp, RenewRecoveryCodes, SetUpTotp, SignInSecondFactor,
+    Logout, Me, Reauthenticate, RemoveUserTotp, RenewRecoveryCodes, SetUpTotp, SignInSecondFactor,
     SignInWithPasskey, StartPasskeyRegistration, StartPasskeySignIn,
 };
 use gatehouse_api::{
@@ -427,4 +427,59 @@ async fn a_passkey_answer_that_does_not_verify_is_refused_and_its_challenge_is_u
             .await;
         expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials).await;
     }
+}
+
+#[tokio::test]
+async fn a_passkey_sign_in_started_in_a_signed_in_session_leaves_it_signed_in() {
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    // The sign-in page open in another tab asks for a challenge as soon as it loads.
+    let r = app.call(&ann, &StartPasskeySignIn, None).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.call(&ann, &ListNotes::default(), None).await;
+    assert_eq!(r.status(), StatusCode::OK, "still signed in");
+    // Its challenge waits in the session, used once; a passkey that does not verify changes
+    // nothing else.
+    let assertion = json!({"credential": {
+        "id": "AAAA", "rawId": "AAAA", "type": "public-key",
+        "response": {"authenticatorData": "AAAA", "clientDataJSON": "AAAA", "signature": "AAAA", "userHandle": "AAAA"}
+    }});
+    let r = app
+        .call(&ann, &SignInWithPasskey, Some(assertion.clone()))
+        .await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials).await;
+    let r = app.call(&ann, &ListNotes::default(), None).await;
+    assert_eq!(r.status(), StatusCode::OK, "still signed in");
+}
+
+#[tokio::test]
+async fn a_sign_in_waiting_for_its_code_leaves_the_session_it_started_in_as_it_was_until_then() {
+    let app = spawn_app().await;
+    let bob = app.signed_in("bob", Role::User).await;
+    let (setup, _) = enrol(&app, &bob).await;
+    let ann = app.signed_in("ann", Role::User).await;
+
+    // Signing in as someone else from ann's browser: the password is right, the code awaited.
+    let mut tab = ann.clone();
+    let r = app.login_as(&mut tab, "bob", PASSWORD).await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::SecondFactorRequired).await;
+    let me: serde_json::Value = app.call(&tab, &Me, None).await.json().await.unwrap();
+    assert_eq!(
+        me["user"]["username"], "ann",
+        "ann is signed in until bob's code comes"
+    );
+
+    let r = app
+        .call(
+            &tab,
+            &SignInSecondFactor,
+            Some(json!({"code": code(&setup, 1)})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    tab.absorb(r.headers());
+    let me: serde_json::Value = app.call(&tab, &Me, None).await.json().await.unwrap();
+    assert_eq!(me["user"]["username"], "bob");
+    let r = app.call(&ann, &ListNotes::default(), None).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "ann's session ended");
 }
