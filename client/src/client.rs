@@ -37,6 +37,7 @@ pub struct Request {
     path: String,
     body: Option<Result<String, String>>,
     redirect_on_auth: bool,
+    refreshes: bool,
 }
 
 impl Request {
@@ -46,6 +47,7 @@ impl Request {
             path: path.into(),
             body: None,
             redirect_on_auth: true,
+            refreshes: true,
         }
     }
 
@@ -91,6 +93,19 @@ impl Request {
     pub fn handle_auth_errors(mut self) -> Self {
         self.redirect_on_auth = false;
         self
+    }
+
+    /// Opts this change out of refreshing what is shown when it succeeds (signing out: what is
+    /// shown is about to go).
+    pub fn without_refresh(mut self) -> Self {
+        self.refreshes = false;
+        self
+    }
+
+    /// Whether its success may have changed what `use_fetch` shows: a change (not a `GET`)
+    /// that did not opt out.
+    pub fn refreshes_on_success(&self) -> bool {
+        self.refreshes && self.is_unsafe()
     }
 
     /// Whether a 401 or 403 should take the user to sign in (the default).

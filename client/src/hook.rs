@@ -2,6 +2,11 @@
 //! component starts are aborted when it unmounts, and aborts are never shown. A 401 or 403 is
 //! handed to the auth layer above (`SignInRoute`, which `AuthProvider` includes), which takes
 //! the user to sign in; the component gets the silent `ApiError::Redirecting`.
+//!
+//! A change that succeeds (any request but a `GET`, through `use_api` or `use_mutation`)
+//! refreshes every `use_fetch` on screen in the background, the way TanStack Query invalidates
+//! after a mutation: what is shown stays until the new answer replaces it, so a page shows the
+//! truth after a change without each form knowing which lists it touched.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -46,18 +51,46 @@ pub struct ApiProviderProps {
 /// ```
 #[function_component]
 pub fn ApiProvider(props: &ApiProviderProps) -> Html {
+    let revision = use_reducer(Revision::default);
+    // Two contexts: the counter (read by `use_fetch`) and a stable way to move it (held by
+    // `use_api`), so a change re-renders only what fetches.
     html! {
         <ContextProvider<ApiClient> context={ApiClient}>
-            { props.children.clone() }
+            <ContextProvider<Changed> context={Changed(revision.dispatcher())}>
+                <ContextProvider<Seen> context={Seen(revision.0)}>
+                    { props.children.clone() }
+                </ContextProvider<Seen>>
+            </ContextProvider<Changed>>
         </ContextProvider<ApiClient>>
     }
 }
+
+/// How many changes have succeeded: `use_fetch` refreshes when it moves.
+#[derive(Default, PartialEq)]
+struct Revision(u32);
+
+impl Reducible for Revision {
+    type Action = ();
+
+    fn reduce(self: Rc<Self>, (): ()) -> Rc<Self> {
+        Rc::new(Self(self.0.wrapping_add(1)))
+    }
+}
+
+/// Moves the revision: a change succeeded.
+#[derive(Clone, PartialEq)]
+struct Changed(UseReducerDispatcher<Revision>);
+
+/// The revision as `use_fetch` reads it.
+#[derive(Clone, Copy, PartialEq)]
+struct Seen(u32);
 
 /// A component's handle on the shared client; what it starts is aborted when it unmounts.
 #[derive(Clone)]
 pub struct Api {
     client: ApiClient,
     sign_in: Option<SignInRequired>,
+    changed: Option<Changed>,
     scope: Rc<Scope>,
 }
 
@@ -114,8 +147,19 @@ impl Api {
     /// Sends `request`, returning a 2xx body as text. Not generic, so the abort, retry and
     /// sign-in logic exists once in the wasm rather than once per response type.
     pub async fn send_text(&self, request: Request) -> Result<String, ApiError> {
-        let result = match AbortController::new() {
-            Err(_) => self.client.send_text(&request, None).await,
+        let result = self.send_raw(&request).await;
+        if result.is_ok()
+            && request.refreshes_on_success()
+            && let Some(Changed(changed)) = &self.changed
+        {
+            changed.dispatch(());
+        }
+        result.map_err(|e| settle(self.sign_in.as_ref(), e))
+    }
+
+    async fn send_raw(&self, request: &Request) -> Result<String, ApiError> {
+        match AbortController::new() {
+            Err(_) => self.client.send_text(request, None).await,
             Ok(controller) => {
                 let id = self.scope.next_id.get();
                 self.scope.next_id.set(id.wrapping_add(1));
@@ -125,13 +169,12 @@ impl Api {
                     .insert(id, controller.clone());
                 let result = self
                     .client
-                    .send_text(&request, Some(&controller.signal()))
+                    .send_text(request, Some(&controller.signal()))
                     .await;
                 self.scope.in_flight.borrow_mut().remove(&id);
                 result
             }
-        };
-        result.map_err(|e| settle(self.sign_in.as_ref(), e))
+        }
     }
 }
 
@@ -160,6 +203,7 @@ impl Api {
 pub fn use_api() -> Api {
     let client = use_context::<ApiClient>().expect("use_api needs an ApiProvider above it");
     let sign_in = use_context::<SignInRequired>();
+    let changed = use_context::<Changed>();
     let scope = use_memo((), |()| Scope::default());
     {
         let scope = scope.clone();
@@ -168,6 +212,7 @@ pub fn use_api() -> Api {
     Api {
         client,
         sign_in,
+        changed,
         scope: Rc::clone(&scope),
     }
 }
@@ -249,12 +294,21 @@ where
 fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
     let client = use_context::<ApiClient>().expect("use_fetch needs an ApiProvider above it");
     let sign_in = use_context::<SignInRequired>();
-    let state = use_state(|| Fetch::Loading);
+    let seen = use_context::<Seen>().map_or(0, |Seen(revision)| revision);
+    // `use_state_eq`: a refresh that brings the same answer does not re-render.
+    let state = use_state_eq(|| Fetch::Loading);
     let generation = use_state(|| 0u32);
+    // What the last request was for: when only the revision moved, it is a refresh.
+    let asked = use_mut_ref(|| None::<(String, u32)>);
     {
         let state = state.clone();
-        use_effect_with((path, *generation), move |(path, _)| {
-            state.set(Fetch::Loading);
+        use_effect_with((path, *generation, seen), move |(path, generation, _)| {
+            let key = Some((path.clone(), *generation));
+            let refresh = *asked.borrow() == key && matches!(*state, Fetch::Ready(_));
+            *asked.borrow_mut() = key;
+            if !refresh {
+                state.set(Fetch::Loading);
+            }
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             let request = Request::get(path.clone());
@@ -263,6 +317,9 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
                     Ok(text) => state.set(Fetch::Ready(Rc::new(text))),
                     Err(e) => match settle(sign_in.as_ref(), e) {
                         e if e.is_silent() => {}
+                        // A refresh that failed leaves what was shown: the change it
+                        // followed did succeed, and Retry is for a page that has nothing.
+                        _ if refresh => {}
                         e => state.set(Fetch::Failed(e)),
                     },
                 }

@@ -45,7 +45,10 @@ where
     let navigator = use_navigator();
     use_mutation(move |api: Api, ()| {
         // The server's 401 is this call's answer, not a reason for another trip to sign in.
-        let request = Request::to(&endpoint).handle_auth_errors();
+        // Nor is what the page shows worth refreshing: it is about to go.
+        let request = Request::to(&endpoint)
+            .handle_auth_errors()
+            .without_refresh();
         let (auth, navigator) = (auth.clone(), navigator.clone());
         async move {
             let answer = match api.send::<()>(request).await {

@@ -1,4 +1,5 @@
-//! `use_mutation` and `use_sign_out` in a real headless Chromium, against a scripted `fetch`.
+//! `use_mutation` and `use_sign_out` in a real headless Chromium, against a scripted `fetch`;
+//! and what a change that succeeded does to what `use_fetch` shows.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -10,7 +11,8 @@ use std::rc::Rc;
 use common::*;
 use gatehouse_api::{Endpoint, Method};
 use gatehouse_client::{
-    Api, ApiError, AuthProvider, AuthState, Mutation, Request, use_auth, use_mutation, use_sign_out,
+    Api, ApiError, AuthProvider, AuthState, Fetch, Mutation, Request, use_auth, use_fetch,
+    use_mutation, use_sign_out,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -311,4 +313,120 @@ async fn signing_out_without_the_server_forgets_the_user_and_goes_to_sign_in_all
 #[wasm_bindgen_test]
 async fn signing_out_a_session_the_server_had_ended_already_goes_to_sign_in_without_a_reason() {
     sign_out_with(Reply::error(401, "session_expired", "ended")).await;
+}
+
+#[derive(Clone, PartialEq)]
+struct Things;
+
+impl Endpoint for Things {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/things";
+    type Request = ();
+    type Response = serde_json::Value;
+}
+
+/// A list read with `use_fetch`, and two buttons that add to it: `#run` as any change does,
+/// `#quiet` opting out of the refresh (as signing out does).
+#[function_component]
+fn ListAndAdd() -> Html {
+    let list = use_fetch(Things);
+    let add = use_mutation(|api: Api, quiet: bool| async move {
+        let mut request = Request::post("/api/things").json(&2);
+        if quiet {
+            request = request.without_refresh();
+        }
+        api.send::<serde_json::Value>(request).await
+    });
+    let shown = match &list.state {
+        Fetch::Loading => "loading".to_string(),
+        Fetch::Ready(v) => v.to_string(),
+        Fetch::Failed(e) => format!("failed {}", e.message()),
+    };
+    let added = match &add.state {
+        Mutation::Idle => "idle",
+        Mutation::Running => "running",
+        Mutation::Done(_) => "done",
+        Mutation::Failed(_) => "failed",
+    };
+    html! {
+        <>
+            <p id="list">{ shown }</p>
+            <p id="added">{ added }</p>
+            <button id="run" onclick={add.reform(|_| false)}>{ "Add" }</button>
+            <button id="quiet" onclick={add.reform(|_| true)}>{ "Add quietly" }</button>
+        </>
+    }
+}
+
+#[function_component]
+fn ListApp() -> Html {
+    html! { <Harness><ListAndAdd /></Harness> }
+}
+
+fn mount_list() -> (web_sys::Element, yew::AppHandle<ListApp>) {
+    let root = root();
+    let app = yew::Renderer::<ListApp>::with_root(root.clone()).render();
+    (root, app)
+}
+
+fn text_of(root: &web_sys::Element, id: &str) -> String {
+    root.query_selector(&format!("#{id}"))
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn click_on(root: &web_sys::Element, id: &str) {
+    root.query_selector(&format!("#{id}"))
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn a_change_that_succeeds_refreshes_what_is_shown_which_stays_until_the_new_answer() {
+    script(
+        "/things",
+        vec![
+            Reply::json(200, "[1]"),
+            Reply::json(201, "{}"),
+            Reply::json(200, "[1,2]").after(300),
+        ],
+    );
+    let (root, app) = mount_list();
+    wait_until("the list", || text_of(&root, "list") == "[1]").await;
+    click_on(&root, "run");
+    wait_until("the refresh is asked", || calls().len() == 3).await;
+    assert_eq!(text_of(&root, "list"), "[1]", "no Loading while it refreshes");
+    wait_until("the new list", || text_of(&root, "list") == "[1,2]").await;
+    let methods: Vec<_> = calls().into_iter().map(|c| (c.method, c.path)).collect();
+    assert_eq!(methods[2], ("GET".to_string(), "/api/things".to_string()));
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_change_that_failed_or_opted_out_refreshes_nothing() {
+    script(
+        "/things",
+        vec![
+            Reply::json(200, "[1]"),
+            Reply::error(500, "internal", "broken"),
+            Reply::json(201, "{}"),
+            Reply::json(201, "{}"),
+            Reply::json(200, "[1,2]"),
+        ],
+    );
+    let (root, app) = mount_list();
+    wait_until("the list", || text_of(&root, "list") == "[1]").await;
+    click_on(&root, "run");
+    wait_until("the failure", || text_of(&root, "added") == "failed").await;
+    click_on(&root, "quiet");
+    wait_until("the quiet change", || text_of(&root, "added") == "done").await;
+    // A change that refreshes comes last: its GET is the first since the list was read.
+    click_on(&root, "run");
+    wait_until("the new list", || text_of(&root, "list") == "[1,2]").await;
+    let methods: Vec<_> = calls().into_iter().map(|c| c.method).collect();
+    assert_eq!(methods, ["GET", "POST", "POST", "POST", "GET"]);
+    app.destroy();
 }
