@@ -54,6 +54,14 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` when set (a worktree sharing a build directory),
+/// else `target/` at the root.
+pub(crate) fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root().join(dir))
+        .unwrap_or_else(|| root().join("target"))
+}
+
 /// Runs `cmd` in the workspace root with its output shown, failing on a non-zero exit.
 fn sh(cmd: &mut Command) -> Result<(), String> {
     // From the workspace root, unless the command says where.
@@ -115,7 +123,7 @@ fn bench() -> Result<(), String> {
         .args(["run", "-q", "-p", "gatehouse-e2e", "--bin", "bench"])
         .env(
             "GATEHOUSE_E2E_SERVER",
-            root().join("target/release/gatehouse-server"),
+            target_dir().join("release/gatehouse-server"),
         )
         .env("GATEHOUSE_E2E_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver)
@@ -156,7 +164,7 @@ fn e2e_env(command: &mut Command, tools: &setup::Tools) {
     command
         .env(
             "GATEHOUSE_E2E_SERVER",
-            root().join("target/debug/gatehouse-server"),
+            target_dir().join("debug/gatehouse-server"),
         )
         .env("GATEHOUSE_E2E_DIST", root().join("dist"))
         .env("CHROMEDRIVER", &tools.chromedriver)
@@ -230,7 +238,7 @@ fn serve() -> Result<(), String> {
     println!("    Open {url} in a browser and sign in with a demo account printed below.");
     println!("    Data lives in data/gatehouse.db; stop with Ctrl-C.");
     sh(
-        Command::new(root().join("target/release/gatehouse-server")).args([
+        Command::new(target_dir().join("release/gatehouse-server")).args([
             "--listen",
             "127.0.0.1:8080",
             "--database-url",
@@ -386,7 +394,7 @@ fn test() -> Result<(), String> {
     if e2e_ready.is_ok() {
         contract::test(
             &tools,
-            &root().join("target/debug/gatehouse-server"),
+            &target_dir().join("debug/gatehouse-server"),
             &mut tally,
         );
     }
