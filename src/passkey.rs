@@ -42,8 +42,12 @@ fn public_key_credential() -> Option<JsValue> {
     get(&js_sys::global(), "PublicKeyCredential")
 }
 
-/// Whether this browser can make and use passkeys the way this app asks.
+/// Whether this browser can make and use passkeys the way this app asks. Pre-rendering (not
+/// in a browser) says yes, so the page's layout does not change when the app takes it over.
 pub fn supported() -> bool {
+    if !cfg!(target_arch = "wasm32") {
+        return true;
+    }
     public_key_credential().is_some_and(|pkc| {
         get(&pkc, "parseCreationOptionsFromJSON").is_some()
             && get(&pkc, "parseRequestOptionsFromJSON").is_some()
@@ -55,8 +59,8 @@ pub async fn autofill_available() -> bool {
     let Some(pkc) = public_key_credential().filter(|_| supported()) else {
         return false;
     };
-    let Some(check) = get(&pkc, "isConditionalMediationAvailable")
-        .and_then(|f| f.dyn_into::<Function>().ok())
+    let Some(check) =
+        get(&pkc, "isConditionalMediationAvailable").and_then(|f| f.dyn_into::<Function>().ok())
     else {
         return false;
     };
@@ -97,8 +101,7 @@ async fn ceremony(
     extra: &[(&str, JsValue)],
 ) -> Result<Value, PasskeyFailure> {
     let pkc = public_key_credential().ok_or(PasskeyFailure::Unsupported)?;
-    let public_key = gatehouse_client::json::to_js(&options["publicKey"])
-        .map_err(|_| PasskeyFailure::Unsupported)?;
+    let public_key = to_js(&options["publicKey"])?;
     let parsed = call(&pkc, parse, &[&public_key])?;
     let request = Object::new();
     let _ = Reflect::set(&request, &"publicKey".into(), &parsed);
@@ -108,13 +111,38 @@ async fn ceremony(
     let navigator = get(&js_sys::global(), "navigator").ok_or(PasskeyFailure::Unsupported)?;
     let credentials = get(&navigator, "credentials").ok_or(PasskeyFailure::Unsupported)?;
     let promise = call(&credentials, method, &[&request])?;
-    let credential = JsFuture::from(Promise::from(promise)).await.map_err(failure)?;
+    let credential = JsFuture::from(Promise::from(promise))
+        .await
+        .map_err(failure)?;
     if credential.is_null() || credential.is_undefined() {
         return Err(PasskeyFailure::Cancelled);
     }
     let json = call(&credential, "toJSON", &[])?;
-    gatehouse_client::json::from_js(json)
-        .map_err(|_| PasskeyFailure::Failed("an unreadable answer".into()))
+    from_js(json)
+}
+
+/// The server's JSON as the JavaScript object the browser's parser takes.
+fn to_js(value: &Value) -> Result<JsValue, PasskeyFailure> {
+    #[cfg(target_arch = "wasm32")]
+    return gatehouse_client::json::to_js(value).map_err(|_| PasskeyFailure::Unsupported);
+    // Pre-rendering runs natively, where no browser can make a passkey.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = value;
+        Err(PasskeyFailure::Unsupported)
+    }
+}
+
+/// The browser's credential (its `toJSON()`) as JSON for the server.
+fn from_js(json: JsValue) -> Result<Value, PasskeyFailure> {
+    #[cfg(target_arch = "wasm32")]
+    return gatehouse_client::json::from_js(json)
+        .map_err(|_| PasskeyFailure::Failed("an unreadable answer".into()));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = json;
+        Err(PasskeyFailure::Unsupported)
+    }
 }
 
 /// Makes a passkey with the server's creation `options` (`{ publicKey }`): its `toJSON()`.

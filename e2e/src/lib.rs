@@ -339,6 +339,46 @@ impl WebDriverCompatibleCommand for Cdp {
     }
 }
 
+/// WebDriver's virtual authenticator (a platform authenticator holding discoverable
+/// credentials and verifying its user), added to the browser's session.
+#[derive(Debug)]
+struct VirtualAuthenticator;
+
+impl WebDriverCompatibleCommand for VirtualAuthenticator {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/webauthn/authenticator",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "automaticPresenceSimulation": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// The code an authenticator app set up with `uri` (`otpauth://…`) shows `offset` 30-second
+/// steps from now.
+pub fn totp_code(uri: &str, offset: i64) -> String {
+    let totp = totp_rs::Totp::from_url(uri).expect("an otpauth URI");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    totp.generate((now + offset * 30) as u64).to_string()
+}
+
 /// A screen to look at a page on.
 #[derive(Clone, Copy, Debug)]
 pub struct Screen {
@@ -441,6 +481,21 @@ impl Env {
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap();
+    }
+
+    /// The same browser and server at `http://localhost:PORT`: browsers refuse an IP address as
+    /// a passkey's relying party, so passkey journeys use this.
+    pub fn on_localhost(&self) -> Env {
+        Env {
+            base: self.base.replace("127.0.0.1", "localhost"),
+            ..self.clone()
+        }
+    }
+
+    /// Gives the browser a virtual authenticator (WebDriver's, as a phone's or laptop's built-in
+    /// one: it keeps passkeys and verifies its user at once).
+    pub async fn add_virtual_authenticator(&self) {
+        self.client.issue_cmd(VirtualAuthenticator).await.unwrap();
     }
 
     /// Sends a Chrome DevTools Protocol command (`Network.setBlockedURLs`, …) to the browser.

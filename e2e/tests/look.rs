@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use gatehouse_api::endpoints::CreateNote;
-use gatehouse_e2e::{DESKTOP, Env, Options, PASSWORD, PHONE, journey, workspace_target};
+use gatehouse_e2e::{DESKTOP, Env, Options, PASSWORD, PHONE, journey, totp_code, workspace_target};
 use serde_json::json;
 
 fn screenshots() -> PathBuf {
@@ -114,6 +114,23 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_text("Recent security activity").await;
         env.wait_for_text("This device").await;
         found.extend(look_at(&env, "account").await);
+        // Its ways in: the authenticator app being set up, then its recovery codes.
+        env.click_button("Set up an authenticator app").await;
+        env.wait_for_text("Scan this code with your authenticator app")
+            .await;
+        found.extend(look_at(&env, "account-methods").await);
+        let key = env
+            .js("return document.querySelector('.setup-key').innerText")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+        let app = format!("otpauth://totp/Gatehouse:ann?secret={key}&issuer=Gatehouse");
+        env.fill("#totp-code", &totp_code(&app, 0)).await;
+        env.click_button("Turn on").await;
+        env.wait_for_text("Save these recovery codes now.").await;
+        found.extend(look_at(&env, "recovery-codes").await);
+        env.click_button("I have saved them").await;
 
         env.open("/login?next=%2Faccount&reason=reauth_required")
             .await;
@@ -149,6 +166,27 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.sign_in("bea", &otp).await;
         env.wait_for_text("Choose a new password").await;
         found.extend(look_at(&env, "choose-password").await);
+
+        // The sign-in's second step, for an account with the authenticator app.
+        env.client.delete_all_cookies().await.unwrap();
+        env.open("/login").await;
+        env.sign_in("ann", PASSWORD).await;
+        env.wait_for_text("Enter the code from your authenticator app")
+            .await;
+        found.extend(look_at(&env, "second-step").await);
+
+        // A passkey in the account's list: on localhost, where passkeys work (an IP address
+        // is never a passkey's site), with the browser's virtual authenticator.
+        env.server.lock().await.add_user("cat", false).await;
+        let env = env.on_localhost();
+        env.add_virtual_authenticator().await;
+        env.signed_in("cat").await;
+        env.open("/account").await;
+        env.click_button("Add a passkey").await;
+        env.fill("#passkey-name", "Work laptop").await;
+        env.click_button("Save passkey").await;
+        env.wait_for_text("Not used yet").await;
+        found.extend(look_at(&env, "account-passkeys").await);
 
         assert!(
             found.is_empty(),

@@ -36,7 +36,25 @@ pub fn event_text(e: &SecurityEvent) -> String {
         (K::PasswordReset, true) => format!("Reset the password of {subject}"),
         (K::PasswordReset, false) => by_admin("Password reset"),
         (K::AccountRemoved, _) => format!("Removed the account {subject}"),
+        (K::PasskeyAdded, _) => named("Added the passkey", e.detail.as_deref()),
+        (K::PasskeyRemoved, true) => format!("Removed the passkeys of {subject}"),
+        (K::PasskeyRemoved, false) if e.by.is_some() => by_admin("Passkeys removed"),
+        (K::PasskeyRemoved, false) => named("Removed the passkey", e.detail.as_deref()),
+        (K::TotpEnabled, _) => "Turned on the authenticator app".into(),
+        (K::TotpDisabled, true) => format!("Turned off the authenticator app of {subject}"),
+        (K::TotpDisabled, false) => by_admin("Authenticator app turned off"),
+        (K::RecoveryCodesRenewed, _) => "Made new recovery codes".into(),
+        (K::RecoveryCodeUsed, _) => "Used a recovery code".into(),
+        (K::SecondFactorFailed, _) => "Wrong code from the authenticator app".into(),
         (K::Other, _) => "Something changed".into(),
+    }
+}
+
+/// "Added the passkey “Work laptop”", or without the name when there is none.
+fn named(done: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{done} “{name}”"),
+        None => done.to_string(),
     }
 }
 

@@ -13,14 +13,6 @@ use super::time::when;
 use super::{ErrorView, Field, fetched, general_error, use_toasts};
 use crate::passkey::{self, PasskeyFailure};
 
-/// Props of `Passkeys`.
-#[derive(Properties, PartialEq)]
-pub struct PasskeysProps {
-    /// Told when the list changed (a passkey added or removed).
-    #[prop_or_default]
-    pub onchange: Callback<()>,
-}
-
 /// What adding a passkey came to, once the server has answered.
 #[derive(Clone, Debug, PartialEq)]
 enum Added {
@@ -30,9 +22,9 @@ enum Added {
     NotMade(PasskeyFailure),
 }
 
-/// The passkeys section.
+/// The passkeys section. Its list is read again after each change (the shared hook does it).
 #[function_component]
-pub fn Passkeys(props: &PasskeysProps) -> Html {
+pub fn Passkeys() -> Html {
     let toasts = use_toasts();
     let list = use_fetch(ListPasskeys);
     let name = use_state(|| AttrValue::from(default_name()));
@@ -46,38 +38,25 @@ pub fn Passkeys(props: &PasskeysProps) -> Html {
     });
     // Step two: its name, and the server keeps it.
     let keep = {
-        let (reload, toasts, onchange, make) = (
-            list.reload.clone(),
-            toasts.clone(),
-            props.onchange.clone(),
-            make.clone(),
-        );
+        let (toasts, make) = (toasts.clone(), make.clone());
         use_mutation(move |api: Api, body: NewPasskey| {
-            let (reload, toasts, onchange, make) =
-                (reload.clone(), toasts.clone(), onchange.clone(), make.clone());
+            let (toasts, make) = (toasts.clone(), make.clone());
             async move {
                 let added = api.submit(&AddPasskey, &body).await?;
                 make.reset();
                 toasts.say(format!("Passkey “{}” added.", added.name));
-                reload.emit(());
-                onchange.emit(());
                 Ok(())
             }
         })
     };
-    let remove = {
-        let (reload, toasts, onchange) = (list.reload.clone(), toasts.clone(), props.onchange.clone());
-        use_mutation(move |api: Api, key: PasskeyInfo| {
-            let (reload, toasts, onchange) = (reload.clone(), toasts.clone(), onchange.clone());
-            async move {
-                api.fetch(&RemovePasskey { id: key.id }).await?;
-                toasts.say(format!("Passkey “{}” removed.", key.name));
-                reload.emit(());
-                onchange.emit(());
-                Ok(())
-            }
-        })
-    };
+    let remove = use_mutation(move |api: Api, key: PasskeyInfo| {
+        let toasts = toasts.clone();
+        async move {
+            api.fetch(&RemovePasskey { id: key.id }).await?;
+            toasts.say(format!("Passkey “{}” removed.", key.name));
+            Ok(())
+        }
+    });
     let made = make.state.done().and_then(|added| match &*added {
         Added::Made(credential) => Some(credential.clone()),
         Added::NotMade(_) => None,
@@ -94,8 +73,7 @@ pub fn Passkeys(props: &PasskeysProps) -> Html {
             <ul class="rows">
                 { for keys.iter().map(|key| html! {
                     <PasskeyRow key={key.id} passkey={key.clone()}
-                                onremove={remove.reform({ let key = key.clone(); move |()| key.clone() })}
-                                onrenamed={list.reload.clone()} />
+                                onremove={remove.reform({ let key = key.clone(); move |()| key.clone() })} />
                 }) }
             </ul>
         }
@@ -117,7 +95,9 @@ pub fn Passkeys(props: &PasskeysProps) -> Html {
             Callback::from(move |v: String| name.set(v.into()))
         };
         let error = keep.error();
-        let field = error.and_then(|e| e.field("name")).map(|m| AttrValue::from(m.to_string()));
+        let field = error
+            .and_then(|e| e.field("name"))
+            .map(|m| AttrValue::from(m.to_string()));
         html! {
             <form class="inline" {onsubmit} aria-busy={keep.running().to_string()} novalidate=true>
                 <Field id="passkey-name" label="Name this passkey" value={(*name).clone()} {oninput}
@@ -188,7 +168,6 @@ fn default_name() -> String {
 struct PasskeyRowProps {
     passkey: PasskeyInfo,
     onremove: Callback<()>,
-    onrenamed: Callback<()>,
 }
 
 /// One passkey: its name (renamed in place), when added and last used, synced or not.
@@ -197,13 +176,12 @@ fn PasskeyRow(props: &PasskeyRowProps) -> Html {
     let editing = use_state(|| false);
     let name = use_state(|| AttrValue::from(props.passkey.name.clone()));
     let rename = {
-        let (editing, onrenamed, id) = (editing.clone(), props.onrenamed.clone(), props.passkey.id);
+        let (editing, id) = (editing.clone(), props.passkey.id);
         use_mutation(move |api: Api, body: PasskeyName| {
-            let (editing, onrenamed) = (editing.clone(), onrenamed.clone());
+            let editing = editing.clone();
             async move {
                 api.submit(&RenamePasskey { id }, &body).await?;
                 editing.set(false);
-                onrenamed.emit(());
                 Ok(())
             }
         })
@@ -245,9 +223,9 @@ fn PasskeyRow(props: &PasskeyRowProps) -> Html {
     };
     html! {
         <li class="row">
-            <div class="what">
+            <div>
                 <strong>{ key.name.clone() }</strong>
-                <span class="muted">
+                <p class="meta">
                     { if key.synced { "Synced across your devices · " } else { "On one device · " } }
                     { "Added " }{ when(&key.created_at) }
                     { " · " }
@@ -256,12 +234,14 @@ fn PasskeyRow(props: &PasskeyRowProps) -> Html {
                     } else {
                         { "Not used yet" }
                     }
-                </span>
+                </p>
             </div>
-            <button type="button" class="secondary" onclick={let editing = editing.clone(); move |_| editing.set(true)}
-                    aria-label={format!("Rename {}", key.name)}>{ "Rename" }</button>
-            <button type="button" class="danger" {onremove}
-                    aria-label={format!("Remove {}", key.name)}>{ "Remove" }</button>
+            <div class="row-actions">
+                <button type="button" class="secondary" onclick={let editing = editing.clone(); move |_| editing.set(true)}
+                        aria-label={format!("Rename {}", key.name)}>{ "Rename" }</button>
+                <button type="button" class="danger" onclick={onremove}
+                        aria-label={format!("Remove {}", key.name)}>{ "Remove" }</button>
+            </div>
         </li>
     }
 }

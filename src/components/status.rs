@@ -35,6 +35,8 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".into(),
             last_sign_in_at: None,
             sessions: 0,
+            totp: false,
+            passkeys: 0,
         }
     }
 

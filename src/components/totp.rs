@@ -10,75 +10,47 @@ use yew::prelude::*;
 
 use super::{ErrorView, Field, fetched, general_error, use_toasts};
 
-/// Props of `AuthenticatorApp`.
-#[derive(Properties, PartialEq)]
-pub struct AuthenticatorAppProps {
-    /// Told when it was turned on or off.
-    #[prop_or_default]
-    pub onchange: Callback<()>,
-}
-
-/// The authenticator app section.
+/// The authenticator app section. Its status is read again after each change (the shared hook
+/// does it).
 #[function_component]
-pub fn AuthenticatorApp(props: &AuthenticatorAppProps) -> Html {
+pub fn AuthenticatorApp() -> Html {
     let toasts = use_toasts();
     let status = use_fetch(GetTotp);
-    let code = use_state(|| AttrValue::default());
+    let code = use_state(AttrValue::default);
     // The recovery codes just made, shown until the person says they kept them.
     let shown = use_state(|| None::<RecoveryCodes>);
     let setup = use_mutation(|api: Api, ()| async move { api.fetch(&SetUpTotp).await });
     let confirm = {
-        let (shown, reload, onchange, setup, code) = (
-            shown.clone(),
-            status.reload.clone(),
-            props.onchange.clone(),
-            setup.clone(),
-            code.clone(),
-        );
+        let (shown, setup, code) = (shown.clone(), setup.clone(), code.clone());
         use_mutation(move |api: Api, body: TotpCode| {
-            let (shown, reload, onchange, setup, code) = (
-                shown.clone(),
-                reload.clone(),
-                onchange.clone(),
-                setup.clone(),
-                code.clone(),
-            );
+            let (shown, setup, code) = (shown.clone(), setup.clone(), code.clone());
             async move {
                 let codes = api.submit(&ConfirmTotp, &body).await?;
                 setup.reset();
                 code.set(AttrValue::default());
                 shown.set(Some(codes));
-                reload.emit(());
-                onchange.emit(());
                 Ok(())
             }
         })
     };
     let renew = {
-        let (shown, reload) = (shown.clone(), status.reload.clone());
+        let shown = shown.clone();
         use_mutation(move |api: Api, ()| {
-            let (shown, reload) = (shown.clone(), reload.clone());
+            let shown = shown.clone();
             async move {
                 shown.set(Some(api.fetch(&RenewRecoveryCodes).await?));
-                reload.emit(());
                 Ok(())
             }
         })
     };
-    let disable = {
-        let (toasts, reload, onchange) =
-            (toasts.clone(), status.reload.clone(), props.onchange.clone());
-        use_mutation(move |api: Api, ()| {
-            let (toasts, reload, onchange) = (toasts.clone(), reload.clone(), onchange.clone());
-            async move {
-                api.fetch(&DisableTotp).await?;
-                toasts.say("The authenticator app is off. Your password alone signs you in now.");
-                reload.emit(());
-                onchange.emit(());
-                Ok(())
-            }
-        })
-    };
+    let disable = use_mutation(move |api: Api, ()| {
+        let toasts = toasts.clone();
+        async move {
+            api.fetch(&DisableTotp).await?;
+            toasts.say("The authenticator app is off. Your password alone signs you in now.");
+            Ok(())
+        }
+    });
 
     let body = if let Some(codes) = (*shown).clone() {
         let ondone = {

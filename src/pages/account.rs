@@ -120,9 +120,8 @@ fn Sessions() -> Html {
     let list = use_fetch(ListSessions);
     // `None`: every session but this one.
     let end = {
-        let reload = list.reload.clone();
         use_mutation(move |api: Api, target: Option<String>| {
-            let (toasts, reload) = (toasts.clone(), reload.clone());
+            let toasts = toasts.clone();
             async move {
                 let answer = match &target {
                     Some(id) => api.fetch(&EndSession { id: id.clone() }).await,
@@ -135,7 +134,6 @@ fn Sessions() -> Html {
                         } else {
                             "Signed out everywhere else."
                         });
-                        reload.emit(());
                     }
                     Err(e) if !e.is_silent() => toasts.fail(e.message()),
                     Err(_) => {}

@@ -31,20 +31,11 @@ fn Accounts() -> Html {
     // The cursors of the pages before this one, to go back.
     let pages = use_state(Vec::<Option<String>>::new);
     let cursor = use_state(|| None::<String>);
-    let created = use_state(|| 0u32);
+    // A new account shows in the list: the shared hook reads it again after the change.
     let list = use_fetch(ListUsers {
         q: (*search).clone(),
         cursor: (*cursor).clone(),
     });
-    {
-        // A new account shows in the list.
-        let reload = list.reload.clone();
-        use_effect_with(*created, move |n| {
-            if *n > 0 {
-                reload.emit(());
-            }
-        });
-    }
     let onsearch = {
         let (search, cursor, pages) = (search.clone(), cursor.clone(), pages.clone());
         Callback::from(move |q: String| {
@@ -107,13 +98,9 @@ fn Accounts() -> Html {
             </>
         }
     });
-    let oncreated = {
-        let created = created.clone();
-        Callback::from(move |()| created.set(*created + 1))
-    };
     html! {
         <>
-            <NewAccountForm {oncreated} />
+            <NewAccountForm />
             <section aria-labelledby="accounts-title" class="card">
                 <h2 id="accounts-title">{ "Accounts" }</h2>
                 <Field id="search" label="Search by name" kind="search" autocomplete="off"
@@ -124,29 +111,17 @@ fn Accounts() -> Html {
     }
 }
 
-/// Props of `NewAccountForm`.
-#[derive(Properties, PartialEq)]
-struct NewAccountProps {
-    /// Told when an account was made.
-    oncreated: Callback<()>,
-}
-
 #[function_component]
-fn NewAccountForm(props: &NewAccountProps) -> Html {
+fn NewAccountForm() -> Html {
     let toasts = use_toasts();
     let username = use_state(String::new);
     let role = use_state(|| Role::User);
     // Shown once: the new account's one-time password.
     let made = use_state(|| None::<(String, String)>);
     let create = {
-        let (username, made, oncreated) = (username.clone(), made.clone(), props.oncreated.clone());
+        let (username, made) = (username.clone(), made.clone());
         use_mutation(move |api: Api, body: NewAccount| {
-            let (toasts, username, made, oncreated) = (
-                toasts.clone(),
-                username.clone(),
-                made.clone(),
-                oncreated.clone(),
-            );
+            let (toasts, username, made) = (toasts.clone(), username.clone(), made.clone());
             async move {
                 let created = api.submit(&CreateUser, &body).await?;
                 username.set(String::new());
@@ -156,7 +131,6 @@ fn NewAccountForm(props: &NewAccountProps) -> Html {
                         .map(|otp| (created.user.username.clone(), otp)),
                 );
                 toasts.say(format!("Account {} created.", created.user.username));
-                oncreated.emit(());
                 Ok(())
             }
         })

@@ -73,6 +73,8 @@ pub fn account(id: i64, name: &str) -> AdminUser {
         created_at: iso_in(-86_400_000.0),
         last_sign_in_at: None,
         sessions: 1,
+        totp: false,
+        passkeys: 0,
     }
 }
 

@@ -10,6 +10,10 @@ use gatehouse_client::{Api, Fetch, use_fetch, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+mod methods;
+
+use methods::Methods;
+
 use crate::components::{
     ErrorView, EventList, Field, Page, fetched, role_name, session_row, status, time, use_toasts,
 };
@@ -57,7 +61,8 @@ fn Account(props: &AdminUserProps) -> Html {
                 .map(|(_, p)| AttrValue::from(p));
             html! {
                 <>
-                    <Actions user={(**user).clone()} onchange={account.reload.clone()} {otp} {onotp} />
+                    <Actions user={(**user).clone()} {otp} {onotp} />
+                    <Methods user={(**user).clone()} />
                     <Sessions id={user.id} />
                     <Activity id={user.id} />
                     <Remove user={(**user).clone()} />
@@ -71,8 +76,6 @@ fn Account(props: &AdminUserProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct ActionsProps {
     user: AdminUser,
-    /// Told when the account changed (it is read again).
-    onchange: Callback<()>,
     /// The one-time password a reset made, to show once.
     otp: Option<AttrValue>,
     /// Told the one-time password a reset made.
@@ -93,15 +96,10 @@ fn Actions(props: &ActionsProps) -> Html {
     let toasts = use_toasts();
     let user = &props.user;
     let act = {
-        let (onchange, onotp) = (props.onchange.clone(), props.onotp.clone());
+        let onotp = props.onotp.clone();
         let (id, name) = (user.id, user.username.clone());
         use_mutation(move |api: Api, action: Action| {
-            let (toasts, onchange, onotp, name) = (
-                toasts.clone(),
-                onchange.clone(),
-                onotp.clone(),
-                name.clone(),
-            );
+            let (toasts, onotp, name) = (toasts.clone(), onotp.clone(), name.clone());
             async move {
                 match action {
                     Action::Change(change, done) => {
@@ -114,7 +112,6 @@ fn Actions(props: &ActionsProps) -> Html {
                         toasts.say(format!("Password of {name} reset; their sessions ended."));
                     }
                 }
-                onchange.emit(());
                 Ok(())
             }
         })
@@ -191,15 +188,14 @@ fn Sessions(props: &IdProps) -> Html {
     let toasts = use_toasts();
     let list = use_fetch(ListUserSessions { id: props.id });
     let end_all = {
-        let (reload, id) = (list.reload.clone(), props.id);
+        let id = props.id;
         use_mutation(move |api: Api, ()| {
-            let (toasts, reload) = (toasts.clone(), reload.clone());
+            let toasts = toasts.clone();
             async move {
                 let answer = api.fetch(&EndUserSessions { id }).await;
                 match &answer {
                     Ok(()) => {
                         toasts.say("All their sessions ended.");
-                        reload.emit(());
                     }
                     Err(e) if !e.is_silent() => toasts.fail(e.message()),
                     Err(_) => {}

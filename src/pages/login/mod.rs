@@ -2,16 +2,21 @@
 //!
 //! The same route answers what the server asked for (`reason`): a signed-in person asked to
 //! confirm their password (`reauth_required`) sees only that; one holding a one-time password
-//! (`password_change_required`) chooses their own; one lacking access (`forbidden`) is told so;
-//! anyone else signs in. One form per module.
+//! (`password_change_required`) chooses their own; one the server's policy wants to have a
+//! second way in (`second_factor_enrolment_required`) adds one; one lacking access
+//! (`forbidden`) is told so; anyone else signs in, with a password (and its second step) or a
+//! passkey. One form per module.
 
 mod choose_password;
 mod confirm_password;
+mod enrol;
 mod no_access;
+mod passkey;
 mod reasons;
+mod second_step;
 mod sign_in;
 
-use gatehouse_api::{ErrorCode, HOME_AFTER_SIGN_IN, SIGN_IN_PAGE};
+use gatehouse_api::{ErrorCode, HOME_AFTER_SIGN_IN, SIGN_IN_PAGE, SecondFactorMethod};
 use gatehouse_client::{ApiError, capitalized, safe_return_path};
 use serde::Deserialize;
 use yew::prelude::*;
@@ -21,7 +26,9 @@ use yew_router::prelude::*;
 use crate::session::{use_session, user};
 use choose_password::ChoosePassword;
 use confirm_password::ConfirmPassword;
+use enrol::Enrol;
 use no_access::NoAccess;
+use second_step::SecondStep;
 use sign_in::SignIn;
 
 #[derive(Default, Deserialize)]
@@ -57,6 +64,14 @@ pub fn LoginPage() -> Html {
             html! { <ChoosePassword {name} {target} /> }
         }
         (Some(ErrorCode::Forbidden), Some(name)) => html! { <NoAccess {name} {target} /> },
+        (Some(ErrorCode::SecondFactorEnrolmentRequired), Some(name)) => {
+            html! { <Enrol {name} {target} /> }
+        }
+        // A sign-in posted as a plain form whose password was right: its second step.
+        (Some(ErrorCode::SecondFactorRequired), None) => {
+            let methods = vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode];
+            html! { <SecondStep {methods} {target} /> }
+        }
         _ => html! { <SignIn {target} {reason} /> },
     }
 }

@@ -7,7 +7,9 @@ use gatehouse_client::{Api, AuthState, Request, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use super::passkey::PasskeyButton;
 use super::reasons::{is_failed_sign_in, reason_text};
+use super::second_step::SecondStep;
 use super::{field_error, go};
 use crate::components::{Field, Page, general_error};
 use crate::kept::use_kept;
@@ -101,7 +103,8 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let notice = props
         .reason
         .and_then(|r| reason_text(r, user(&auth).map(|u| u.username.as_str())));
-    let general = general_error(error, &["username", "password"]);
+    let general = general_error(error, &["username", "password"])
+        .filter(|e| e.code() != Some(ErrorCode::SecondFactorRequired));
     // A sign-in posted as a plain form that failed comes back with its reason: an error, shown
     // as this form's own would be, until the next try.
     let (notice, earlier_error) = if is_failed_sign_in(props.reason) {
@@ -110,6 +113,13 @@ pub fn SignIn(props: &SignInProps) -> Html {
         (notice, None)
     };
     let busy = sign_in.running();
+    // The password was right; the account has a second factor to give.
+    if let Some(body) = error
+        .filter(|e| e.code() == Some(ErrorCode::SecondFactorRequired))
+        .and_then(|e| e.body())
+    {
+        return html! { <SecondStep methods={body.methods.clone()} target={props.target.clone()} /> };
+    }
     html! {
         <Page title="Sign in" class="login">
             if let Some(notice) = notice {
@@ -118,7 +128,8 @@ pub fn SignIn(props: &SignInProps) -> Html {
             // `method="post"`: before the app has taken the pre-rendered page over (or with
             // JavaScript off) the browser posts it to `POST /login` itself.
             <form {onsubmit} method="post" aria-busy={busy.to_string()} novalidate=true>
-                <Field id="username" label="Username" autocomplete="username"
+                // `webauthn`: the browser may offer passkeys in this field's autofill.
+                <Field id="username" label="Username" autocomplete="username webauthn"
                        value={(*username).clone()} oninput={set(&username)}
                        error={field_error(error, "username")} autofocus=true required=true />
                 <Field id="password" label="Password" kind="password" autocomplete="current-password"
@@ -126,6 +137,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
                        error={field_error(error, "password")} required=true />
                 <button type="submit" disabled={busy}>{ if busy { "Signing in…" } else { "Sign in" } }</button>
             </form>
+            <PasskeyButton target={props.target.clone()} autofill=true />
             if let Some(e) = general {
                 <div class="error" role="alert" tabindex="-1" ref={alert}>
                     <p>{ e.message() }</p>
