@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn an_unknown_event_kind_from_a_newer_server_still_decodes() {
         let e: SecurityEvent = serde_json::from_str(
-            r#"{"kind":"passkey_added","at":"2026-01-01T00:00:00Z","device":null,"address":null,"by":null}"#,
+            r#"{"kind":"signed_in_by_carrier_pigeon","at":"2026-01-01T00:00:00Z","device":null,"address":null,"by":null}"#,
         )
         .unwrap();
         assert_eq!(e.kind, SecurityEventKind::Other);

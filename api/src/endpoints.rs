@@ -255,8 +255,10 @@ endpoint! {
     StartPasskeyRegistration: Post "/api/auth/passkeys/options", () => PasskeyOptions
 }
 endpoint! {
-    /// Adds the passkey the browser created (201); 422 when it does not verify.
+    /// Adds the passkey the browser created (201); 422 when it does not verify, 409 when no
+    /// registration is waiting (none was started, or its answer came already).
     AddPasskey: Post "/api/auth/passkeys", NewPasskey => PasskeyInfo,
+    ERRORS = &[Conflict],
     CREATES = true,
 }
 endpoint_with_id! {
@@ -283,8 +285,9 @@ endpoint! {
     ERRORS = &[Conflict],
 }
 endpoint! {
-    /// Turns the authenticator app off, with its recovery codes: 204.
-    DisableTotp: Delete "/api/auth/totp", () => ()
+    /// Turns the authenticator app off, with its recovery codes: 204; 404 when it is off.
+    DisableTotp: Delete "/api/auth/totp", () => (),
+    ERRORS = &[NotFound],
 }
 endpoint! {
     /// A new set of recovery codes; the old set stops working.
@@ -292,14 +295,16 @@ endpoint! {
     ERRORS = &[Conflict],
 }
 endpoint! {
-    /// Starts confirming it is you with a passkey instead of the password.
-    StartPasskeyReauth: Post "/api/auth/reauth/passkey/options", () => PasskeyOptions
+    /// Starts confirming it is you with a passkey instead of the password; 409 for an account
+    /// without one.
+    StartPasskeyReauth: Post "/api/auth/reauth/passkey/options", () => PasskeyOptions,
+    ERRORS = &[Conflict],
 }
 endpoint! {
     /// Confirms it is you with one of this account's passkeys, allowing actions that need a
-    /// recent proof for the next reauth window.
+    /// recent proof for the next reauth window; 409 when no confirmation is waiting.
     ReauthWithPasskey: Post "/api/auth/reauth/passkey", PasskeyAssertion => SessionState,
-    ERRORS = &[InvalidCredentials, TooManyRequests],
+    ERRORS = &[InvalidCredentials, TooManyRequests, Conflict],
 }
 
 /// Administrators: one page of accounts, those whose name contains `q`. Its fields are the

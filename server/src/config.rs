@@ -9,6 +9,8 @@ use std::time::Duration;
 use axum::http::Uri;
 use clap::{Args, Parser};
 
+use crate::session::SecondFactorPolicy;
+
 /// The server's settings. Durations take `humantime` forms such as `90s`, `30m` or `12h`.
 #[derive(Clone, Debug, Args)]
 pub struct Config {
@@ -228,29 +230,6 @@ impl FromStr for PublicUrl {
             origin: format!("{scheme}://{}", authority.as_str().to_ascii_lowercase()),
             https,
         })
-    }
-}
-
-/// Which accounts must have a second way in besides the password.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum SecondFactorPolicy {
-    /// No account.
-    #[default]
-    None,
-    /// Administrators.
-    Admins,
-    /// Every account.
-    Everyone,
-}
-
-impl SecondFactorPolicy {
-    /// Whether an account of `role` must have one.
-    pub fn covers(self, role: gatehouse_api::Role) -> bool {
-        match self {
-            Self::None => false,
-            Self::Admins => role == gatehouse_api::Role::Admin,
-            Self::Everyone => true,
-        }
     }
 }
 

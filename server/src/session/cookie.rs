@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
-use gatehouse_api::CSRF_COOKIE;
+use gatehouse_api::{CSRF_COOKIE, Role};
 use time::OffsetDateTime;
 use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::session::Id;
@@ -24,7 +24,7 @@ pub struct SessionPolicy {
     /// The origin browsers must send on unsafe requests, when configured.
     pub public_origin: Option<String>,
     /// Which accounts must have a passkey or an authenticator app.
-    pub second_factor: crate::config::SecondFactorPolicy,
+    pub second_factor: SecondFactorPolicy,
 }
 
 impl SessionPolicy {
@@ -101,6 +101,29 @@ impl SessionPolicy {
 /// A duration in whole milliseconds, saturating.
 pub fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Which accounts must have a second way in besides the password.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SecondFactorPolicy {
+    /// No account.
+    #[default]
+    None,
+    /// Administrators.
+    Admins,
+    /// Every account.
+    Everyone,
+}
+
+impl SecondFactorPolicy {
+    /// Whether an account of `role` must have one.
+    pub fn covers(self, role: Role) -> bool {
+        match self {
+            Self::None => false,
+            Self::Admins => role == Role::Admin,
+            Self::Everyone => true,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ mod listing;
 mod live;
 mod record;
 
-pub use cookie::SessionPolicy;
+pub use cookie::{SecondFactorPolicy, SessionPolicy};
 pub use guard::{Access, CurrentUser, Guard, Rule, guard, replace};
 pub use listing::{handle, live_sessions, rows};
 pub use live::{Writer, end_all, end_one};

@@ -467,7 +467,7 @@ pub async fn check_step_up(app: &TestApp) {
 #[tokio::test]
 async fn every_route_not_open_before_a_second_factor_sends_an_account_without_one_to_set_it_up() {
     let app = spawn_app_with(|c| {
-        c.require_second_factor = gatehouse_server::config::SecondFactorPolicy::Everyone;
+        c.require_second_factor = gatehouse_server::session::SecondFactorPolicy::Everyone;
     })
     .await;
     let mut failures = Vec::new();

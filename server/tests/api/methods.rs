@@ -273,7 +273,7 @@ async fn with_the_app_on_confirming_it_is_you_takes_the_password_and_a_code() {
 #[tokio::test]
 async fn the_policy_sends_an_account_without_a_second_factor_to_set_one_up_first() {
     let app = spawn_app_with(|c| {
-        c.require_second_factor = gatehouse_server::config::SecondFactorPolicy::Admins;
+        c.require_second_factor = gatehouse_server::session::SecondFactorPolicy::Admins;
     })
     .await;
     let ann = app.signed_in("ann", Role::User).await;

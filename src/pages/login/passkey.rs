@@ -34,7 +34,15 @@ pub fn use_passkey_sign_in(target: AttrValue) -> MutationHandle<Asking, PasskeyO
     use_mutation(move |api: Api, (ask, signal): Asking| {
         let (auth, navigator, target) = (auth.clone(), navigator.clone(), target.clone());
         async move {
-            let options: PasskeyOptions = api.fetch(&StartPasskeySignIn).await?;
+            let options: PasskeyOptions = match api.fetch(&StartPasskeySignIn).await {
+                Ok(options) => options,
+                // The autofill is an offer nobody has taken up yet: without a challenge there
+                // is no offer, and nothing to say.
+                Err(e) if ask == Ask::Autofill && !e.is_silent() => {
+                    return Ok(PasskeyOutcome::NotUsed(PasskeyFailure::Cancelled));
+                }
+                Err(e) => return Err(e),
+            };
             let signal = signal.map(Into::into);
             let credential = match passkey::get_credential(&options.options, ask, signal).await {
                 Ok(credential) => credential,
