@@ -398,7 +398,11 @@ async fn a_change_that_succeeds_refreshes_what_is_shown_which_stays_until_the_ne
     wait_until("the list", || text_of(&root, "list") == "[1]").await;
     click_on(&root, "run");
     wait_until("the refresh is asked", || calls().len() == 3).await;
-    assert_eq!(text_of(&root, "list"), "[1]", "no Loading while it refreshes");
+    assert_eq!(
+        text_of(&root, "list"),
+        "[1]",
+        "no Loading while it refreshes"
+    );
     wait_until("the new list", || text_of(&root, "list") == "[1,2]").await;
     let methods: Vec<_> = calls().into_iter().map(|c| (c.method, c.path)).collect();
     assert_eq!(methods[2], ("GET".to_string(), "/api/things".to_string()));
