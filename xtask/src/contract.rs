@@ -144,9 +144,11 @@ fn fuzz(tools: &Tools, server: &Path) -> Result<Fuzz, String> {
         std::thread::sleep(Duration::from_millis(50));
     }
     let st = tools.python.with_file_name("st");
-    // Run from target/ so its cache (`.schemathesis/`) stays out of the tree.
+    // Run from the build folder so its cache (`.schemathesis/`) stays out of the tree.
+    let cache = crate::target_dir();
+    std::fs::create_dir_all(&cache).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(st);
-    cmd.current_dir(root().join("target"))
+    cmd.current_dir(cache)
         .arg("run")
         .arg(format!("{base}{}", GetOpenApi::PATH))
         .args([
