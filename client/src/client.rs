@@ -8,7 +8,8 @@
 
 use std::time::Duration;
 
-use gatehouse_api::{CSRF_COOKIE, CSRF_HEADER, Endpoint};
+use gatehouse_api::endpoints::GetSessionState;
+use gatehouse_api::{CSRF_COOKIE, CSRF_HEADER, Endpoint, ErrorCode};
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -157,10 +158,27 @@ impl ApiClient {
             0
         };
         let mut attempt = 0;
+        let mut token_recovered = false;
         loop {
+            let had_token = read_cookie(CSRF_COOKIE).is_some();
             let outcome = self.send_once(request, signal).await;
             if aborted() {
                 return Err(ApiError::Aborted);
+            }
+            // A change sent without a CSRF token (its cookie lost, say by a browser restart,
+            // while the session's survived) is refused before anything is done. Any guarded
+            // read gives the token back, so ask for one and send the change once more.
+            if request.is_unsafe()
+                && !had_token
+                && !token_recovered
+                && outcome.as_ref().err().and_then(ApiError::code) == Some(ErrorCode::CsrfFailed)
+            {
+                token_recovered = true;
+                let probe = Request::to(&GetSessionState).handle_auth_errors();
+                if self.send_once(&probe, signal).await.is_ok() && read_cookie(CSRF_COOKIE).is_some()
+                {
+                    continue;
+                }
             }
             if attempt < retries && is_transient(&outcome) {
                 attempt += 1;

@@ -235,6 +235,63 @@ async fn unsafe_methods_carry_the_csrf_cookie_in_a_header_and_gets_do_not() {
     assert_eq!(by_method("GET").csrf, None);
 }
 
+#[wasm_bindgen_test]
+async fn a_change_refused_for_a_lost_csrf_cookie_asks_for_the_token_and_is_sent_once_more() {
+    let document: web_sys::HtmlDocument =
+        wasm_bindgen::JsCast::unchecked_into(web_sys::window().unwrap().document().unwrap());
+    script(
+        "/notes",
+        vec![
+            Reply::error(403, "csrf_failed", "The CSRF token is missing."),
+            Reply::json(200, "{}").setting_cookie("CSRF-TOKEN=restored; path=/"),
+            Reply::json(201, r#"{"id":1}"#),
+        ],
+    );
+    let (results, app) = mount_caller(vec![Request::post("/api/things").json(&1)]);
+    wait_until("the post settles", || results.borrow().len() == 1).await;
+    app.destroy();
+    document
+        .set_cookie("CSRF-TOKEN=; path=/; max-age=0")
+        .unwrap();
+    assert_eq!(results.borrow()[0], Ok(serde_json::json!({"id": 1})));
+    let calls = calls();
+    let sent: Vec<_> = calls
+        .iter()
+        .map(|c| (c.method.as_str(), c.path.as_str(), c.csrf.as_deref()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("POST", "/api/things", None),
+            ("GET", "/api/auth/session", None),
+            ("POST", "/api/things", Some("restored")),
+        ]
+    );
+    assert_eq!(history_changes(), 0, "nobody was sent to sign in");
+}
+
+#[wasm_bindgen_test]
+async fn a_change_refused_for_a_wrong_csrf_token_is_not_sent_again() {
+    let document: web_sys::HtmlDocument =
+        wasm_bindgen::JsCast::unchecked_into(web_sys::window().unwrap().document().unwrap());
+    document.set_cookie("CSRF-TOKEN=stale; path=/").unwrap();
+    script(
+        "/notes",
+        vec![Reply::error(403, "csrf_failed", "The CSRF token is wrong.")],
+    );
+    let (results, app) = mount_caller(vec![Request::post("/api/things").json(&1)]);
+    wait_until("the post settles", || results.borrow().len() == 1).await;
+    app.destroy();
+    document
+        .set_cookie("CSRF-TOKEN=; path=/; max-age=0")
+        .unwrap();
+    assert_eq!(calls().len(), 1);
+    assert!(matches!(
+        results.borrow()[0],
+        Err(ApiError::Redirecting | ApiError::SignInRequired { .. })
+    ));
+}
+
 /// A session check, as an app declares one.
 #[derive(Clone, PartialEq)]
 struct WhoAmI;

@@ -26,6 +26,7 @@ export function script_fetch(replies_json) {
     return new Promise((resolve, reject) => {
       const finish = () => {
         if (reply.status === 0) { reject(new TypeError('Failed to fetch')); return; }
+        if (reply.cookie) document.cookie = reply.cookie;
         const body = reply.status === 204 ? null : reply.body;
         resolve(new Response(body, { status: reply.status, headers: { 'Content-Type': 'application/json' } }));
       };
@@ -65,6 +66,8 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub delay_ms: u32,
+    /// A cookie the answer sets (as `document.cookie` takes it).
+    pub cookie: Option<String>,
 }
 
 impl Reply {
@@ -73,6 +76,7 @@ impl Reply {
             status,
             body: body.into(),
             delay_ms: 0,
+            cookie: None,
         }
     }
     pub fn error(status: u16, code: &str, message: &str) -> Self {
@@ -83,6 +87,10 @@ impl Reply {
     }
     pub fn network_failure() -> Self {
         Self::json(0, "")
+    }
+    pub fn setting_cookie(mut self, cookie: &str) -> Self {
+        self.cookie = Some(cookie.into());
+        self
     }
     pub fn after(mut self, ms: u32) -> Self {
         self.delay_ms = ms;
@@ -95,7 +103,9 @@ impl Reply {
 pub fn script(location: &str, replies: Vec<Reply>) {
     let replies: Vec<serde_json::Value> = replies
         .into_iter()
-        .map(|r| serde_json::json!({"status": r.status, "body": r.body, "delay": r.delay_ms}))
+        .map(|r| {
+            serde_json::json!({"status": r.status, "body": r.body, "delay": r.delay_ms, "cookie": r.cookie})
+        })
         .collect();
     script_fetch(&serde_json::to_string(&replies).unwrap());
     let history = web_sys::window().unwrap().history().unwrap();

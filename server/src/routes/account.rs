@@ -4,9 +4,8 @@
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
-use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
     ActiveSession, FieldError, Password, PasswordChange, Reauth, SecondFactorProof, SecurityEvent,
@@ -22,7 +21,9 @@ use crate::data::events::{self, Event};
 use crate::data::factors;
 use crate::data::users;
 use crate::error::{AppError, Json, Path, both};
-use crate::session::{self, Access, AuthSession, CurrentUser, Writer, now_ms, rfc3339_ms};
+use crate::session::{
+    self, Access, AuthSession, CurrentUser, SessionCookies, Writer, now_ms, rfc3339_ms,
+};
 use crate::state::AppState;
 use gatehouse_api::endpoints::{
     ChangePassword, EndOtherSessions, EndSession, ExtendSession, GetSessionState, ListActivity,
@@ -68,19 +69,12 @@ pub fn session_state(state: &AppState, auth: &AuthSession) -> SessionState {
     }
 }
 
-/// A JSON answer that also sets the renewed session cookie.
-fn with_cookie(body: impl IntoResponse, cookie: HeaderValue) -> Response {
-    let mut response = body.into_response();
-    response.headers_mut().append(SET_COOKIE, cookie);
-    response
-}
-
 /// Changes the current session with `change` (see `session::current`).
 async fn update_current(
     state: &AppState,
     user: &CurrentUser,
     change: impl Fn(&mut AuthSession),
-) -> Result<(AuthSession, HeaderValue), AppError> {
+) -> Result<(AuthSession, SessionCookies), AppError> {
     session::current::update(&state.store, &state.sessions, user, change).await
 }
 
@@ -92,8 +86,8 @@ async fn state(State(state): State<AppState>, user: CurrentUser) -> Json<Session
 /// `POST /api/auth/session/extend`: renews the idle clock ("Stay signed in").
 async fn extend(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     let now = now_ms();
-    let (auth, cookie) = update_current(&state, &user, |a| a.last_seen_ms = now).await?;
-    Ok(with_cookie(Json(session_state(&state, &auth)), cookie))
+    let (auth, cookies) = update_current(&state, &user, |a| a.last_seen_ms = now).await?;
+    Ok((cookies, Json(session_state(&state, &auth))).into_response())
 }
 
 /// The account's live sessions, each with its id.
@@ -244,7 +238,7 @@ async fn password(
     // This session moves to the new epoch first (the guard accepts a newer one), so that none
     // of its requests in flight is told its session ended; every other session is ended.
     let epoch = user.account.session_epoch;
-    let (_, cookie) = update_current(&state, user, |a| a.epoch = epoch + 1).await?;
+    let (_, cookies) = update_current(&state, user, |a| a.epoch = epoch + 1).await?;
     let changed = async {
         let mut tx = writer.begin().await?;
         let changed = users::change_password(&mut tx, user.account.id, epoch, hash).await;
@@ -260,7 +254,7 @@ async fn password(
     let event = Event::by_self(SecurityEventKind::PasswordChanged, &here);
     events::record(&state.db, user.account.id, event).await?;
     tracing::info!(user_id = user.account.id, "password changed");
-    Ok(with_cookie(StatusCode::NO_CONTENT, cookie))
+    Ok((cookies, StatusCode::NO_CONTENT).into_response())
 }
 
 /// `GET /api/auth/activity`: the account's last 50 security events, newest first.
@@ -317,12 +311,12 @@ async fn reauth(
         }
     }
     let now = now_ms();
-    let (auth, cookie) = update_current(&state, &user, |a| {
+    let (auth, cookies) = update_current(&state, &user, |a| {
         a.auth_at_ms = now;
         a.last_seen_ms = now;
     })
     .await?;
     let event = Event::by_self(SecurityEventKind::Reauthenticated, &here);
     events::record(&state.db, user.account.id, event).await?;
-    Ok(with_cookie(Json(session_state(&state, &auth)), cookie))
+    Ok((cookies, Json(session_state(&state, &auth))).into_response())
 }

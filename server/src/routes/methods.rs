@@ -7,7 +7,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
     FieldError, NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions,
@@ -141,11 +140,11 @@ async fn start_registration(
         .map_err(passkey_refused)?;
     let registration = serde_json::to_value(registration).map_err(AppError::internal)?;
     let ceremony = Ceremony::start(CeremonyKind::AddPasskey, registration);
-    let (_, cookie) = session::current::update(&state.store, &state.sessions, user, |a| {
+    let (_, cookies) = session::current::update(&state.store, &state.sessions, user, |a| {
         a.ceremony = Some(ceremony.clone());
     })
     .await?;
-    Ok(with_cookie(Json(PasskeyOptions { options }), cookie))
+    Ok((cookies, Json(PasskeyOptions { options })).into_response())
 }
 
 /// `POST /api/auth/passkeys`: keeps the passkey the browser created (201).
@@ -281,11 +280,11 @@ async fn set_up_totp(
     let setup: TotpSetup = totp::setup(&secret, &user.account.username);
     let sealed = state.sealing.seal(&secret);
     let ceremony = Ceremony::start(CeremonyKind::TotpSetup, sealed.into());
-    let (_, cookie) = session::current::update(&state.store, &state.sessions, &user, |a| {
+    let (_, cookies) = session::current::update(&state.store, &state.sessions, &user, |a| {
         a.ceremony = Some(ceremony.clone());
     })
     .await?;
-    Ok(with_cookie(Json(setup), cookie))
+    Ok((cookies, Json(setup)).into_response())
 }
 
 /// `POST /api/auth/totp/confirm`: turns the app on with a code from it; the recovery codes.
@@ -405,11 +404,11 @@ async fn start_passkey_reauth(
         .map_err(passkey_refused)?;
     let challenge = serde_json::to_value(challenge).map_err(AppError::internal)?;
     let ceremony = Ceremony::start(CeremonyKind::PasskeyReauth, challenge);
-    let (_, cookie) = session::current::update(&state.store, &state.sessions, &user, |a| {
+    let (_, cookies) = session::current::update(&state.store, &state.sessions, &user, |a| {
         a.ceremony = Some(ceremony.clone());
     })
     .await?;
-    Ok(with_cookie(Json(PasskeyOptions { options }), cookie))
+    Ok((cookies, Json(PasskeyOptions { options })).into_response())
 }
 
 /// `POST /api/auth/reauth/passkey`: confirms it is you with a passkey.
@@ -443,7 +442,7 @@ async fn reauth_with_passkey(
         passkeys::used(&state.db, stored.id, &record, synced).await?;
     }
     let now = now_ms();
-    let (auth, cookie) = session::current::update(&state.store, &state.sessions, &user, |a| {
+    let (auth, cookies) = session::current::update(&state.store, &state.sessions, &user, |a| {
         a.auth_at_ms = now;
         a.last_seen_ms = now;
     })
@@ -457,12 +456,5 @@ async fn reauth_with_passkey(
     )
     .await?;
     let session_state: SessionState = super::account::session_state(&state, &auth);
-    Ok(with_cookie(Json(session_state), cookie))
-}
-
-/// A JSON answer that also sets the renewed session cookie.
-fn with_cookie(body: impl IntoResponse, cookie: axum::http::HeaderValue) -> Response {
-    let mut response = body.into_response();
-    response.headers_mut().append(SET_COOKIE, cookie);
-    response
+    Ok((cookies, Json(session_state)).into_response())
 }

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use axum::http::HeaderValue;
+use std::convert::Infallible;
+
 use axum::http::header::SET_COOKIE;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponseParts, Response, ResponseParts};
 use gatehouse_api::{CSRF_COOKIE, Role};
 use time::OffsetDateTime;
 use tower_sessions::cookie::{Cookie, SameSite};
@@ -56,26 +58,36 @@ impl SessionPolicy {
         HeaderValue::try_from(cookie.to_string()).expect("cookie is a valid header")
     }
 
-    /// The readable `CSRF-TOKEN` cookie carrying `token` (or removing it when `None`).
-    pub fn csrf_cookie(&self, token: Option<&str>) -> HeaderValue {
-        let mut cookie = Cookie::build((CSRF_COOKIE, token.unwrap_or("").to_string()))
+    /// The readable `CSRF-TOKEN` cookie carrying a token for `max_age` (or removing it when
+    /// `None`).
+    pub fn csrf_cookie(&self, token: Option<(&str, time::Duration)>) -> HeaderValue {
+        let (value, max_age) = token.unwrap_or(("", time::Duration::ZERO));
+        let mut cookie = Cookie::build((CSRF_COOKIE, value.to_string()))
             .path("/")
             .same_site(SameSite::Strict)
             .secure(self.https)
-            .http_only(false);
+            .http_only(false)
+            .max_age(max_age);
         if token.is_none() {
-            cookie = cookie
-                .max_age(time::Duration::ZERO)
-                .expires(OffsetDateTime::UNIX_EPOCH);
+            cookie = cookie.expires(OffsetDateTime::UNIX_EPOCH);
         }
         HeaderValue::try_from(cookie.build().to_string()).expect("cookie is a valid header")
     }
 
-    /// Adds the `CSRF-TOKEN` cookie (or its removal) to a response.
-    pub fn with_csrf_cookie(&self, mut response: Response, token: Option<&str>) -> Response {
+    /// Both cookies of the session `id` whose CSRF token is `csrf`, for `max_age` (as long as
+    /// its record).
+    pub fn session_cookies(&self, id: Id, csrf: &str, max_age: time::Duration) -> SessionCookies {
+        SessionCookies([
+            self.session_cookie(id, max_age),
+            self.csrf_cookie(Some((csrf, max_age))),
+        ])
+    }
+
+    /// Adds the removal of the `CSRF-TOKEN` cookie to a response.
+    pub fn without_csrf_cookie(&self, mut response: Response) -> Response {
         response
             .headers_mut()
-            .append(SET_COOKIE, self.csrf_cookie(token));
+            .append(SET_COOKIE, self.csrf_cookie(None));
         response
     }
 
@@ -89,12 +101,37 @@ impl SessionPolicy {
             .max_age(time::Duration::ZERO)
             .expires(OffsetDateTime::UNIX_EPOCH)
             .build();
-        let mut response = self.with_csrf_cookie(response, None);
+        let mut response = self.without_csrf_cookie(response);
         response.headers_mut().append(
             SET_COOKIE,
             HeaderValue::try_from(removal.to_string()).expect("cookie is a valid header"),
         );
         response
+    }
+}
+
+/// A session's two cookies, the HttpOnly session cookie and the readable CSRF cookie, sent
+/// together with one lifetime so that they live and die together. (A CSRF cookie without
+/// `Max-Age` ended with the browser while the session's survived a restart, and the first
+/// change after it failed `csrf_failed`.)
+#[derive(Clone, Debug)]
+pub struct SessionCookies([HeaderValue; 2]);
+
+impl SessionCookies {
+    /// Adds both to a response's headers.
+    pub fn append_to(self, headers: &mut HeaderMap) {
+        for cookie in self.0 {
+            headers.append(SET_COOKIE, cookie);
+        }
+    }
+}
+
+impl IntoResponseParts for SessionCookies {
+    type Error = Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Infallible> {
+        self.append_to(parts.headers_mut());
+        Ok(parts)
     }
 }
 
@@ -157,12 +194,13 @@ pub(crate) mod tests {
             https: true,
             ..policy()
         };
-        let set = https.csrf_cookie(Some("tok"));
+        let set = https.csrf_cookie(Some(("tok", time::Duration::seconds(5400))));
         let set = set.to_str().unwrap();
         assert!(set.starts_with("CSRF-TOKEN=tok"), "{set}");
         assert!(
             set.contains("SameSite=Strict") && set.contains("Secure") && set.contains("Path=/")
         );
+        assert!(set.contains("Max-Age=5400"), "lives as long as the session: {set}");
         assert!(!set.contains("HttpOnly"));
         let removal = https.csrf_cookie(None);
         assert!(removal.to_str().unwrap().contains("Max-Age=0"));

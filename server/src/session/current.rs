@@ -2,24 +2,23 @@
 //! ceremony it runs), compare-and-set: reading it again if another request of the same session
 //! wrote it meanwhile, and never bringing back a session that was ended.
 
-use axum::http::HeaderValue;
 use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
 use super::ceremony::{Ceremony, CeremonyKind};
-use super::cookie::SessionPolicy;
+use super::cookie::{SessionCookies, SessionPolicy};
 use super::guard::{CurrentUser, replace};
 use super::record::AuthSession;
 use crate::data::sessions::SessionStore;
 use crate::error::AppError;
 
-/// Changes the current session with `change`; the session as written and its renewed cookie.
+/// Changes the current session with `change`; the session as written and its renewed cookies.
 pub async fn update(
     store: &SessionStore,
     policy: &SessionPolicy,
     user: &CurrentUser,
     change: impl Fn(&mut AuthSession),
-) -> Result<(AuthSession, HeaderValue), AppError> {
+) -> Result<(AuthSession, SessionCookies), AppError> {
     update_record(store, policy, user.session, &user.auth, change).await
 }
 
@@ -31,13 +30,13 @@ pub async fn update_record(
     id: Id,
     auth: &AuthSession,
     change: impl Fn(&mut AuthSession),
-) -> Result<(AuthSession, HeaderValue), AppError> {
+) -> Result<(AuthSession, SessionCookies), AppError> {
     let mut old = auth.clone();
     for _ in 0..3 {
         let mut new = old.clone();
         change(&mut new);
-        if let Some(cookie) = replace(store, policy, id, &old, &new).await? {
-            return Ok((new, cookie));
+        if let Some(cookies) = replace(store, policy, id, &old, &new).await? {
+            return Ok((new, cookies));
         }
         old = reload(store, id).await?;
     }

@@ -4,18 +4,18 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use gatehouse_api::{CSRF_HEADER, Role};
+use gatehouse_api::{CSRF_COOKIE, CSRF_HEADER, Role};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
-use super::cookie::SessionPolicy;
+use super::cookie::{SessionCookies, SessionPolicy};
 use super::record::{AUTH_KEY, AuthSession, now_ms, rfc3339_ms};
 use crate::data::sessions::SessionStore;
 use crate::data::users::{Account, AccountCache};
@@ -114,8 +114,8 @@ pub async fn guard(
             tracing::Span::current().record("user_id", user.account.id);
             req.extensions_mut().insert(user);
             let mut response = next.run(req).await;
-            if let Some(cookie) = renewed {
-                response.headers_mut().append(SET_COOKIE, cookie);
+            if let Some(cookies) = renewed {
+                cookies.append_to(response.headers_mut());
             }
             response
         }
@@ -136,7 +136,7 @@ impl Guard {
         rule: Rule,
         headers: &HeaderMap,
         unsafe_method: bool,
-    ) -> Result<(CurrentUser, Option<HeaderValue>), AppError> {
+    ) -> Result<(CurrentUser, Option<SessionCookies>), AppError> {
         let policy = &self.policy;
         let auth: AuthSession = session
             .get(AUTH_KEY)
@@ -187,9 +187,14 @@ impl Guard {
             current.last_seen_ms = now;
             // Compare-and-set: a session signed out (or changed) since it was loaded stays so.
             match replace(&self.store, policy, id, &auth, &current).await? {
-                Some(cookie) => renewed = Some(cookie),
+                Some(cookies) => renewed = Some(cookies),
                 None => current = auth,
             }
+        }
+        // A browser that kept the session cookie but lost the CSRF one (cookies of an older
+        // server were session-only) gets it back with this answer, before its next change.
+        if renewed.is_none() && !carries_csrf_cookie(headers) {
+            renewed = Some(cookies_for(policy, id, &current));
         }
         Ok((
             CurrentUser {
@@ -204,7 +209,7 @@ impl Guard {
     }
 }
 
-/// Writes `new` over the session `id` if it still holds `old`; the session cookie with the
+/// Writes `new` over the session `id` if it still holds `old`; both its cookies with the
 /// record's new lifetime when it did, `None` when the session was ended or changed meanwhile.
 pub async fn replace(
     store: &SessionStore,
@@ -212,13 +217,30 @@ pub async fn replace(
     id: Id,
     old: &AuthSession,
     new: &AuthSession,
-) -> Result<Option<HeaderValue>, AppError> {
-    let written = new.to_record(id, policy);
-    if !store.replace(&old.to_record(id, policy), &written).await? {
+) -> Result<Option<SessionCookies>, AppError> {
+    if !store
+        .replace(&old.to_record(id, policy), &new.to_record(id, policy))
+        .await?
+    {
         return Ok(None);
     }
-    let max_age = written.expiry_date - OffsetDateTime::now_utc();
-    Ok(Some(policy.session_cookie(id, max_age)))
+    Ok(Some(cookies_for(policy, id, new)))
+}
+
+/// Both cookies of the session `id` as `auth` holds it, lasting as long as its record.
+pub fn cookies_for(policy: &SessionPolicy, id: Id, auth: &AuthSession) -> SessionCookies {
+    let max_age = policy.stored_until(auth) - OffsetDateTime::now_utc();
+    policy.session_cookies(id, &auth.csrf, max_age)
+}
+
+/// Whether the request carries a `CSRF-TOKEN` cookie.
+fn carries_csrf_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim().split_once('=').is_some_and(|(name, _)| name == CSRF_COOKIE))
 }
 
 fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {

@@ -6,7 +6,7 @@
 //! `session_store`), so nothing a request does can undo a sign-out.
 
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,8 +21,8 @@ mod listing;
 mod live;
 mod record;
 
-pub use cookie::{SecondFactorPolicy, SessionPolicy};
-pub use guard::{Access, CurrentUser, Guard, Rule, guard, replace};
+pub use cookie::{SecondFactorPolicy, SessionCookies, SessionPolicy};
+pub use guard::{Access, CurrentUser, Guard, Rule, cookies_for, guard, replace};
 pub use listing::{handle, live_sessions, rows};
 pub use live::{Writer, end_all, end_one};
 pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of, now_ms, rfc3339_ms};
@@ -34,7 +34,8 @@ use crate::error::AppError;
 
 /// Starts a new signed-in session for `account`: always under a new id (re-login included),
 /// with a new CSRF token, saved before answering so a store failure is a 503, not a pass.
-/// Answers with the `SessionInfo` and the CSRF cookie; tower-sessions sets the session cookie.
+/// Answers with the `SessionInfo` and the CSRF cookie, lasting as long as the session cookie
+/// tower-sessions sets.
 pub async fn sign_in(
     policy: &SessionPolicy,
     session: &Session,
@@ -53,8 +54,9 @@ pub async fn sign_in(
         user: account.to_user(),
         expires_at: rfc3339_ms(policy.expires_at_ms(&auth)),
     };
-    let body = crate::error::Json(info).into_response();
-    Ok(policy.with_csrf_cookie(body, Some(&auth.csrf)))
+    let max_age = policy.stored_until(&auth) - time::OffsetDateTime::now_utc();
+    let csrf = policy.csrf_cookie(Some((&auth.csrf, max_age)));
+    Ok(([(SET_COOKIE, csrf)], crate::error::Json(info)).into_response())
 }
 
 /// Ends the session of `account`: deletes the record (final for writes in flight too, see
@@ -68,7 +70,7 @@ pub async fn sign_out(
     session.flush().await?;
     users::sessions_ended(db, account).await?;
     let body = axum::http::StatusCode::NO_CONTENT.into_response();
-    Ok(policy.with_csrf_cookie(body, None))
+    Ok(policy.without_csrf_cookie(body))
 }
 
 /// Placed in front of tower-sessions' layer: a request carrying the session cookie more than

@@ -1,4 +1,4 @@
-use gatehouse_api::endpoints::{CreateNote, ListNotes, Login};
+use gatehouse_api::endpoints::{CreateNote, ListNotes, Login, Me};
 use gatehouse_api::{Endpoint, ErrorCode, Role};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -121,4 +121,52 @@ async fn a_foreign_origin_or_cross_site_fetch_metadata_is_refused_even_for_sign_
         .await
         .unwrap();
     expect_error(r, StatusCode::FORBIDDEN, ErrorCode::CsrfFailed).await;
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_lives_as_long_as_the_session_cookie() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    let mut agent = Agent::default();
+    let response = app.login_as(&mut agent, "ann", PASSWORD).await;
+    let cookies = set_cookies(response.headers());
+    let max_age = |name: &str| {
+        let cookie = cookies.iter().find(|c| c.name == name).expect(name);
+        cookie.attr("Max-Age").expect("a Max-Age").parse::<i64>().unwrap()
+    };
+    let (session, csrf) = (max_age("gatehouse_session"), max_age("CSRF-TOKEN"));
+    assert!(session > 0);
+    assert!(
+        (session - csrf).abs() <= 1,
+        "a browser restart keeps the session cookie ({session} s), so it must keep the CSRF one \
+         ({csrf} s)"
+    );
+}
+
+#[tokio::test]
+async fn a_browser_that_lost_its_csrf_cookie_gets_it_back_before_its_next_change() {
+    let app = spawn_app().await;
+    let agent = app.signed_in("ann", Role::User).await;
+    let token = agent.csrf.clone().unwrap();
+    // A browser restart ended the CSRF cookie of an older server (it had no Max-Age).
+    let mut restarted = Agent {
+        csrf: None,
+        ..agent.clone()
+    };
+    let response = app.call(&restarted, &Me, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let csrf = set_cookies(response.headers())
+        .into_iter()
+        .find(|c| c.name == "CSRF-TOKEN")
+        .expect("the CSRF cookie, sent again");
+    assert_eq!(csrf.value, token, "the session's own token");
+    assert!(csrf.attr("Max-Age").is_some_and(|s| s != "0"));
+    restarted.absorb(response.headers());
+    assert_eq!(
+        app.call(&restarted, &CreateNote, note()).await.status(),
+        StatusCode::CREATED
+    );
+    // A browser that has it is not sent it again on every request.
+    let again = app.call(&restarted, &ListNotes::default(), None).await;
+    assert!(set_cookies(again.headers()).is_empty());
 }

@@ -205,7 +205,8 @@ impl Client {
         body: Option<Value>,
     ) -> Response {
         let mut req = self.http.request(method.clone(), self.url(path));
-        let cookies: Vec<String> = [&agent.session, &agent.device]
+        let csrf = agent.csrf.clone().map(|token| ("CSRF-TOKEN".to_string(), token));
+        let cookies: Vec<String> = [&agent.session, &agent.device, &csrf]
             .into_iter()
             .flatten()
             .map(|(name, value)| format!("{name}={value}"))
