@@ -138,3 +138,23 @@ async fn a_signed_in_user_without_access_can_go_back_to_where_they_were() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn after_a_browser_restart_the_first_change_is_saved() {
+    journey("restart_csrf", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        // A restart keeps the cookies with an expiry and drops the others; both of the
+        // session's must be kept.
+        for name in ["gatehouse_session", "CSRF-TOKEN"] {
+            let cookie = env.client.get_named_cookie(name).await.unwrap();
+            assert!(cookie.expires().is_some(), "{name} would end with the browser");
+        }
+        // A browser that lost it anyway (an older server's cookie had no expiry).
+        env.client.delete_cookie("CSRF-TOKEN").await.unwrap();
+        env.new_note("After the restart", "saved the first time").await;
+        assert!(env.location().await.starts_with("/notes/"));
+        env.wait_for_text("After the restart").await;
+    })
+    .await;
+}
