@@ -111,7 +111,7 @@ pub fn Field(props: &FieldProps) -> Html {
                     aria-invalid={props.error.is_some().then_some("true")}
                     aria-describedby={(!described.is_empty()).then(|| described.join(" "))}
                 />
-                { for toggle }
+                { toggle.unwrap_or_default() }
             </div>
             if let Some(error) = &props.error {
                 <p class="field-error" id={error_id}>{ error.clone() }</p>

@@ -30,7 +30,7 @@ pub fn session_row(s: &ActiveSession, onend: Option<Callback<()>>) -> Html {
                     { " · active " }<time datetime={s.last_active_at.clone()} title={time::full(&s.last_active_at)}>{ time::relative(&s.last_active_at) }</time>
                 </p>
             </div>
-            { for action }
+            { action.unwrap_or_default() }
         </li>
     }
 }

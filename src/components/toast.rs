@@ -162,7 +162,7 @@ pub fn ToastProvider(props: &ToastProviderProps) -> Html {
                     html! {
                         <div key={t.id} class={classes!("toast", t.error.then_some("error"))}>
                             <span>{ t.text.clone() }</span>
-                            { for action }
+                            { action.unwrap_or_default() }
                             <button type="button" class="dismiss" aria-label="Dismiss" onclick={dismiss(t.id)}>{ "×" }</button>
                         </div>
                     }

@@ -96,7 +96,7 @@ fn Dashboard() -> Html {
     html! {
         <Page title="Dashboard" heading={format!("Welcome, {name}")} class="dashboard">
             { session_words }
-            { for notice }
+            { notice.unwrap_or_default() }
             <section aria-labelledby="recent-title" class="card">
                 <div class="card-head">
                     <h2 id="recent-title">{ "Your recent notes" }</h2>
