@@ -1,5 +1,6 @@
 //! Shared pieces of the pages.
 
+mod confirm;
 pub mod drafts;
 mod error_view;
 mod events;
@@ -9,12 +10,14 @@ mod loading;
 mod nav;
 mod page;
 mod passkeys;
+mod secret;
 mod session_row;
 mod status;
 pub mod time;
 mod toast;
 mod totp;
 
+pub use confirm::{Confirm, ConfirmProps, focus};
 pub use error_view::{ErrorView, ErrorViewProps, general_error};
 pub use events::{EventList, EventListProps, event_text};
 pub use fetched::{fetched, waiting};
@@ -23,6 +26,7 @@ pub use loading::Loading;
 pub use nav::Nav;
 pub use page::{Page, PageProps};
 pub use passkeys::Passkeys;
+pub use secret::{CopyButton, OneTimePassword};
 pub use session_row::session_row;
 pub use status::{role_name, status};
 pub use toast::{ToastProvider, Toasts, use_toasts};

@@ -8,7 +8,7 @@ use gatehouse_api::{RecoveryCodes, TotpCode, TotpSetup};
 use gatehouse_client::{Api, use_fetch, use_mutation};
 use yew::prelude::*;
 
-use super::{ErrorView, Field, fetched, general_error, use_toasts};
+use super::{CopyButton, ErrorView, Field, fetched, general_error, use_toasts};
 
 /// The authenticator app section. Its status is read again after each change (the shared hook
 /// does it).
@@ -173,16 +173,6 @@ struct CodesProps {
 #[function_component]
 fn Codes(props: &CodesProps) -> Html {
     let text = props.codes.join("\n");
-    let copied = use_state(|| false);
-    let oncopy = {
-        let (text, copied) = (text.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
-                let _ = clipboard.write_text(&text);
-                copied.set(true);
-            }
-        })
-    };
     let download = format!(
         "data:text/plain;charset=utf-8,{}",
         js_sys::encode_uri_component(&format!(
@@ -194,7 +184,7 @@ fn Codes(props: &CodesProps) -> Html {
             <p><strong>{ "Save these recovery codes now." }</strong>{ " Each signs you in once if you lose your phone. They are not shown again." }</p>
             <ul class="codes">{ for props.codes.iter().map(|c| html! { <li><code>{ c.clone() }</code></li> }) }</ul>
             <div class="actions">
-                <button type="button" class="secondary" onclick={oncopy}>{ if *copied { "Copied" } else { "Copy" } }</button>
+                <CopyButton text={text.clone()} />
                 <a class="button secondary" href={download} download="gatehouse-recovery-codes.txt">{ "Download" }</a>
                 <button type="button" onclick={props.ondone.clone()}>{ "I have saved them" }</button>
             </div>

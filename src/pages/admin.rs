@@ -8,7 +8,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{
-    ErrorView, Field, Page, fetched, general_error, role_name, status, time, use_toasts,
+    ErrorView, Field, OneTimePassword, Page, fetched, general_error, role_name, status, time,
+    use_toasts,
 };
 use crate::route::Route;
 use crate::session::RequireAdmin;
@@ -185,10 +186,7 @@ fn NewAccountForm() -> Html {
                 <ErrorView error={e} />
             }
             if let Some((name, otp)) = &*made {
-                <div class="secret" role="status">
-                    <p>{ format!("Give {name} this one-time password. It is shown only now; they will choose their own when they first sign in.") }</p>
-                    <p><code class="otp">{ otp }</code></p>
-                </div>
+                <OneTimePassword username={name.clone()} password={otp.clone()} />
             }
         </section>
     }

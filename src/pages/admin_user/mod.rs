@@ -15,7 +15,8 @@ mod methods;
 use methods::Methods;
 
 use crate::components::{
-    ErrorView, EventList, Field, Page, fetched, role_name, session_row, status, time, use_toasts,
+    Confirm, ErrorView, EventList, Field, OneTimePassword, Page, fetched, role_name, session_row,
+    status, time, use_toasts,
 };
 use crate::route::Route;
 use crate::session::RequireAdmin;
@@ -83,72 +84,127 @@ struct ActionsProps {
 }
 
 /// What the account's buttons do.
+#[derive(Clone, Copy, PartialEq)]
 enum Action {
-    /// A new role, or disabled or enabled, and what to say when done.
-    Change(AccountChange, String),
+    /// The other role.
+    Role,
+    /// Disabled, or enabled again.
+    Disable,
     /// A new one-time password (its sessions end).
     Reset,
 }
 
-/// Role, enable or disable, reset password.
+/// Role, enable or disable, reset password; each that ends or narrows someone's access asks
+/// first and says what will happen.
 #[function_component]
 fn Actions(props: &ActionsProps) -> Html {
     let toasts = use_toasts();
     let user = &props.user;
-    let act = {
-        let onotp = props.onotp.clone();
-        let (id, name) = (user.id, user.username.clone());
-        use_mutation(move |api: Api, action: Action| {
-            let (toasts, onotp, name) = (toasts.clone(), onotp.clone(), name.clone());
-            async move {
-                match action {
-                    Action::Change(change, done) => {
-                        api.submit(&ChangeUser { id }, &change).await?;
-                        toasts.say(done);
-                    }
-                    Action::Reset => {
-                        let reset = api.fetch(&ResetPassword { id }).await?;
-                        onotp.emit(reset.one_time_password);
-                        toasts.say(format!("Password of {name} reset; their sessions ended."));
-                    }
-                }
-                Ok(())
-            }
-        })
+    let asking = use_state(|| None::<Action>);
+    // The buttons' ids, to give focus back to the one that opened a confirmation.
+    let trigger = |action: Action| match action {
+        Action::Role => "account-role",
+        Action::Disable => "account-disable",
+        Action::Reset => "account-reset",
     };
     let other_role = match user.role {
         Role::Admin => Role::User,
         Role::User => Role::Admin,
     };
-    let change = |change: AccountChange, done: String| {
-        act.reform(move |_: MouseEvent| Action::Change(change.clone(), done.clone()))
-    };
-    let onrole = change(
-        AccountChange {
-            role: Some(other_role),
-            disabled: None,
-        },
-        format!(
-            "{} is now {}.",
-            user.username,
-            role_name(other_role).to_ascii_lowercase()
-        ),
-    );
-    let ondisable = change(
-        AccountChange {
-            role: None,
-            disabled: Some(!user.disabled),
-        },
-        format!(
-            "{} {}.",
-            user.username,
-            if user.disabled {
-                "can sign in again"
-            } else {
-                "is disabled and signed out"
+    let act = {
+        let (onotp, asking) = (props.onotp.clone(), asking.clone());
+        let (id, name, disabled) = (user.id, user.username.clone(), user.disabled);
+        use_mutation(move |api: Api, action: Action| {
+            let (toasts, onotp, name, asking) =
+                (toasts.clone(), onotp.clone(), name.clone(), asking.clone());
+            async move {
+                let done = match action {
+                    Action::Role => {
+                        let change = AccountChange {
+                            role: Some(other_role),
+                            disabled: None,
+                        };
+                        api.submit(&ChangeUser { id }, &change).await?;
+                        let role = role_name(other_role).to_ascii_lowercase();
+                        format!("{name} is now {role}.")
+                    }
+                    Action::Disable => {
+                        let change = AccountChange {
+                            role: None,
+                            disabled: Some(!disabled),
+                        };
+                        api.submit(&ChangeUser { id }, &change).await?;
+                        if disabled {
+                            format!("{name} can sign in again.")
+                        } else {
+                            format!("{name} is disabled and signed out.")
+                        }
+                    }
+                    Action::Reset => {
+                        let reset = api.fetch(&ResetPassword { id }).await?;
+                        onotp.emit(reset.one_time_password);
+                        format!("The password of {name} was reset, and their sessions ended.")
+                    }
+                };
+                asking.set(None);
+                toasts.say(done);
+                Ok(())
             }
-        ),
-    );
+        })
+    };
+    let name = &user.username;
+    // Enabling ends nothing and is done at once; the rest ask first.
+    let ask = |action: Action| {
+        let (asking, act) = (asking.clone(), act.clone());
+        let at_once = action == Action::Disable && user.disabled;
+        Callback::from(move |_: MouseEvent| {
+            if at_once {
+                act.run(action);
+            } else {
+                asking.set(Some(action));
+            }
+        })
+    };
+    let confirm = (*asking).map(|action| {
+        let (question, detail, label, danger) = match action {
+            Action::Role if other_role == Role::Admin => (
+                format!("Make {name} an administrator?"),
+                format!("{name} can then see every account, change roles and end sessions. It takes effect at once, in the sessions they have open."),
+                format!("Make {name} an administrator"),
+                false,
+            ),
+            Action::Role => (
+                format!("Make {name} a user?"),
+                format!("{name} loses administration at once, in the sessions they have open too."),
+                format!("Make {name} a user"),
+                true,
+            ),
+            Action::Disable => (
+                format!("Disable {name}?"),
+                format!("Every session of {name} ends at once, and they cannot sign in until an administrator enables the account again."),
+                format!("Disable {name}"),
+                true,
+            ),
+            Action::Reset => (
+                format!("Reset the password of {name}?"),
+                "Their current password stops working and every session of theirs ends at once. You get a one-time password to give them.".to_string(),
+                format!("Reset the password of {name}"),
+                true,
+            ),
+        };
+        let onconfirm = act.reform(move |()| action);
+        let oncancel = {
+            let (asking, trigger) = (asking.clone(), trigger(action));
+            Callback::from(move |()| {
+                crate::components::focus(trigger);
+                asking.set(None);
+            })
+        };
+        html! {
+            <Confirm question={question} detail={detail} action={label} {danger}
+                     busy={act.running()} {onconfirm} {oncancel} />
+        }
+    });
     html! {
         <section aria-labelledby="account-title" class="card">
             <h2 id="account-title">{ "Account" }</h2>
@@ -159,20 +215,18 @@ fn Actions(props: &ActionsProps) -> Html {
                 <dt>{ "Last sign-in" }</dt><dd>{ user.last_sign_in_at.as_deref().map_or_else(|| "Never".to_string(), time::relative) }</dd>
             </dl>
             <div class="actions">
-                <button type="button" onclick={onrole}>{ format!("Make {}", role_name(other_role).to_ascii_lowercase()) }</button>
-                <button type="button" class={classes!((!user.disabled).then_some("danger"))} onclick={ondisable}>
+                <button type="button" id={trigger(Action::Role)} onclick={ask(Action::Role)}>{ format!("Make {}", role_name(other_role).to_ascii_lowercase()) }</button>
+                <button type="button" id={trigger(Action::Disable)} class={classes!((!user.disabled).then_some("danger"))} onclick={ask(Action::Disable)}>
                     { if user.disabled { "Enable" } else { "Disable" } }
                 </button>
-                <button type="button" onclick={act.reform(|_: MouseEvent| Action::Reset)}>{ "Reset password" }</button>
+                <button type="button" id={trigger(Action::Reset)} onclick={ask(Action::Reset)}>{ "Reset password" }</button>
             </div>
+            { confirm.unwrap_or_default() }
             if let Some(e) = act.error() {
                 <ErrorView error={e.clone()} />
             }
             if let Some(otp) = &props.otp {
-                <div class="secret" role="status">
-                    <p>{ format!("Give {} this one-time password. It is shown only now.", user.username) }</p>
-                    <p><code class="otp">{ otp }</code></p>
-                </div>
+                <OneTimePassword username={user.username.clone()} password={otp.clone()} />
             }
         </section>
     }

@@ -107,10 +107,13 @@ pub fn SignIn(props: &SignInProps) -> Html {
         .filter(|e| e.code() != Some(ErrorCode::SecondFactorRequired));
     // A sign-in posted as a plain form that failed comes back with its reason: an error, shown
     // as this form's own would be, until the next try.
+    // Once this page has an answer of its own, it is the one message shown: why the person was
+    // sent here no longer matters (a disabled account's sign-in is refused as any wrong password
+    // is, and "disabled" beside "wrong password" said two things at once).
     let (notice, earlier_error) = if is_failed_sign_in(props.reason) {
         (None, notice.filter(|_| error.is_none()))
     } else {
-        (notice, None)
+        (notice.filter(|_| general.is_none()), None)
     };
     let busy = sign_in.running();
     // The password was right; the account has a second factor to give.
