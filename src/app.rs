@@ -7,12 +7,13 @@ use gatehouse_api::SIGN_IN_PAGE;
 use gatehouse_api::endpoints::Me;
 use gatehouse_client::{ApiProvider, AuthProvider};
 
+use crate::components::remembered::RememberedProvider;
 use crate::components::{Nav, ToastProvider};
 use crate::expiry::ExpiryWarning;
 use crate::kept::KeptProvider;
 use crate::pages::{
-    AccountPage, AdminPage, AdminUserPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
-    NotePage, NotesPage,
+    AccountPage, AdminPage, AdminUserPage, DashboardPage, HomePage, LoginPage, NewNotePage,
+    NotFoundPage, NotePage, NotesPage,
 };
 use crate::route::Route;
 
@@ -26,6 +27,7 @@ pub fn switch(route: Route) -> Html {
         Route::Login => html! { <LoginPage /> },
         Route::Dashboard => html! { <DashboardPage /> },
         Route::Notes => html! { <NotesPage /> },
+        Route::NewNote => html! { <NewNotePage /> },
         Route::Note { id } => html! { <NotePage {id} /> },
         Route::Account => html! { <AccountPage /> },
         Route::Admin => html! { <AdminPage /> },
@@ -62,6 +64,7 @@ pub fn Frame(props: &FrameProps) -> Html {
             <AuthProvider<Me> check={Me} login_path={SIGN_IN_PAGE}>
                 <ToastProvider>
                     <KeptProvider>
+                    <RememberedProvider>
                         <a class="skip" href="#main">{ "Skip to content" }</a>
                         <Nav />
                         <main id="main">
@@ -70,6 +73,7 @@ pub fn Frame(props: &FrameProps) -> Html {
                             }
                         </main>
                         <ExpiryWarning />
+                    </RememberedProvider>
                     </KeptProvider>
                 </ToastProvider>
             </AuthProvider<Me>>

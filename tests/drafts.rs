@@ -94,7 +94,7 @@ fn a_draft_that_does_not_read_is_no_draft() {
 #[wasm_bindgen_test]
 async fn the_new_note_form_keeps_what_was_typed_after_leaving_the_page_and_coming_back() {
     let page = open_signed_in(
-        "/notes",
+        "/notes/new",
         lists().on(
             &ListNotes {
                 limit: Some(5),
@@ -113,6 +113,8 @@ async fn the_new_note_form_keeps_what_was_typed_after_leaving_the_page_and_comin
     page.click("header a[href='/dashboard']");
     page.wait_for_text("Welcome, ann").await;
     page.click("header a[href='/notes']");
+    page.wait_for("a[href='/notes/new']").await;
+    page.click("a[href='/notes/new']");
     page.wait_for("#new-title").await;
     assert_eq!(page.value_of("#new-title"), "Groceries");
 }
@@ -120,7 +122,7 @@ async fn the_new_note_form_keeps_what_was_typed_after_leaving_the_page_and_comin
 #[wasm_bindgen_test]
 async fn creating_a_note_forgets_the_draft_and_opens_the_note() {
     let page = open_signed_in(
-        "/notes",
+        "/notes/new",
         lists()
             .on(
                 &CreateNote,
@@ -134,7 +136,7 @@ async fn creating_a_note_forgets_the_draft_and_opens_the_note() {
     page.wait_for("#new-title").await;
     page.type_into("#new-title", "Groceries");
     page.type_into("#new-body", "milk");
-    page.submit("section[aria-labelledby=new-title-heading] form");
+    page.submit("form.editor");
     wait_until("at the new note", || location() == "/notes/12").await;
     page.wait_for_text("Note “Groceries” created.").await;
     assert_eq!(drafts::load(&drafts::key(None)), None);
@@ -143,7 +145,7 @@ async fn creating_a_note_forgets_the_draft_and_opens_the_note() {
 #[wasm_bindgen_test]
 async fn a_note_the_server_refuses_says_why_at_the_field_and_keeps_the_draft() {
     let page = open_signed_in(
-        "/notes",
+        "/notes/new",
         lists().on(
             &CreateNote,
             vec![Reply::text(
@@ -154,7 +156,7 @@ async fn a_note_the_server_refuses_says_why_at_the_field_and_keeps_the_draft() {
     );
     page.wait_for("#new-body").await;
     page.type_into("#new-body", "no title yet");
-    page.submit("section[aria-labelledby=new-title-heading] form");
+    page.submit("form.editor");
     page.wait_for("#new-title-error").await;
     assert_eq!(
         page.text_of("#new-title-error"),
@@ -275,13 +277,62 @@ async fn a_save_that_meets_an_expired_session_keeps_the_draft_for_after_signing_
 }
 
 #[wasm_bindgen_test]
-async fn a_save_over_a_newer_version_says_so_and_typing_again_clears_the_error() {
+async fn a_save_over_a_newer_version_shows_both_and_keep_mine_saves_over_it() {
     let page = open_signed_in(
         "/notes/7",
         Script::default()
             .on(
                 &GetNote { id: 7 },
-                vec![Reply::ok(&note(7, "Plans", "Go north.", 3))],
+                vec![
+                    Reply::ok(&note(7, "Plans", "Go north.", 3)),
+                    Reply::ok(&note(7, "Plans", "Go west.", 4)),
+                ],
+            )
+            .on(
+                &UpdateNote { id: 7 },
+                vec![
+                    Reply::error(409, "conflict", "changed elsewhere"),
+                    Reply::ok(&note(7, "Plans", "Go south.", 5)),
+                ],
+            ),
+    );
+    page.wait_for("#body").await;
+    page.type_into("#body", "Go south.");
+    page.submit("form.editor");
+    page.wait_for_text("This note was saved elsewhere (version 4) while you edited it.")
+        .await;
+    let versions = page.text_of(".conflict .versions");
+    assert!(
+        versions.contains("Go south.") && versions.contains("Go west."),
+        "{versions}"
+    );
+    page.click_button("Keep mine");
+    page.wait_for_text("Version 5 · edited").await;
+    assert_eq!(page.count(".conflict"), 0);
+    let puts: Vec<NoteUpdate> = calls()
+        .into_iter()
+        .filter(|c| c.method == "PUT")
+        .map(|c| json::from_str(c.body.as_deref().unwrap()).unwrap())
+        .collect();
+    assert_eq!(puts.len(), 2);
+    assert_eq!(
+        (puts[1].body.as_str(), puts[1].version),
+        ("Go south.", 4),
+        "over theirs"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn take_theirs_puts_the_newer_version_in_the_editor_and_forgets_the_draft() {
+    let page = open_signed_in(
+        "/notes/7",
+        Script::default()
+            .on(
+                &GetNote { id: 7 },
+                vec![
+                    Reply::ok(&note(7, "Plans", "Go north.", 3)),
+                    Reply::ok(&note(7, "Plans", "Go west.", 4)),
+                ],
             )
             .on(
                 &UpdateNote { id: 7 },
@@ -291,11 +342,33 @@ async fn a_save_over_a_newer_version_says_so_and_typing_again_clears_the_error()
     page.wait_for("#body").await;
     page.type_into("#body", "Go south.");
     page.submit("form.editor");
-    page.wait_for_text("This note was changed elsewhere since you opened it.")
+    page.wait_for(".conflict").await;
+    page.click_button("Take theirs");
+    page.wait_for_text("Version 4 · edited").await;
+    assert_eq!(
+        page.find("#body")
+            .map(|b| b.unchecked_into::<web_sys::HtmlTextAreaElement>().value()),
+        Some("Go west.".into())
+    );
+    assert!(!page.text().contains("Unsaved changes"));
+    assert_eq!(page.count(".conflict"), 0);
+    assert_eq!(drafts::load(&drafts::key(Some(7))), None);
+}
+
+#[wasm_bindgen_test]
+async fn saving_with_nothing_changed_sends_nothing_and_says_so() {
+    let page = open_signed_in(
+        "/notes/7",
+        Script::default().on(
+            &GetNote { id: 7 },
+            vec![Reply::ok(&note(7, "Plans", "Go north.", 3))],
+        ),
+    );
+    page.wait_for("#body").await;
+    page.submit("form.editor");
+    page.wait_for_text("Nothing to save: no changes since the last save.")
         .await;
-    assert!(page.button("Save").is_some_and(|b| !b.disabled()));
-    page.type_into("#body", "Go south, quickly.");
-    wait_until("the error is gone", || page.count("[role=alert]") == 0).await;
+    assert_eq!(sent_to(&UpdateNote { id: 7 }), 0);
 }
 
 #[wasm_bindgen_test]

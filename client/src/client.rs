@@ -175,7 +175,8 @@ impl ApiClient {
             {
                 token_recovered = true;
                 let probe = Request::to(&GetSessionState).handle_auth_errors();
-                if self.send_once(&probe, signal).await.is_ok() && read_cookie(CSRF_COOKIE).is_some()
+                if self.send_once(&probe, signal).await.is_ok()
+                    && read_cookie(CSRF_COOKIE).is_some()
                 {
                     continue;
                 }

@@ -666,7 +666,7 @@ impl Env {
 
     /// Creates a note through the notes page and returns the path of the note's page.
     pub async fn new_note(&self, title: &str, body: &str) -> String {
-        self.open("/notes").await;
+        self.open("/notes/new").await;
         self.fill("#new-title", title).await;
         self.fill("#new-body", body).await;
         self.click_button("Create note").await;

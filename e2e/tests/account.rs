@@ -91,7 +91,7 @@ async fn typing_in_one_tab_keeps_the_other_tab_signed_in_without_a_warning() {
              return null")
             .await;
         env.client.switch_to_window(first).await.unwrap();
-        env.open("/notes").await;
+        env.open("/notes/new").await;
         // Someone types a little every two seconds for twice the idle timeout, in this tab only.
         // (The pauses are the person's, not a wait for the page.)
         for _ in 0..12 {

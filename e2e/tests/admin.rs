@@ -97,7 +97,11 @@ async fn an_account_disabled_by_an_admin_is_signed_out_at_its_next_request_and_t
             env.wait_for_text("Every session of ann ends at once").await;
             env.click_button("Cancel").await;
             let focused = env.js("return document.activeElement.innerText").await;
-            assert_eq!(focused.as_str(), Some("Disable"), "focus goes back to the button");
+            assert_eq!(
+                focused.as_str(),
+                Some("Disable"),
+                "focus goes back to the button"
+            );
             assert_eq!(env.count("[role=alertdialog]").await, 0);
             env.click_button("Disable").await;
             env.click_button("Disable ann").await;
@@ -130,41 +134,46 @@ async fn an_account_disabled_by_an_admin_is_signed_out_at_its_next_request_and_t
 
 #[tokio::test]
 async fn a_password_reset_asks_first_then_shows_the_new_one_time_password_once_with_copy() {
-    journey("admin_resets_password", Options::default(), |env: Env| async move {
-        {
-            let server = env.server.lock().await;
-            server.add_user("root", true).await;
-            server.add_user("ann", false).await;
-        }
-        env.signed_in("root").await;
-        let (_other, ann) = env.another_browser().await;
-        ann.signed_in("ann").await;
+    journey(
+        "admin_resets_password",
+        Options::default(),
+        |env: Env| async move {
+            {
+                let server = env.server.lock().await;
+                server.add_user("root", true).await;
+                server.add_user("ann", false).await;
+            }
+            env.signed_in("root").await;
+            let (_other, ann) = env.another_browser().await;
+            ann.signed_in("ann").await;
 
-        env.open("/admin").await;
-        env.click_link("ann").await;
-        env.wait_for_text("Last sign-in").await;
-        env.click_button("Reset password").await;
-        env.wait_for_text("You get a one-time password to give them.").await;
-        env.assert_accessible("the reset's confirmation").await;
-        env.click_button("Reset the password of ann").await;
-        env.wait_for_text("Give ann this one-time password").await;
-        let otp = env
-            .js("return document.querySelector('code.otp').innerText")
-            .await
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert!(otp.len() >= 12, "{otp}");
-        env.wait_for_button("Copy").await;
-        env.assert_accessible("the one-time password").await;
+            env.open("/admin").await;
+            env.click_link("ann").await;
+            env.wait_for_text("Last sign-in").await;
+            env.click_button("Reset password").await;
+            env.wait_for_text("You get a one-time password to give them.")
+                .await;
+            env.assert_accessible("the reset's confirmation").await;
+            env.click_button("Reset the password of ann").await;
+            env.wait_for_text("Give ann this one-time password").await;
+            let otp = env
+                .js("return document.querySelector('code.otp').innerText")
+                .await
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(otp.len() >= 12, "{otp}");
+            env.wait_for_button("Copy").await;
+            env.assert_accessible("the one-time password").await;
 
-        // Ann's session ended; the one-time password signs her in to choose her own.
-        ann.click("a[href='/notes']").await;
-        ann.wait_for_path("/login").await;
-        ann.sign_in("ann", PASSWORD).await;
-        ann.wait_for_text("Wrong username or password.").await;
-        ann.sign_in("ann", &otp).await;
-        ann.wait_for_text("Choose a new password").await;
-    })
+            // Ann's session ended; the one-time password signs her in to choose her own.
+            ann.click("a[href='/notes']").await;
+            ann.wait_for_path("/login").await;
+            ann.sign_in("ann", PASSWORD).await;
+            ann.wait_for_text("Wrong username or password.").await;
+            ann.sign_in("ann", &otp).await;
+            ann.wait_for_text("Choose a new password").await;
+        },
+    )
     .await;
 }

@@ -10,6 +10,7 @@ mod loading;
 mod nav;
 mod page;
 mod passkeys;
+pub mod remembered;
 mod secret;
 mod session_row;
 mod status;

@@ -149,7 +149,8 @@ pub fn Nav() -> Html {
     };
     let current = |target: &Route| -> bool {
         route.as_ref().is_some_and(|here| match (target, here) {
-            (Route::Notes, Route::Note { .. }) | (Route::Admin, Route::AdminUser { .. }) => true,
+            (Route::Notes, Route::Note { .. } | Route::NewNote)
+            | (Route::Admin, Route::AdminUser { .. }) => true,
             _ => target == here,
         })
     };

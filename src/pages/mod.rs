@@ -18,4 +18,4 @@ pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use note::NotePage;
-pub use notes::NotesPage;
+pub use notes::{NOTES_LIST, NewNotePage, NotesPage};

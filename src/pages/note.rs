@@ -1,7 +1,9 @@
 //! `/notes/:id`: edit and delete one note. Unsaved text lives in sessionStorage, so a save that
 //! hits an expired session comes back here, restored, after signing in again. Unsaved changes
-//! are marked, Ctrl/⌘+S saves, leaving the page with them asks first, and a delete can be
-//! undone for ten seconds.
+//! are marked, Ctrl/⌘+S saves (and says so when there is nothing to save), leaving the page
+//! with them asks first (a reload, or a link in the app), an edit that meets a newer version
+//! shows both and lets the person keep theirs or take the other, and a delete can be undone
+//! for ten seconds.
 
 use std::rc::Rc;
 
@@ -11,8 +13,10 @@ use gatehouse_client::{Api, Fetch, Mutation, use_fetch, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::remembered::use_last_query;
 use crate::components::{ErrorView, Page, Toasts, drafts, time, use_toasts, waiting};
-use crate::route::Route;
+use crate::pages::NOTES_LIST;
+use crate::route::{NotesQuery, Route};
 use crate::session::RequireUser;
 
 /// Props of `NotePage`.
@@ -47,13 +51,17 @@ struct EditorProps {
     note: Rc<Note>,
 }
 
-/// Whether the page asks before it is left (a `beforeunload` listener while there are unsaved
-/// changes; in-app links go through the router, so unsaved text also waits in sessionStorage).
+/// The question asked before unsaved changes are left behind.
+pub const LEAVE_QUESTION: &str = "You have unsaved changes to this note. Leave without saving?";
+
+/// Whether the page asks before it is left while there are unsaved changes: a reload or a
+/// closed tab through `beforeunload`, a link in the app (the header's, "All notes") by asking
+/// before the router sees the click. Unsaved text also waits in sessionStorage either way.
 #[hook]
 fn use_leave_warning(unsaved: bool) {
     use_effect_with(unsaved, |unsaved| {
         let window = web_sys::window().expect("a window");
-        let listener = unsaved.then(|| {
+        let listeners = unsaved.then(|| {
             let warn = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
                 |e: web_sys::BeforeUnloadEvent| {
                     e.prevent_default();
@@ -64,13 +72,41 @@ fn use_leave_warning(unsaved: bool) {
                 "beforeunload",
                 wasm_bindgen::JsCast::unchecked_ref(warn.as_ref()),
             );
-            warn
+            // In the capture phase on the window: before the router's own listener.
+            let ask = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
+                |e: web_sys::MouseEvent| {
+                    let plain = e.button() == 0
+                        && !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key());
+                    let link = e
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        .and_then(|el| el.closest("a[href]").ok().flatten());
+                    if plain && link.is_some() {
+                        let window = web_sys::window().expect("a window");
+                        if !window.confirm_with_message(LEAVE_QUESTION).unwrap_or(true) {
+                            e.prevent_default();
+                            e.stop_immediate_propagation();
+                        }
+                    }
+                },
+            );
+            let _ = window.add_event_listener_with_callback_and_bool(
+                "click",
+                wasm_bindgen::JsCast::unchecked_ref(ask.as_ref()),
+                true,
+            );
+            (warn, ask)
         });
         move || {
-            if let Some(warn) = listener {
+            if let Some((warn, ask)) = listeners {
                 let _ = window.remove_event_listener_with_callback(
                     "beforeunload",
                     wasm_bindgen::JsCast::unchecked_ref(warn.as_ref()),
+                );
+                let _ = window.remove_event_listener_with_callback_and_bool(
+                    "click",
+                    wasm_bindgen::JsCast::unchecked_ref(ask.as_ref()),
+                    true,
                 );
             }
         }
@@ -107,26 +143,39 @@ fn Editor(props: &EditorProps) -> Html {
         oninput_body,
     } = drafts::use_draft(key.clone(), initial, onedit);
 
+    // The newer version a save met, shown beside the person's own until they choose.
+    let theirs = use_state(|| None::<Rc<Note>>);
     let save = {
-        let (toasts, draft, saved, restored, key) = (
+        let (toasts, draft, saved, restored, key, theirs) = (
             toasts.clone(),
             draft.clone(),
             saved.clone(),
             restored.clone(),
             key.clone(),
+            theirs.clone(),
         );
         use_mutation(move |api: Api, edit: NoteUpdate| {
             let id = saved.id;
-            let (toasts, draft, saved, restored, key) = (
+            let (toasts, draft, saved, restored, key, theirs) = (
                 toasts.clone(),
                 draft.clone(),
                 saved.clone(),
                 restored.clone(),
                 key.clone(),
+                theirs.clone(),
             );
             async move {
                 // Redirecting: the draft stays in sessionStorage for after sign-in.
-                let note = api.submit(&UpdateNote { id }, &edit).await?;
+                let note = match api.submit(&UpdateNote { id }, &edit).await {
+                    Ok(note) => note,
+                    Err(e) if e.code() == Some(ErrorCode::Conflict) => {
+                        // Someone saved first: show theirs beside this one.
+                        theirs.set(api.fetch(&GetNote { id }).await.ok().map(Rc::new));
+                        return Err(e);
+                    }
+                    Err(e) => return Err(e),
+                };
+                theirs.set(None);
                 drafts::clear(&key);
                 draft.set(drafts::Draft {
                     title: note.title.clone(),
@@ -140,11 +189,13 @@ fn Editor(props: &EditorProps) -> Html {
             }
         })
     };
+    let list = use_last_query::<NotesQuery>(NOTES_LIST);
     let delete = {
-        let (saved, key) = (saved.clone(), key.clone());
+        let (saved, key, list, toasts) = (saved.clone(), key.clone(), list.clone(), toasts.clone());
         use_mutation(move |api: Api, ()| {
             let (id, title) = (saved.id, saved.title.clone());
             let (toasts, navigator, key) = (toasts.clone(), navigator.clone(), key.clone());
+            let list = list.clone().unwrap_or_default();
             async move {
                 api.fetch(&DeleteNote { id }).await?;
                 drafts::clear(&key);
@@ -152,7 +203,7 @@ fn Editor(props: &EditorProps) -> Html {
                 let undo = undo_delete(api, toasts.clone(), navigator.clone(), id);
                 toasts.offer(format!("Note “{title}” deleted."), "Undo", undo);
                 if let Some(n) = navigator {
-                    n.push(&Route::Notes);
+                    let _ = n.push_with_query(&Route::Notes, &list);
                 }
                 Ok(())
             }
@@ -167,15 +218,65 @@ fn Editor(props: &EditorProps) -> Html {
             }
         });
     }
+    let unsaved = draft.title != saved.title || draft.body != saved.body;
     let onsave = {
-        let (draft, saved, delete) = (draft.clone(), saved.clone(), delete.clone());
-        save.reform(move |e: SubmitEvent| {
+        let (draft, saved, delete, save, toasts) = (
+            draft.clone(),
+            saved.clone(),
+            delete.clone(),
+            save.clone(),
+            toasts.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             delete.reset();
-            NoteUpdate {
+            // Read now, not at the last render: a keystroke may not have rendered yet.
+            let unsaved = draft.title != saved.title || draft.body != saved.body;
+            if !unsaved {
+                toasts.say("Nothing to save: no changes since the last save.");
+                return;
+            }
+            save.run(NoteUpdate {
                 title: draft.title.clone(),
                 body: draft.body.clone(),
                 version: draft.version.unwrap_or(saved.version),
+            });
+        })
+    };
+    // The conflict's two ways out: save this version over theirs, or take theirs.
+    let onkeep = {
+        let (draft, theirs, save) = (draft.clone(), theirs.clone(), save.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(theirs) = &*theirs {
+                save.run(NoteUpdate {
+                    title: draft.title.clone(),
+                    body: draft.body.clone(),
+                    version: theirs.version,
+                });
+            }
+        })
+    };
+    let ontake = {
+        let (draft, saved, theirs, save, key, toasts) = (
+            draft.clone(),
+            saved.clone(),
+            theirs.clone(),
+            save.clone(),
+            key.clone(),
+            toasts.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            if let Some(note) = (*theirs).clone() {
+                drafts::clear(&key);
+                draft.set(drafts::Draft {
+                    title: note.title.clone(),
+                    body: note.body.clone(),
+                    version: Some(note.version),
+                });
+                saved.set(note);
+                theirs.set(None);
+                save.reset();
+                toasts.say("You have the newer version; your changes were set aside.");
             }
         })
     };
@@ -189,7 +290,6 @@ fn Editor(props: &EditorProps) -> Html {
         (Mutation::Failed(e), _) | (_, Mutation::Failed(e)) => Some(e.clone()),
         _ => None,
     };
-    let unsaved = draft.title != saved.title || draft.body != saved.body;
     use_leave_warning(unsaved);
     // Ctrl/⌘+S saves (the browser's own "save page" would be no help here).
     let form = use_node_ref();
@@ -221,7 +321,7 @@ fn Editor(props: &EditorProps) -> Html {
     }
     html! {
         <Page title={format!("Edit “{}”", saved.title)} heading="Edit note" class="note">
-            <p><Link<Route> to={Route::Notes}>{ "← All notes" }</Link<Route>></p>
+            <p><Link<Route, NotesQuery> to={Route::Notes} query={list.clone()}>{ "← All notes" }</Link<Route, NotesQuery>></p>
             if restored.is_some() {
                 <p class="notice" role="status">{ "Your unsaved changes were restored. Save again to keep them." }</p>
             }
@@ -244,8 +344,31 @@ fn Editor(props: &EditorProps) -> Html {
                 </div>
                 {
                     match failed {
-                        Some(e) if e.code() == Some(ErrorCode::Conflict) => html! {
-                            <div class="error" role="alert"><p>{ "This note was changed elsewhere since you opened it. Copy your text, reload the page, and apply your edit again." }</p></div>
+                        Some(e) if e.code() == Some(ErrorCode::Conflict) => match &*theirs {
+                            Some(other) => html! {
+                                <div class="conflict" role="alert" aria-labelledby="conflict-title">
+                                    <p id="conflict-title"><strong>{ format!("This note was saved elsewhere (version {}) while you edited it.", other.version) }</strong>{ " Choose which to keep." }</p>
+                                    <div class="versions">
+                                        <section aria-labelledby="mine-title">
+                                            <h2 id="mine-title">{ "Yours (not saved)" }</h2>
+                                            <p class="version-title">{ draft.title.clone() }</p>
+                                            <pre class="version-body" tabindex="0">{ draft.body.clone() }</pre>
+                                        </section>
+                                        <section aria-labelledby="theirs-title">
+                                            <h2 id="theirs-title">{ format!("Saved elsewhere · version {}", other.version) }</h2>
+                                            <p class="version-title">{ other.title.clone() }</p>
+                                            <pre class="version-body" tabindex="0">{ other.body.clone() }</pre>
+                                        </section>
+                                    </div>
+                                    <div class="actions">
+                                        <button type="button" onclick={onkeep.clone()} disabled={busy}>{ "Keep mine" }</button>
+                                        <button type="button" class="secondary" onclick={ontake.clone()} disabled={busy}>{ "Take theirs" }</button>
+                                    </div>
+                                </div>
+                            },
+                            None => html! {
+                                <div class="error" role="alert"><p>{ "This note was saved elsewhere while you edited it, and the newer version could not be read. Copy your text and reload the page." }</p></div>
+                            },
                         },
                         Some(e) => html! { <ErrorView error={e} /> },
                         None => html! {},

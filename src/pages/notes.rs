@@ -1,16 +1,29 @@
-//! `/notes`: a new note first, then the user's notes, searchable, fifty at a time, each with a
-//! one-line preview and when it was edited.
+//! `/notes`: the user's notes, searchable (the search is in the address, `?q=`), fifty at a
+//! time, each with a preview and when it was edited; coming back to it finds the pages loaded,
+//! the scroll position and the search as they were. "New note" (or the N key) opens
+//! `/notes/new`.
 
 use gatehouse_api::endpoints::{CreateNote, ListNotes};
 use gatehouse_api::{NewNote, NoteSummary};
 use gatehouse_client::{Api, ApiError, Fetch, use_fetch, use_mutation};
 use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::remembered::{use_list_key, use_remembered, use_scroll_memory};
 use crate::components::{ErrorView, Field, Page, drafts, general_error, time, use_toasts};
-use crate::route::Route;
+use crate::route::{NotesQuery, Route, replace_with_query};
 use crate::session::RequireUser;
+
+/// What the remembered notes lists are called (`remembered::use_last_address`).
+pub const NOTES_LIST: &str = "notes";
+
+/// How many notes a page holds when none is asked for (the server's default).
+const PAGE: usize = 50;
+/// The most one request may ask for (the server's maximum).
+const MAX_PAGE: usize = 100;
 
 /// The notes page (signed-in users).
 #[function_component]
@@ -18,11 +31,29 @@ pub fn NotesPage() -> Html {
     html! {
         <RequireUser>
             <Page title="Notes" class="notes-page">
-                <NewNoteForm />
                 <Notes />
             </Page>
         </RequireUser>
     }
+}
+
+/// The new note page (signed-in users).
+#[function_component]
+pub fn NewNotePage() -> Html {
+    html! {
+        <RequireUser>
+            <Page title="New note" class="note-page">
+                <NewNoteForm />
+            </Page>
+        </RequireUser>
+    }
+}
+
+/// The rows a list had loaded, left for coming back to it.
+#[derive(Clone, PartialEq)]
+struct Loaded {
+    notes: Vec<NoteSummary>,
+    next: Option<String>,
 }
 
 /// What the list shows: loading (the first page), some pages, or an error.
@@ -39,14 +70,43 @@ enum Listed {
 
 #[function_component]
 fn Notes() -> Html {
-    let typed = use_state(String::new);
-    let query = use_state(String::new);
-    let listed = use_state(|| Listed::Loading);
+    let navigator = use_navigator();
+    let location = use_location();
+    let query = location
+        .and_then(|l| l.query::<NotesQuery>().ok())
+        .unwrap_or_default()
+        .q;
+    let key = use_list_key();
+    // Coming back: the pages loaded before, shown at once, and read again (as many notes as
+    // were shown, up to a request's maximum) in the background.
+    let memory = use_remembered();
+    let recalled = use_memo((), {
+        let (key, memory) = (key.clone(), memory.clone());
+        move |()| memory.recall::<Loaded>(&key)
+    });
+    let mount_query = use_memo((), {
+        let query = query.clone();
+        move |()| query
+    });
+    let typed = use_state(|| query.clone());
+    let listed = use_state(|| match &*recalled {
+        Some(loaded) => Listed::Ready {
+            notes: loaded.notes.clone(),
+            next: loaded.next.clone(),
+            more_loading: false,
+        },
+        None => Listed::Loading,
+    });
     // The first page, whenever the search changes (the request for the one before is aborted,
     // so a newer answer always wins). What is shown stays until the answer comes.
+    let limit = (*recalled)
+        .as_ref()
+        .filter(|_| query == *mount_query)
+        .map(|l| u32::try_from(l.notes.len().clamp(PAGE, MAX_PAGE)).unwrap_or(50));
     let first = use_fetch(ListNotes {
-        q: (*query).clone(),
-        ..ListNotes::default()
+        q: query.clone(),
+        cursor: None,
+        limit,
     });
     {
         let listed = listed.clone();
@@ -60,26 +120,75 @@ fn Notes() -> Html {
             Fetch::Loading => {}
         });
     }
-    // Searching as one types, a quarter of a second after the last key.
+    // What is shown is what coming back finds.
+    {
+        let (key, query) = (key.clone(), query.clone());
+        use_effect_with((*listed).clone(), move |listed| {
+            if let Listed::Ready { notes, next, .. } = listed {
+                let loaded = Loaded {
+                    notes: notes.clone(),
+                    next: next.clone(),
+                };
+                let query = NotesQuery { q: query.clone() };
+                memory.keep(&key, NOTES_LIST, query, loaded);
+            }
+        });
+    }
+    use_scroll_memory(key, matches!(*listed, Listed::Ready { .. }));
+    // Searching as one types, a quarter of a second after the last key; the search goes in
+    // the address (replacing it: each key is no page to go back to).
     let debounce = use_mut_ref(|| None::<Timeout>);
     let onsearch = {
-        let (typed, query) = (typed.clone(), query.clone());
+        let (typed, navigator, debounce) = (typed.clone(), navigator.clone(), debounce.clone());
         Callback::from(move |value: String| {
             typed.set(value.clone());
-            let query = query.clone();
-            *debounce.borrow_mut() = Some(Timeout::new(250, move || query.set(value)));
+            let (navigator, pending) = (navigator.clone(), debounce.clone());
+            *debounce.borrow_mut() = Some(Timeout::new(250, move || {
+                pending.borrow_mut().take();
+                if let Some(n) = &navigator {
+                    replace_with_query(n, &Route::Notes, &NotesQuery { q: value });
+                }
+            }));
         })
     };
+    // The address changed by itself (Back, or a link): the field follows, unless a search
+    // typed is about to change it.
+    {
+        let typed = typed.clone();
+        use_effect_with(query.clone(), move |q| {
+            if debounce.borrow().is_none() && *typed != *q {
+                typed.set(q.clone());
+            }
+        });
+    }
+    // After "Show more", focus goes to the first note it added.
+    let focus_row = use_state(|| None::<usize>);
+    {
+        let focus_row = focus_row.clone();
+        use_effect_with((*focus_row, (*listed).clone()), move |(row, _)| {
+            if let Some(row) = row {
+                let selector = format!("ul.notes > li:nth-child({}) a", row + 1);
+                let link = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(&selector).ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(link) = link {
+                    let _ = link.focus();
+                    focus_row.set(None);
+                }
+            }
+        });
+    }
     // The next page, added under the ones shown.
     let more = {
-        let (listed, query) = (listed.clone(), query.clone());
+        let (listed, query, focus_row) = (listed.clone(), query.clone(), focus_row.clone());
         use_mutation(move |api: Api, cursor: String| {
             let endpoint = ListNotes {
-                q: (*query).clone(),
+                q: query.clone(),
                 cursor: Some(cursor.clone()),
                 limit: None,
             };
-            let listed = listed.clone();
+            let (listed, focus_row) = (listed.clone(), focus_row.clone());
             let shown = match &*listed {
                 Listed::Ready { notes, .. } => notes.clone(),
                 _ => Vec::new(),
@@ -94,6 +203,9 @@ fn Notes() -> Html {
                 match &answer {
                     Ok(page) => {
                         let mut all = shown;
+                        if !page.notes.is_empty() {
+                            focus_row.set(Some(all.len()));
+                        }
                         all.extend(page.notes.iter().cloned());
                         listed.set(Listed::Ready {
                             notes: all,
@@ -119,6 +231,7 @@ fn Notes() -> Html {
             }
         })
     };
+    use_new_note_key();
     let searching = !query.trim().is_empty();
     let body = match &*listed {
         Listed::Loading => html! {
@@ -132,7 +245,7 @@ fn Notes() -> Html {
         Listed::Ready { notes, .. } if notes.is_empty() => html! {
             <p class="empty">{
                 if searching { format!("No note has a word starting with “{}”.", query.trim()) }
-                else { "No notes yet. Write the first one above.".to_string() }
+                else { "No notes yet. Write the first one with “New note”.".to_string() }
             }</p>
         },
         Listed::Ready {
@@ -143,14 +256,15 @@ fn Notes() -> Html {
             <>
                 <ul class="rows notes">
                     { for notes.iter().map(|n| html! {
-                        <li key={n.id} class="row">
-                            <div>
-                                <Link<Route> to={Route::Note { id: n.id }}>{ &n.title }</Link<Route>>
-                                if !n.preview.is_empty() { <p class="preview">{ &n.preview }</p> }
-                            </div>
-                            <time class="meta" datetime={n.updated_at.clone()} title={time::full(&n.updated_at)}>
-                                { time::relative(&n.updated_at) }
-                            </time>
+                        // The whole row is the link (a phone's thumb needs no aim).
+                        <li key={n.id} class="row note-row">
+                            <Link<Route> to={Route::Note { id: n.id }} classes="row-link">
+                                <span class="title">{ &n.title }</span>
+                                if !n.preview.is_empty() { <span class="preview">{ &n.preview }</span> }
+                                <time class="meta" datetime={n.updated_at.clone()} title={time::full(&n.updated_at)}>
+                                    { time::relative(&n.updated_at) }
+                                </time>
+                            </Link<Route>>
                         </li>
                     }) }
                 </ul>
@@ -180,12 +294,53 @@ fn Notes() -> Html {
             <div class="card-head">
                 <h2 id="list-title">{ "Your notes" }</h2>
                 <span class="meta" role="status" aria-live="polite">{ count }</span>
+                <Link<Route> to={Route::NewNote} classes="button">
+                    { "New note" }<kbd class="keys" aria-hidden="true">{ "N" }</kbd>
+                </Link<Route>>
             </div>
             <Field id="search" label="Search titles and text" kind="search" autocomplete="off"
                    value={(*typed).clone()} oninput={onsearch} />
             { body }
         </section>
     }
+}
+
+/// N, outside a field, opens a new note.
+#[hook]
+fn use_new_note_key() {
+    let navigator = use_navigator();
+    use_effect_with((), move |()| {
+        let listener =
+            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                            || el.closest("[contenteditable]").ok().flatten().is_some()
+                    });
+                let plain = !(e.ctrl_key() || e.meta_key() || e.alt_key());
+                if e.key().eq_ignore_ascii_case("n") && plain && !typing && !e.repeat() {
+                    e.prevent_default();
+                    if let Some(n) = &navigator {
+                        n.push(&Route::NewNote);
+                    }
+                }
+            });
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &document {
+            let _ =
+                d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = &document {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
 }
 
 #[function_component]
@@ -234,8 +389,7 @@ fn NewNoteForm() -> Html {
         .map(|m| format!("The text {m}."));
     let general = general_error(error, &["title", "body"]);
     html! {
-        <section aria-labelledby="new-title-heading" class="card">
-            <h2 id="new-title-heading">{ "New note" }</h2>
+        <section aria-label="New note" class="card">
             <form class="editor" {onsubmit} aria-busy={busy.to_string()} novalidate=true>
                 <div class={classes!("field", title_error.is_some().then_some("invalid"))}>
                     <label for="new-title">{ "Title" }</label>
@@ -245,7 +399,7 @@ fn NewNoteForm() -> Html {
                 </div>
                 <div class={classes!("field", body_error.is_some().then_some("invalid"))}>
                     <label for="new-body">{ "Text" }</label>
-                    <textarea id="new-body" name="body" rows="4" value={draft.body.clone()} oninput={oninput_body}
+                    <textarea id="new-body" name="body" rows="12" value={draft.body.clone()} oninput={oninput_body}
                               aria-invalid={body_error.is_some().then_some("true")} aria-describedby={body_error.is_some().then_some("new-body-error")} />
                     if let Some(m) = &body_error { <p class="field-error" id="new-body-error">{ m }</p> }
                 </div>

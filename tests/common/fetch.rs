@@ -243,15 +243,16 @@ pub fn calls() -> Vec<Call> {
     json::from_str(&fetch_calls()).unwrap()
 }
 
-/// How many `method path` requests were sent.
-/// How many requests to `endpoint` (its method and filled-in path) were sent.
+/// How many requests to `endpoint` (its method, and its filled-in path with the query string)
+/// were sent.
 pub fn sent_to<E: gatehouse_api::Endpoint>(endpoint: &E) -> usize {
     sent(E::METHOD.as_str(), &endpoint.path())
 }
 
+/// How many `method path` requests were sent (`path` with its query string, if any).
 pub fn sent(method: &str, path: &str) -> usize {
     calls()
         .iter()
-        .filter(|c| c.method == method && c.path == path)
+        .filter(|c| c.method == method && format!("{}{}", c.path, c.query) == path)
         .count()
 }

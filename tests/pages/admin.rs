@@ -189,7 +189,10 @@ async fn a_reset_password_stays_on_screen_after_the_account_is_read_again() {
     );
     page.wait_for_text("Chrome on Android · 192.0.2.1").await;
     page.click_button("Reset password");
-    page.wait_for_text("Password of bea reset; their sessions ended.")
+    page.wait_for_text("Their current password stops working")
+        .await;
+    page.click_button("Reset the password of bea");
+    page.wait_for_text("The password of bea was reset, and their sessions ended.")
         .await;
     wait_until("the account is read again", || {
         sent_to(&GetUser { id: 3 }) == 2

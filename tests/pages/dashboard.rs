@@ -1,6 +1,6 @@
 //! The dashboard: its recent notes, the session in words, the last sign-in.
 
-use gatehouse_api::endpoints::{ListActivity, ListNotes};
+use gatehouse_api::endpoints::ListActivity;
 use gatehouse_api::{SecurityEvent, SecurityEventKind};
 use wasm_bindgen_test::*;
 
@@ -53,7 +53,7 @@ async fn the_dashboard_shows_an_error_whose_retry_loads_the_notes_again() {
     page.click_button("Retry");
     page.wait_for_text("Groceries").await;
     assert_eq!(page.count("[role=alert]"), 0);
-    assert_eq!(sent_to(&ListNotes::default()), 2);
+    assert_eq!(sent_to(&recent_notes()), 2);
 }
 
 #[wasm_bindgen_test]

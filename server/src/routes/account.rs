@@ -4,8 +4,8 @@
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::HeaderMap;
-use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
     ActiveSession, FieldError, Password, PasswordChange, Reauth, SecondFactorProof, SecurityEvent,

@@ -200,7 +200,10 @@ pub(crate) mod tests {
         assert!(
             set.contains("SameSite=Strict") && set.contains("Secure") && set.contains("Path=/")
         );
-        assert!(set.contains("Max-Age=5400"), "lives as long as the session: {set}");
+        assert!(
+            set.contains("Max-Age=5400"),
+            "lives as long as the session: {set}"
+        );
         assert!(!set.contains("HttpOnly"));
         let removal = https.csrf_cookie(None);
         assert!(removal.to_str().unwrap().contains("Max-Age=0"));

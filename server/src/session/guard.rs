@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{CSRF_COOKIE, CSRF_HEADER, Role};
@@ -240,7 +240,11 @@ fn carries_csrf_cookie(headers: &HeaderMap) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .any(|pair| pair.trim().split_once('=').is_some_and(|(name, _)| name == CSRF_COOKIE))
+        .any(|pair| {
+            pair.trim()
+                .split_once('=')
+                .is_some_and(|(name, _)| name == CSRF_COOKIE)
+        })
 }
 
 fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {

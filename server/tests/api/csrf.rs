@@ -132,7 +132,11 @@ async fn the_csrf_cookie_lives_as_long_as_the_session_cookie() {
     let cookies = set_cookies(response.headers());
     let max_age = |name: &str| {
         let cookie = cookies.iter().find(|c| c.name == name).expect(name);
-        cookie.attr("Max-Age").expect("a Max-Age").parse::<i64>().unwrap()
+        cookie
+            .attr("Max-Age")
+            .expect("a Max-Age")
+            .parse::<i64>()
+            .unwrap()
     };
     let (session, csrf) = (max_age("gatehouse_session"), max_age("CSRF-TOKEN"));
     assert!(session > 0);

@@ -205,7 +205,10 @@ impl Client {
         body: Option<Value>,
     ) -> Response {
         let mut req = self.http.request(method.clone(), self.url(path));
-        let csrf = agent.csrf.clone().map(|token| ("CSRF-TOKEN".to_string(), token));
+        let csrf = agent
+            .csrf
+            .clone()
+            .map(|token| ("CSRF-TOKEN".to_string(), token));
         let cookies: Vec<String> = [&agent.session, &agent.device, &csrf]
             .into_iter()
             .flatten()
