@@ -98,6 +98,18 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// What the sign-in page says when a sign-in failed with this code, for the codes a
+    /// sign-in fails with (`None` for the others). The same words whether the app or the
+    /// server (a form posted without the app) puts them on the page.
+    pub fn failed_sign_in_message(self) -> Option<&'static str> {
+        Some(match self {
+            Self::InvalidCredentials => "Wrong username or password.",
+            Self::TooManyRequests => "Too many attempts. Try again in a few minutes.",
+            Self::Validation => "Enter your username and password.",
+            _ => return None,
+        })
+    }
+
     /// The wire spelling of the code, as in the JSON body and the login page's `reason`.
     pub fn as_str(self) -> &'static str {
         match self {

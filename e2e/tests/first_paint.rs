@@ -39,12 +39,16 @@ async fn the_sign_in_page_shows_and_signs_in_before_the_wasm_has_arrived() {
             assert_eq!(focused_field(&env).await, "username", "autofocus");
             env.assert_accessible("the pre-rendered sign-in page").await;
 
-            // A wrong password comes back to the page with the reason in the address.
+            // A wrong password comes back to the page with the reason in the address, said on
+            // the page, the username kept.
             env.sign_in("ann", "not the password").await;
             env.wait_for("the sign-in page again", |env: Env| async move {
-                env.location().await == "/login?reason=invalid_credentials&next=%2Fnotes"
+                env.location().await
+                    == "/login?reason=invalid_credentials&next=%2Fnotes&username=ann"
             })
             .await;
+            env.wait_for_text("Wrong username or password.").await;
+            assert_eq!(env.value("#username").await, "ann");
             // The right one lands where the user was going, signed in.
             env.sign_in("ann", PASSWORD).await;
             env.wait_for_path("/notes").await;
@@ -58,12 +62,13 @@ async fn the_sign_in_page_shows_and_signs_in_before_the_wasm_has_arrived() {
             env.open("/notes").await;
             env.wait_for_text("New note").await;
             env.client.delete_all_cookies().await.unwrap();
-            env.open("/login?reason=invalid_credentials&next=%2Fnotes")
+            env.open("/login?reason=invalid_credentials&next=%2Fnotes&username=ann")
                 .await;
             let alert = env
                 .js("const a = document.querySelector('[role=alert]'); return a && a.innerText")
                 .await;
             assert_eq!(alert.as_str(), Some("Wrong username or password."));
+            assert_eq!(env.value("#username").await, "ann", "the app keeps it too");
         },
     )
     .await;
@@ -128,6 +133,16 @@ async fn with_javascript_off_the_sign_in_page_still_shows_and_signs_in() {
             note.starts_with("You can sign in without JavaScript"),
             "{note}"
         );
+        // A wrong password says so on the page, and keeps the username and where to go next.
+        env.sign_in("ann", "not the password").await;
+        let alert = find("[role=alert]").await.text().await.unwrap();
+        assert_eq!(alert, "Wrong username or password.");
+        let typed = find("#username").await.prop("value").await.unwrap();
+        assert_eq!(typed.as_deref(), Some("ann"));
+        // How to get back in, without the app too.
+        find(".forgot summary").await.click().await.unwrap();
+        let help = find(".forgot p").await.text().await.unwrap();
+        assert!(help.contains("Ask an administrator to reset it."), "{help}");
         env.sign_in("ann", PASSWORD).await;
         env.wait_for_path("/account").await;
         assert!(

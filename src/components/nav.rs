@@ -159,27 +159,50 @@ pub fn Nav() -> Html {
         html! { <NavLink {to} {current}>{ text }</NavLink> }
     };
     let signed_in = user(&auth).cloned();
+    // On a phone the pages and the account fold into a menu, so the header is one row.
+    let open = use_state(|| false);
+    {
+        let open = open.clone();
+        use_effect_with(route.clone(), move |_| open.set(false));
+    }
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
     html! {
-        <header class="nav">
+        <header class={classes!("nav", open.then_some("open"))}>
             <Link<Route> to={if signed_in.is_some() { Route::Dashboard } else { Route::Home }} classes="brand">
                 { logo() }<span>{ "Gatehouse" }</span>
             </Link<Route>>
-            <nav class="pages" aria-label="Main">
-                if signed_in.is_some() {
-                    { link(Route::Dashboard, "Dashboard") }
-                    { link(Route::Notes, "Notes") }
+            <div class="menu" id="nav-menu">
+                <nav class="pages" aria-label="Main">
+                    if signed_in.is_some() {
+                        { link(Route::Dashboard, "Dashboard") }
+                        { link(Route::Notes, "Notes") }
+                    }
+                    if signed_in.as_ref().is_some_and(|u| u.role == Role::Admin) {
+                        { link(Route::Admin, "Admin") }
+                    }
+                    if signed_in.is_some() {
+                        { link(Route::Account, "Account") }
+                    }
+                </nav>
+                if let Some(u) = &signed_in {
+                    <div class="who">
+                        <span class="username" title="Signed in as">{ u.username.clone() }</span>
+                        <button type="button" onclick={sign_out.reform(|_| ())}>{ "Sign out" }</button>
+                    </div>
                 }
-                if signed_in.as_ref().is_some_and(|u| u.role == Role::Admin) {
-                    { link(Route::Admin, "Admin") }
-                }
-            </nav>
-            <div class="who">
+            </div>
+            <div class="tools">
                 <button type="button" class="theme" aria-label={theme.label()} title={theme.label()} onclick={ontheme}>
                     <span aria-hidden="true">{ theme.icon() }</span>
                 </button>
-                if let Some(u) = signed_in {
-                    <NavLink to={Route::Account} class="username" current={current(&Route::Account)}>{ u.username.clone() }</NavLink>
-                    <button type="button" onclick={sign_out.reform(|_| ())}>{ "Sign out" }</button>
+                if signed_in.is_some() {
+                    <button type="button" class="menu-button secondary" aria-expanded={open.to_string()}
+                            aria-controls="nav-menu" onclick={ontoggle}>
+                        { "Menu" }
+                    </button>
                 } else if !current(&Route::Login) {
                     <Link<Route> to={Route::Login} classes="button">{ "Sign in" }</Link<Route>>
                 }

@@ -1,17 +1,20 @@
-//! `/admin`: the accounts, searchable and paged, and a form for a new one (administrators).
+//! `/admin`: the accounts, searchable and paged (both in the address, `?q=&page=`, so Back from
+//! an account finds the same page), and a form for a new one (administrators).
 
 use gatehouse_api::endpoints::{CreateUser, ListUsers};
 use gatehouse_api::{NewAccount, Role};
-use gatehouse_client::{Api, use_fetch, use_mutation};
+use gatehouse_client::{Api, Fetch, use_fetch, use_mutation};
+use gloo_timers::callback::Timeout;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::remembered::{use_list_key, use_remembered, use_scroll_memory};
 use crate::components::{
     ErrorView, Field, OneTimePassword, Page, fetched, general_error, role_name, status, time,
     use_toasts,
 };
-use crate::route::Route;
+use crate::route::{AccountsQuery, Route, replace_with_query};
 use crate::session::RequireAdmin;
 
 /// The administrators' page.
@@ -26,42 +29,83 @@ pub fn AdminPage() -> Html {
     }
 }
 
+/// What the remembered account lists are called (`remembered::use_last_query`).
+pub const ADMIN_LIST: &str = "accounts";
+
+/// The cursors of the pages before the one shown, carried in each page's history entry.
+type Before = Vec<Option<String>>;
+
 #[function_component]
 fn Accounts() -> Html {
-    let search = use_state(String::new);
-    // The cursors of the pages before this one, to go back.
-    let pages = use_state(Vec::<Option<String>>::new);
-    let cursor = use_state(|| None::<String>);
+    let navigator = use_navigator();
+    let location = use_location();
+    let query = location
+        .as_ref()
+        .and_then(|l| l.query::<AccountsQuery>().ok())
+        .unwrap_or_default();
+    // Lost with a reload: "Previous" then goes to the first page.
+    let before: Before = location
+        .as_ref()
+        .and_then(|l| l.state::<Before>())
+        .map(|b| (*b).clone())
+        .unwrap_or_default();
+    let typed = use_state(|| query.q.clone());
     // A new account shows in the list: the shared hook reads it again after the change.
     let list = use_fetch(ListUsers {
-        q: (*search).clone(),
-        cursor: (*cursor).clone(),
+        q: query.q.clone(),
+        cursor: query.page.clone(),
     });
+    let key = use_list_key();
+    use_remembered().keep(&key, ADMIN_LIST, query.clone(), ());
+    use_scroll_memory(key, matches!(list.state, Fetch::Ready(_)));
+    // The search goes in the address, a quarter of a second after the last key.
+    let debounce = use_mut_ref(|| None::<Timeout>);
     let onsearch = {
-        let (search, cursor, pages) = (search.clone(), cursor.clone(), pages.clone());
+        let (typed, navigator, debounce) = (typed.clone(), navigator.clone(), debounce.clone());
         Callback::from(move |q: String| {
-            search.set(q);
-            cursor.set(None);
-            pages.set(Vec::new());
+            typed.set(q.clone());
+            let (navigator, pending) = (navigator.clone(), debounce.clone());
+            *debounce.borrow_mut() = Some(Timeout::new(250, move || {
+                pending.borrow_mut().take();
+                if let Some(n) = &navigator {
+                    replace_with_query(n, &Route::Admin, &AccountsQuery { q, page: None });
+                }
+            }));
+        })
+    };
+    {
+        let typed = typed.clone();
+        use_effect_with(query.q.clone(), move |q| {
+            if debounce.borrow().is_none() && *typed != *q {
+                typed.set(q.clone());
+            }
+        });
+    }
+    // Each page is an entry in the history: Back goes to the page before, as "Previous" does.
+    let go = |page: Option<String>, before: Before| {
+        let (navigator, q) = (navigator.clone(), query.q.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(n) = &navigator {
+                let query = AccountsQuery {
+                    q: q.clone(),
+                    page: page.clone(),
+                };
+                let _ = n.push_with_query_and_state(&Route::Admin, &query, before.clone());
+            }
         })
     };
     let next = |to: Option<String>| {
-        let (cursor, pages) = (cursor.clone(), pages.clone());
-        Callback::from(move |_| {
-            let mut before = (*pages).clone();
-            before.push((*cursor).clone());
-            pages.set(before);
-            cursor.set(to.clone());
-        })
+        let mut stack = before.clone();
+        stack.push(query.page.clone());
+        go(to, stack)
     };
     let previous = {
-        let (cursor, pages) = (cursor.clone(), pages.clone());
-        Callback::from(move |_| {
-            let mut before = (*pages).clone();
-            cursor.set(before.pop().flatten());
-            pages.set(before);
-        })
+        let mut stack = before.clone();
+        let page = stack.pop().flatten();
+        go(page, stack)
     };
+    let first_page = query.page.is_none();
+    let search = typed.clone();
     let table = fetched(&list, |page| {
         if page.users.is_empty() {
             return html! {
@@ -80,20 +124,21 @@ fn Accounts() -> Html {
                         </tr></thead>
                         <tbody>
                             { for page.users.iter().map(|u| html! {
+                                // `data-label`: on a phone each row is a card, each cell named.
                                 <tr key={u.id}>
-                                    <td><Link<Route> to={Route::AdminUser { id: u.id }}>{ &u.username }</Link<Route>></td>
-                                    <td>{ role_name(u.role) }</td>
-                                    <td>{ status(u) }</td>
-                                    <td>{ u.last_sign_in_at.as_deref().map_or_else(|| "Never".to_string(), time::relative) }</td>
-                                    <td>{ u.sessions }</td>
-                                    <td><time datetime={u.created_at.clone()}>{ time::relative(&u.created_at) }</time></td>
+                                    <td data-label="Username"><Link<Route> to={Route::AdminUser { id: u.id }}>{ &u.username }</Link<Route>></td>
+                                    <td data-label="Role">{ role_name(u.role) }</td>
+                                    <td data-label="Status">{ status(u) }</td>
+                                    <td data-label="Last sign-in">{ u.last_sign_in_at.as_deref().map_or_else(|| "Never".to_string(), time::relative) }</td>
+                                    <td data-label="Sessions">{ u.sessions }</td>
+                                    <td data-label="Created"><time datetime={u.created_at.clone()}>{ time::relative(&u.created_at) }</time></td>
                                 </tr>
                             }) }
                         </tbody>
                     </table>
                 </div>
                 <nav class="pager" aria-label="Pages of accounts">
-                    <button type="button" disabled={pages.is_empty()} onclick={previous}>{ "Previous" }</button>
+                    <button type="button" disabled={first_page} onclick={previous}>{ "Previous" }</button>
                     <button type="button" disabled={page.next_cursor.is_none()} onclick={next(page.next_cursor.clone())}>{ "Next" }</button>
                 </nav>
             </>
@@ -105,7 +150,7 @@ fn Accounts() -> Html {
             <section aria-labelledby="accounts-title" class="card">
                 <h2 id="accounts-title">{ "Accounts" }</h2>
                 <Field id="search" label="Search by name" kind="search" autocomplete="off"
-                       value={(*search).clone()} oninput={onsearch} />
+                       value={(*typed).clone()} oninput={onsearch} />
                 { table }
             </section>
         </>

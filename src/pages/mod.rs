@@ -11,7 +11,7 @@ mod note;
 mod notes;
 
 pub use account::AccountPage;
-pub use admin::AdminPage;
+pub use admin::{ADMIN_LIST, AdminPage};
 pub use admin_user::AdminUserPage;
 pub use dashboard::DashboardPage;
 pub use home::HomePage;

@@ -290,9 +290,8 @@ fn Notes() -> Html {
         _ => String::new(),
     };
     html! {
-        <section aria-labelledby="list-title" class="card">
+        <section aria-label="Your notes" class="card">
             <div class="card-head">
-                <h2 id="list-title">{ "Your notes" }</h2>
                 <span class="meta" role="status" aria-live="polite">{ count }</span>
                 <Link<Route> to={Route::NewNote} classes="button">
                     { "New note" }<kbd class="keys" aria-hidden="true">{ "N" }</kbd>

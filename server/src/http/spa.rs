@@ -7,7 +7,8 @@ use std::path::Path;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, Request, State};
 use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn};
@@ -72,10 +73,20 @@ impl Spa {
         }
     }
 
-    /// `GET /login`: the pre-rendered sign-in page.
+    /// `GET /login`: the pre-rendered sign-in page; after a sign-in posted without the app
+    /// failed (`POST /login` sends it back here), with its error and the username typed, so
+    /// that the page says what happened with JavaScript off too.
     pub fn sign_in_page<S: Clone + Send + Sync + 'static>(&self) -> MethodRouter<S> {
         let html = self.login_html.clone();
-        get(move |uri: Uri| index(State(html), uri))
+        get(
+            move |uri: Uri, query: Result<Query<FailedSignIn>, QueryRejection>| async move {
+                let html = match (html, query) {
+                    (Some(html), Ok(Query(failed))) => Some(failed.show_in(html)),
+                    (html, _) => html,
+                };
+                index(State(html), uri).await
+            },
+        )
     }
 
     /// The service for every non-`/api` path.
@@ -103,6 +114,57 @@ impl Spa {
             .with_state(html)
             .layer(from_fn(cache_control))
     }
+}
+
+/// The sign-in page's query after a failed sign-in posted as a form.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FailedSignIn {
+    reason: Option<String>,
+    username: Option<String>,
+}
+
+impl FailedSignIn {
+    /// `html` (the pre-rendered sign-in page) with the error said under the form and the
+    /// username back in its field; unchanged for any other `reason`.
+    fn show_in(&self, html: Bytes) -> Bytes {
+        let message = self
+            .reason
+            .as_deref()
+            .map(gatehouse_api::ErrorCode::parse)
+            .and_then(gatehouse_api::ErrorCode::failed_sign_in_message);
+        let (Some(message), Ok(page)) = (message, std::str::from_utf8(&html)) else {
+            return html;
+        };
+        let mut page = page.replacen(
+            "</form>",
+            &format!("</form><div class=\"error\" role=\"alert\"><p>{message}</p></div>"),
+            1,
+        );
+        if let Some(name) = self.username.as_deref().filter(|n| n.len() <= 256) {
+            page = page.replacen(
+                r#"<input value="" id="username""#,
+                &format!(r#"<input value="{}" id="username""#, escape_attribute(name)),
+                1,
+            );
+        }
+        Bytes::from(page)
+    }
+}
+
+/// `text` safe inside a double-quoted HTML attribute.
+fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 async fn index(State(html): State<Option<Bytes>>, uri: Uri) -> Response {
@@ -250,5 +312,33 @@ x();</script></head><body><script>one()</script></body>"#;
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/favicon.ico"));
         assert!(!is_hashed_asset("/notes/42"));
+    }
+
+    #[test]
+    fn a_failed_sign_in_shows_its_error_and_the_username_typed_escaped() {
+        let page = Bytes::from_static(
+            br#"<form method="post"><input value="" id="username" name="username"></form><p>x</p>"#,
+        );
+        let failed = FailedSignIn {
+            reason: Some("invalid_credentials".into()),
+            username: Some(r#"ann"><script>alert(1)</script>"#.into()),
+        };
+        let shown = String::from_utf8(failed.show_in(page.clone()).to_vec()).unwrap();
+        assert!(shown.contains(
+            r#"</form><div class="error" role="alert"><p>Wrong username or password.</p></div>"#
+        ));
+        assert!(
+            shown.contains(
+                r#"value="ann&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" id="username""#
+            ),
+            "{shown}"
+        );
+        assert!(!shown.contains("<script>"));
+        // Any other reason changes nothing.
+        let other = FailedSignIn {
+            reason: Some("session_expired".into()),
+            username: Some("ann".into()),
+        };
+        assert_eq!(other.show_in(page.clone()), page);
     }
 }

@@ -75,7 +75,8 @@ pub struct SignInPageQuery {
 /// `POST /login`: the sign-in page's form, posted before the app took the page over (or with
 /// JavaScript off). The same sign-in as `POST /api/auth/login`, answered for a browser: a 303
 /// to `next` (when safe) or the dashboard with the session's cookies, or a 303 back to the
-/// sign-in page with `reason` set to the error's code, `next` kept.
+/// sign-in page with `reason` set to the error's code, `next` and the username kept (the page
+/// shows both without the app, see `http::spa`).
 pub async fn sign_in_form(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -89,8 +90,10 @@ pub async fn sign_in_form(
         .next
         .as_deref()
         .and_then(|n| safe_return_path(n, &[SIGN_IN_PAGE]));
+    let mut username = None;
     let outcome = match form {
         Ok(Form(form)) => {
+            username = Some(form.username.clone());
             let req = LoginRequest {
                 username: form.username,
                 password: form.password,
@@ -114,6 +117,10 @@ pub async fn sign_in_form(
             let mut back = format!("{SIGN_IN_PAGE}?reason={}", code.as_str());
             if let Some(next) = next {
                 back.push_str(&format!("&next={}", gatehouse_api::encode(next)));
+            }
+            // The page keeps what was typed in the username (never the password).
+            if let Some(name) = username.filter(|n| !n.is_empty() && n.len() <= 256) {
+                back.push_str(&format!("&username={}", gatehouse_api::encode(&name)));
             }
             (back, Vec::new())
         }

@@ -68,7 +68,7 @@ async fn a_wrong_password_posted_comes_back_to_the_sign_in_page_with_the_reason_
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         location(&r),
-        "/login?reason=invalid_credentials&next=%2Fnotes"
+        "/login?reason=invalid_credentials&next=%2Fnotes&username=ann"
     );
     let mut agent = Agent::default();
     agent.absorb(r.headers());
@@ -83,10 +83,13 @@ async fn posted_sign_ins_count_toward_the_same_throttle() {
     app.add_user("ann", Role::User).await;
     for _ in 0..2 {
         let r = post_form(&app, "/login", "ann", "not the password").await;
-        assert_eq!(location(&r), "/login?reason=invalid_credentials");
+        assert_eq!(
+            location(&r),
+            "/login?reason=invalid_credentials&username=ann"
+        );
     }
     let r = post_form(&app, "/login", "ann", PASSWORD).await;
-    assert_eq!(location(&r), "/login?reason=too_many_requests");
+    assert_eq!(location(&r), "/login?reason=too_many_requests&username=ann");
 }
 
 #[tokio::test]

@@ -14,11 +14,13 @@ mod methods;
 
 use methods::Methods;
 
+use crate::components::remembered::use_last_query;
 use crate::components::{
     Confirm, ErrorView, EventList, Field, OneTimePassword, Page, fetched, role_name, session_row,
     status, time, use_toasts,
 };
-use crate::route::Route;
+use crate::pages::ADMIN_LIST;
+use crate::route::{AccountsQuery, Route};
 use crate::session::RequireAdmin;
 
 /// Props of `AdminUserPage`.
@@ -44,7 +46,8 @@ fn Account(props: &AdminUserProps) -> Html {
         let (otp, id) = (otp.clone(), props.id);
         Callback::from(move |password: String| otp.set(Some((id, password))))
     };
-    let back = html! { <p><Link<Route> to={Route::Admin}>{ "← All accounts" }</Link<Route>></p> };
+    let list = use_last_query::<AccountsQuery>(ADMIN_LIST);
+    let back = html! { <p><Link<Route, AccountsQuery> to={Route::Admin} query={list}>{ "← All accounts" }</Link<Route, AccountsQuery>></p> };
     let not_found =
         matches!(&account.state, Fetch::Failed(e) if e.code() == Some(ErrorCode::NotFound));
     let (title, class) = match &account.state {

@@ -20,20 +20,14 @@ pub fn reason_text(reason: ErrorCode, username: Option<&str>) -> Option<String> 
         },
         ErrorCode::CsrfFailed => "A security check failed. Please sign in again.".into(),
         // What a sign-in posted as a plain form came back with (`POST /login`).
-        ErrorCode::InvalidCredentials => "Wrong username or password.".into(),
-        ErrorCode::TooManyRequests => "Too many attempts. Try again in a few minutes.".into(),
-        ErrorCode::Validation => "Enter your username and password.".into(),
-        _ => return None,
+        code => return code.failed_sign_in_message().map(String::from),
     })
 }
 
 /// Whether `reason` is how a sign-in posted as a plain form failed (shown as the form's error,
 /// not as a notice).
 pub fn is_failed_sign_in(reason: Option<ErrorCode>) -> bool {
-    matches!(
-        reason,
-        Some(ErrorCode::InvalidCredentials | ErrorCode::TooManyRequests | ErrorCode::Validation)
-    )
+    reason.is_some_and(|r| r.failed_sign_in_message().is_some())
 }
 
 /// What the page at `path` is called, for "which can't open …".

@@ -25,6 +25,9 @@ pub struct SignInProps {
     pub target: AttrValue,
     /// Why the person was sent here.
     pub reason: Option<ErrorCode>,
+    /// The username to start with (a failed sign-in's, posted before the app had loaded).
+    #[prop_or_default]
+    pub username: Option<AttrValue>,
 }
 
 /// "Sign in": username and password, then on to `target`.
@@ -33,7 +36,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let auth = use_session();
     let kept = use_kept();
     let navigator = use_navigator();
-    let username = use_state(String::new);
+    let username = use_state(|| props.username.as_deref().unwrap_or_default().to_string());
     let password = use_state(String::new);
     let alert = use_node_ref();
 
@@ -141,6 +144,12 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 <button type="submit" disabled={busy}>{ if busy { "Signing in…" } else { "Sign in" } }</button>
             </form>
             <PasskeyButton target={props.target.clone()} autofill=true />
+            // Until there is a self-service reset: how to get back in. A native disclosure,
+            // so it works on the pre-rendered page too.
+            <details class="forgot">
+                <summary>{ "Forgot your password?" }</summary>
+                <p>{ "Ask an administrator to reset it. They give you a one-time password; you sign in with it and choose a new password straight away. A passkey or a recovery code still signs you in meanwhile." }</p>
+            </details>
             if let Some(e) = general {
                 <div class="error" role="alert" tabindex="-1" ref={alert}>
                     <p>{ e.message() }</p>
