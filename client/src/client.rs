@@ -124,6 +124,11 @@ impl Request {
         &self.path
     }
 
+    /// Whether it changes something (any method but `GET`, `HEAD` and `OPTIONS`).
+    pub fn is_change(&self) -> bool {
+        self.is_unsafe()
+    }
+
     fn is_unsafe(&self) -> bool {
         !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
     }

@@ -7,12 +7,16 @@
 //! refreshes every `use_fetch` on screen in the background, the way TanStack Query invalidates
 //! after a mutation: what is shown stays until the new answer replaces it, so a page shows the
 //! truth after a change without each form knowing which lists it touched.
+//!
+//! A change the server refuses with `reauth_required` (it needs a fresh proof that it is the
+//! person) is kept, for five minutes, while the person confirms: the confirmation then finishes
+//! it with `Api::finish_confirmed` (GitHub's sudo mode), rather than asking them to do it again.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gatehouse_api::Endpoint;
+use gatehouse_api::{Endpoint, ErrorCode};
 use serde::de::DeserializeOwned;
 use web_sys::AbortController;
 use yew::prelude::*;
@@ -52,16 +56,41 @@ pub struct ApiProviderProps {
 #[function_component]
 pub fn ApiProvider(props: &ApiProviderProps) -> Html {
     let revision = use_reducer(Revision::default);
+    let awaiting = use_memo((), |()| AwaitingConfirmation::default());
     // Two contexts: the counter (read by `use_fetch`) and a stable way to move it (held by
     // `use_api`), so a change re-renders only what fetches.
     html! {
         <ContextProvider<ApiClient> context={ApiClient}>
-            <ContextProvider<Changed> context={Changed(revision.dispatcher())}>
+            <ContextProvider<Changed> context={Changed(revision.dispatcher(), (*awaiting).clone())}>
                 <ContextProvider<Seen> context={Seen(revision.0)}>
                     { props.children.clone() }
                 </ContextProvider<Seen>>
             </ContextProvider<Changed>>
         </ContextProvider<ApiClient>>
+    }
+}
+
+/// How long a change refused for want of a fresh confirmation waits for it (ms).
+pub const AWAITS_CONFIRMATION_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// The change waiting for the person to confirm it is them, and since when. One per app.
+#[derive(Clone, Default)]
+struct AwaitingConfirmation(Rc<RefCell<Option<(Request, f64)>>>);
+
+impl PartialEq for AwaitingConfirmation {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl AwaitingConfirmation {
+    fn keep(&self, request: &Request) {
+        *self.0.borrow_mut() = Some((request.clone(), js_sys::Date::now()));
+    }
+
+    fn take(&self) -> Option<Request> {
+        let (request, since) = self.0.borrow_mut().take()?;
+        (js_sys::Date::now() - since < AWAITS_CONFIRMATION_MS).then_some(request)
     }
 }
 
@@ -77,9 +106,9 @@ impl Reducible for Revision {
     }
 }
 
-/// Moves the revision: a change succeeded.
+/// Moves the revision (a change succeeded), and keeps a change awaiting confirmation.
 #[derive(Clone, PartialEq)]
-struct Changed(UseReducerDispatcher<Revision>);
+struct Changed(UseReducerDispatcher<Revision>, AwaitingConfirmation);
 
 /// The revision as `use_fetch` reads it.
 #[derive(Clone, Copy, PartialEq)]
@@ -150,11 +179,27 @@ impl Api {
         let result = self.send_raw(&request).await;
         if result.is_ok()
             && request.refreshes_on_success()
-            && let Some(Changed(changed)) = &self.changed
+            && let Some(Changed(changed, _)) = &self.changed
         {
             changed.dispatch(());
         }
+        if let Err(ApiError::SignInRequired { body, .. }) = &result
+            && body.code == ErrorCode::ReauthRequired
+            && request.is_change()
+            && let Some(Changed(_, awaiting)) = &self.changed
+        {
+            awaiting.keep(&request);
+        }
         result.map_err(|e| settle(self.sign_in.as_ref(), e))
+    }
+
+    /// Sends the change that was refused with `reauth_required` (within the last five
+    /// minutes) once more, now that the person has confirmed it is them: `None` when none
+    /// waits. Taken once: a second call finds nothing.
+    pub async fn finish_confirmed(&self) -> Option<Result<String, ApiError>> {
+        let Changed(_, awaiting) = self.changed.as_ref()?;
+        let request = awaiting.take()?;
+        Some(self.send_text(request).await)
     }
 
     async fn send_raw(&self, request: &Request) -> Result<String, ApiError> {

@@ -28,7 +28,7 @@ pub use nav::Nav;
 pub use page::{Page, PageProps};
 pub use passkeys::Passkeys;
 pub use secret::{CopyButton, OneTimePassword};
-pub use session_row::session_row;
+pub use session_row::{grouped, session_group, session_row};
 pub use status::{role_name, status};
 pub use toast::{ToastProvider, Toasts, use_toasts};
 pub use totp::AuthenticatorApp;

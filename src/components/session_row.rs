@@ -34,3 +34,136 @@ pub fn session_row(s: &ActiveSession, onend: Option<Callback<()>>) -> Html {
         </li>
     }
 }
+
+/// Sessions grouped by browser and address (one person's laptop, signed in from three tabs
+/// or three times, is one place), the current session's group first, then the most recently
+/// active; each group newest first.
+pub fn grouped(sessions: &[ActiveSession]) -> Vec<Vec<ActiveSession>> {
+    let mut groups: Vec<Vec<ActiveSession>> = Vec::new();
+    for s in sessions {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].device == s.device && g[0].address == s.address)
+        {
+            Some(group) => group.push(s.clone()),
+            None => groups.push(vec![s.clone()]),
+        }
+    }
+    for group in &mut groups {
+        group.sort_by(|a, b| {
+            b.current
+                .cmp(&a.current)
+                .then_with(|| b.last_active_at.cmp(&a.last_active_at))
+        });
+    }
+    groups.sort_by(|a, b| {
+        b[0].current
+            .cmp(&a[0].current)
+            .then_with(|| b[0].last_active_at.cmp(&a[0].last_active_at))
+    });
+    groups
+}
+
+/// One place the person is signed in, as a list item: a group of `grouped`'s. `onend` ends
+/// the sessions whose ids it is given: the group's, or for the current group its others.
+pub fn session_group(group: &[ActiveSession], onend: Callback<Vec<String>>) -> Html {
+    let first = &group[0];
+    let place = match &first.address {
+        Some(address) => format!("{} · {address}", first.device),
+        None => first.device.clone(),
+    };
+    let others: Vec<String> = group
+        .iter()
+        .filter(|s| !s.current)
+        .map(|s| s.id.clone())
+        .collect();
+    let count = (group.len() > 1).then(|| format!("{} sessions · ", group.len()));
+    let action = if first.current {
+        html! {
+            <>
+                <span class="badge">{ "This device" }</span>
+                if !others.is_empty() {
+                    <button type="button" onclick={onend.reform(move |_: MouseEvent| others.clone())}
+                            aria-label={format!("Sign out the other sessions of {}", first.device)}>
+                        { "Sign out the others" }
+                    </button>
+                }
+            </>
+        }
+    } else {
+        html! {
+            <button type="button" onclick={onend.reform(move |_: MouseEvent| others.clone())}
+                    aria-label={format!("Sign out {}", first.device)}>
+                { "Sign out" }
+            </button>
+        }
+    };
+    html! {
+        <li key={first.id.clone()} class="row session">
+            <div>
+                <strong>{ place }</strong>
+                <p class="meta">
+                    { count.unwrap_or_default() }
+                    { "active " }<time datetime={first.last_active_at.clone()} title={time::full(&first.last_active_at)}>{ time::relative(&first.last_active_at) }</time>
+                </p>
+            </div>
+            <div class="row-actions">{ action }</div>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(id: &str, device: &str, address: &str, active: &str, current: bool) -> ActiveSession {
+        ActiveSession {
+            id: id.into(),
+            device: device.into(),
+            address: Some(address.into()),
+            signed_in_at: "2026-01-01T00:00:00.000Z".into(),
+            last_active_at: active.into(),
+            current,
+        }
+    }
+
+    #[test]
+    fn sessions_of_one_browser_and_place_are_one_group_the_current_first() {
+        let sessions = [
+            s(
+                "a",
+                "Firefox on Linux",
+                "10.0.0.2",
+                "2026-01-03T00:00:00.000Z",
+                false,
+            ),
+            s(
+                "b",
+                "Chrome on Android",
+                "10.0.0.9",
+                "2026-01-04T00:00:00.000Z",
+                false,
+            ),
+            s(
+                "c",
+                "Firefox on Linux",
+                "10.0.0.2",
+                "2026-01-02T00:00:00.000Z",
+                true,
+            ),
+            s(
+                "d",
+                "Firefox on Linux",
+                "10.0.0.3",
+                "2026-01-01T00:00:00.000Z",
+                false,
+            ),
+        ];
+        let groups = grouped(&sessions);
+        let ids: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.iter().map(|s| s.id.as_str()).collect())
+            .collect();
+        assert_eq!(ids, [vec!["c", "a"], vec!["b"], vec!["d"]]);
+    }
+}

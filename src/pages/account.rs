@@ -12,8 +12,8 @@ use gatehouse_client::{Api, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
-    AuthenticatorApp, ErrorView, EventList, Field, Page, Passkeys, fetched, general_error,
-    session_row, use_toasts,
+    AuthenticatorApp, ErrorView, EventList, Field, Page, Passkeys, fetched, general_error, grouped,
+    session_group, use_toasts,
 };
 use crate::kept::use_kept;
 use crate::session::RequireUser;
@@ -118,21 +118,30 @@ fn PasswordForm() -> Html {
 fn Sessions() -> Html {
     let toasts = use_toasts();
     let list = use_fetch(ListSessions);
-    // `None`: every session but this one.
+    // `None`: every session but this one; `Some(ids)`: those.
     let end = {
-        use_mutation(move |api: Api, target: Option<String>| {
+        use_mutation(move |api: Api, target: Option<Vec<String>>| {
             let toasts = toasts.clone();
             async move {
                 let answer = match &target {
-                    Some(id) => api.fetch(&EndSession { id: id.clone() }).await,
+                    Some(ids) => {
+                        let mut answer = Ok(());
+                        for id in ids {
+                            answer = api.fetch(&EndSession { id: id.clone() }).await;
+                            if answer.is_err() {
+                                break;
+                            }
+                        }
+                        answer
+                    }
                     None => api.fetch(&EndOtherSessions).await,
                 };
                 match &answer {
                     Ok(()) => {
-                        toasts.say(if target.is_some() {
-                            "Signed out that session."
-                        } else {
-                            "Signed out everywhere else."
+                        toasts.say(match &target {
+                            Some(ids) if ids.len() == 1 => "Signed out that session.".to_string(),
+                            Some(ids) => format!("Signed out those {} sessions.", ids.len()),
+                            None => "Signed out everywhere else.".to_string(),
                         });
                     }
                     Err(e) if !e.is_silent() => toasts.fail(e.message()),
@@ -144,16 +153,11 @@ fn Sessions() -> Html {
     };
     let body = fetched(&list, |sessions| {
         let others = sessions.iter().filter(|s| !s.current).count();
+        let onend = end.reform(Some);
         html! {
             <>
                 <ul class="rows">
-                    { for sessions.iter().map(|s| {
-                        let onend = end.reform({
-                            let id = s.id.clone();
-                            move |()| Some(id.clone())
-                        });
-                        session_row(s, Some(onend))
-                    }) }
+                    { for grouped(sessions).iter().map(|g| session_group(g, onend.clone())) }
                 </ul>
                 if others > 0 {
                     <button type="button" class="danger" onclick={end.reform(|_: MouseEvent| None)}>

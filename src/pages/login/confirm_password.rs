@@ -1,5 +1,6 @@
 //! "Confirm it's you": the password of the account signed in (and, with an authenticator app
-//! on, a code from it), or one of its passkeys; then back to where they were.
+//! on, a code from it), or one of its passkeys; then the change that asked for it is finished
+//! (`Api::finish_confirmed`) and the person is back where they were.
 
 use gatehouse_api::endpoints::{
     ListPasskeys, ReauthWithPasskey, Reauthenticate, StartPasskeyReauth,
@@ -10,7 +11,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::{SignedInProps, field_error, go};
-use crate::components::{Field, Page, general_error};
+use crate::components::{Field, Page, Toasts, general_error, use_toasts};
 use crate::passkey::{self, Ask, PasskeyFailure};
 
 /// The form for a signed-in person the server asked to confirm it is them.
@@ -22,18 +23,28 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
     let recovery = use_state(|| false);
     // Asked for once the server says this account's password alone is not enough.
     let needs_code = use_state(|| false);
+    let toasts = use_toasts();
     let confirm = {
-        let (target, navigator, needs_code) =
-            (props.target.clone(), navigator.clone(), needs_code.clone());
+        let (target, navigator, needs_code, toasts) = (
+            props.target.clone(),
+            navigator.clone(),
+            needs_code.clone(),
+            toasts.clone(),
+        );
         use_mutation(move |api: Api, body: Reauth| {
-            let (navigator, target, needs_code) =
-                (navigator.clone(), target.clone(), needs_code.clone());
+            let (navigator, target, needs_code, toasts) = (
+                navigator.clone(),
+                target.clone(),
+                needs_code.clone(),
+                toasts.clone(),
+            );
             async move {
                 let answer = api.submit(&Reauthenticate, &body).await;
                 if answer.as_ref().is_err_and(|e| e.field("code").is_some()) {
                     needs_code.set(true);
                 }
                 answer?;
+                finish(&api, &toasts).await;
                 go(&navigator, &target);
                 Ok(())
             }
@@ -43,7 +54,7 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
     let with_passkey = {
         let target = props.target.clone();
         use_mutation(move |api: Api, ()| {
-            let (navigator, target) = (navigator.clone(), target.clone());
+            let (navigator, target, toasts) = (navigator.clone(), target.clone(), toasts.clone());
             async move {
                 let options: PasskeyOptions = api.fetch(&StartPasskeyReauth).await?;
                 let credential =
@@ -53,6 +64,7 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
                     };
                 api.submit(&ReauthWithPasskey, &PasskeyAssertion { credential })
                     .await?;
+                finish(&api, &toasts).await;
                 go(&navigator, &target);
                 Ok(None::<PasskeyFailure>)
             }
@@ -126,5 +138,14 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
                 <div class="error" role="alert"><p>{ e.message() }</p></div>
             }
         </Page>
+    }
+}
+
+/// Finishes the change that asked for the confirmation, if one waits, and says how it went.
+async fn finish(api: &Api, toasts: &Toasts) {
+    match api.finish_confirmed().await {
+        Some(Ok(_)) => toasts.say("Confirmed, and done."),
+        Some(Err(e)) if !e.is_silent() => toasts.fail(e.message()),
+        _ => {}
     }
 }
