@@ -8,7 +8,7 @@ use gatehouse_api::endpoints::Me;
 use gatehouse_client::{ApiProvider, AuthProvider};
 
 use crate::components::remembered::RememberedProvider;
-use crate::components::{Nav, ToastProvider};
+use crate::components::{Nav, ToastProvider, UnreachableBanner};
 use crate::expiry::ExpiryWarning;
 use crate::kept::KeptProvider;
 use crate::pages::{
@@ -67,6 +67,7 @@ pub fn Frame(props: &FrameProps) -> Html {
                     <RememberedProvider>
                         <a class="skip" href="#main">{ "Skip to content" }</a>
                         <Nav />
+                        <UnreachableBanner />
                         <main id="main">
                             if props.pages {
                                 <Switch<Route> render={switch} />

@@ -11,11 +11,16 @@
 //! A change the server refuses with `reauth_required` (it needs a fresh proof that it is the
 //! person) is kept, for five minutes, while the person confirms: the confirmation then finishes
 //! it with `Api::finish_confirmed` (GitHub's sudo mode), rather than asking them to do it again.
+//!
+//! A request that could not reach the server at all marks it unreachable (`use_unreachable`,
+//! for one banner) until `GET /api/health` answers again, asked every few seconds; then what
+//! is shown is read again.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use gatehouse_api::endpoints::GetHealth;
 use gatehouse_api::{Endpoint, ErrorCode};
 use serde::de::DeserializeOwned;
 use web_sys::AbortController;
@@ -57,17 +62,78 @@ pub struct ApiProviderProps {
 pub fn ApiProvider(props: &ApiProviderProps) -> Html {
     let revision = use_reducer(Revision::default);
     let awaiting = use_memo((), |()| AwaitingConfirmation::default());
-    // Two contexts: the counter (read by `use_fetch`) and a stable way to move it (held by
-    // `use_api`), so a change re-renders only what fetches.
+    let unreachable = use_state_eq(|| false);
+    let reach = {
+        let setter = unreachable.setter();
+        use_memo((), move |()| {
+            Reach(Callback::from(move |down| setter.set(down)))
+        })
+    };
+    // While the server cannot be reached, ask it how it is every few seconds; once it
+    // answers, everything shown is read again.
+    {
+        let (reach, revision) = ((*reach).clone(), revision.dispatcher());
+        use_effect_with(*unreachable, move |down| {
+            let poll = down.then(|| {
+                gloo_timers::callback::Interval::new(RETRY_MS, move || {
+                    let (reach, revision) = (reach.clone(), revision.clone());
+                    yew::platform::spawn_local(async move {
+                        let probe = Request::to(&GetHealth).handle_auth_errors();
+                        if ApiClient.send_text(&probe, None).await.is_ok() {
+                            reach.0.emit(false);
+                            revision.dispatch(());
+                        }
+                    });
+                })
+            });
+            move || drop(poll)
+        });
+    }
+    let changed = Changed(revision.dispatcher(), (*awaiting).clone(), (*reach).clone());
+    // Contexts: the counter (read by `use_fetch`) and a stable way to move it (held by
+    // `use_api`), so a change re-renders only what fetches; and whether the server is out of
+    // reach, for the one component that says so.
     html! {
         <ContextProvider<ApiClient> context={ApiClient}>
-            <ContextProvider<Changed> context={Changed(revision.dispatcher(), (*awaiting).clone())}>
+            <ContextProvider<Changed> context={changed}>
                 <ContextProvider<Seen> context={Seen(revision.0)}>
-                    { props.children.clone() }
+                    <ContextProvider<Unreachable> context={Unreachable(*unreachable)}>
+                        { props.children.clone() }
+                    </ContextProvider<Unreachable>>
                 </ContextProvider<Seen>>
             </ContextProvider<Changed>>
         </ContextProvider<ApiClient>>
     }
+}
+
+/// How often an unreachable server is asked again (ms).
+pub const RETRY_MS: u32 = 3_000;
+
+/// Tells the provider whether the last request reached the server (`true`: it did not).
+#[derive(Clone, PartialEq)]
+struct Reach(Callback<bool>);
+
+impl Reach {
+    /// Reports what `outcome` says of the server's reach: a network failure marks it
+    /// unreachable, any answer (even an error) reachable; an abort says nothing.
+    fn report<T>(&self, outcome: &Result<T, ApiError>) {
+        match outcome {
+            Err(ApiError::Network(_)) => self.0.emit(true),
+            Err(ApiError::Aborted) => {}
+            _ => self.0.emit(false),
+        }
+    }
+}
+
+/// Whether the server is out of reach.
+#[derive(Clone, Copy, PartialEq)]
+struct Unreachable(bool);
+
+/// Whether the last request could not reach the server, until it can again (for one banner
+/// that says so; it clears by itself).
+#[hook]
+pub fn use_unreachable() -> bool {
+    use_context::<Unreachable>().is_some_and(|Unreachable(down)| down)
 }
 
 /// How long a change refused for want of a fresh confirmation waits for it (ms).
@@ -106,9 +172,10 @@ impl Reducible for Revision {
     }
 }
 
-/// Moves the revision (a change succeeded), and keeps a change awaiting confirmation.
+/// Moves the revision (a change succeeded), keeps a change awaiting confirmation, and hears
+/// whether requests reach the server.
 #[derive(Clone, PartialEq)]
-struct Changed(UseReducerDispatcher<Revision>, AwaitingConfirmation);
+struct Changed(UseReducerDispatcher<Revision>, AwaitingConfirmation, Reach);
 
 /// The revision as `use_fetch` reads it.
 #[derive(Clone, Copy, PartialEq)]
@@ -177,16 +244,19 @@ impl Api {
     /// sign-in logic exists once in the wasm rather than once per response type.
     pub async fn send_text(&self, request: Request) -> Result<String, ApiError> {
         let result = self.send_raw(&request).await;
+        if let Some(Changed(_, _, reach)) = &self.changed {
+            reach.report(&result);
+        }
         if result.is_ok()
             && request.refreshes_on_success()
-            && let Some(Changed(changed, _)) = &self.changed
+            && let Some(Changed(changed, ..)) = &self.changed
         {
             changed.dispatch(());
         }
         if let Err(ApiError::SignInRequired { body, .. }) = &result
             && body.code == ErrorCode::ReauthRequired
             && request.is_change()
-            && let Some(Changed(_, awaiting)) = &self.changed
+            && let Some(Changed(_, awaiting, _)) = &self.changed
         {
             awaiting.keep(&request);
         }
@@ -197,7 +267,7 @@ impl Api {
     /// minutes) once more, now that the person has confirmed it is them: `None` when none
     /// waits. Taken once: a second call finds nothing.
     pub async fn finish_confirmed(&self) -> Option<Result<String, ApiError>> {
-        let Changed(_, awaiting) = self.changed.as_ref()?;
+        let Changed(_, awaiting, _) = self.changed.as_ref()?;
         let request = awaiting.take()?;
         Some(self.send_text(request).await)
     }
@@ -340,6 +410,7 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
     let client = use_context::<ApiClient>().expect("use_fetch needs an ApiProvider above it");
     let sign_in = use_context::<SignInRequired>();
     let seen = use_context::<Seen>().map_or(0, |Seen(revision)| revision);
+    let reach = use_context::<Changed>().map(|Changed(_, _, reach)| reach);
     // `use_state_eq`: a refresh that brings the same answer does not re-render.
     let state = use_state_eq(|| Fetch::Loading);
     let generation = use_state(|| 0u32);
@@ -357,8 +428,13 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             let request = Request::get(path.clone());
+            let reach = reach.clone();
             yew::platform::spawn_local(async move {
-                match client.send_text(&request, signal.as_ref()).await {
+                let outcome = client.send_text(&request, signal.as_ref()).await;
+                if let Some(reach) = &reach {
+                    reach.report(&outcome);
+                }
+                match outcome {
                     Ok(text) => state.set(Fetch::Ready(Rc::new(text))),
                     Err(e) => match settle(sign_in.as_ref(), e) {
                         e if e.is_silent() => {}

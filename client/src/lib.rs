@@ -27,7 +27,10 @@ pub use client::{ApiClient, GET_RETRIES, Request, current_location, decode, read
 pub use error::{ApiError, Verdict, capitalized, classify, is_transient};
 pub use gatehouse_api::safe_return_path;
 pub use guard::{Allow, RequireAuth, RequireAuthProps};
-pub use hook::{Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, use_api, use_fetch};
+pub use hook::{
+    Api, ApiProvider, ApiProviderProps, Fetch, FetchHandle, RETRY_MS, use_api, use_fetch,
+    use_unreachable,
+};
 pub use mutation::{Mutation, MutationHandle, use_mutation};
 pub use sign_in_route::{SignInRequired, SignInRoute, SignInRouteProps};
 pub use sign_out::use_sign_out;
