@@ -150,7 +150,7 @@ async fn a_note_the_server_refuses_says_why_at_the_field_and_keeps_the_draft() {
             &CreateNote,
             vec![Reply::text(
                 422,
-                r#"{"code":"validation","message":"invalid","fields":{"title":"must not be empty"}}"#,
+                r#"{"code":"validation","message":"invalid","fields":{"title":"Title can't be empty."}}"#,
             )],
         ),
     );
@@ -158,16 +158,17 @@ async fn a_note_the_server_refuses_says_why_at_the_field_and_keeps_the_draft() {
     page.type_into("#new-body", "no title yet");
     page.submit("form.editor");
     page.wait_for("#new-title-error").await;
-    assert_eq!(
-        page.text_of("#new-title-error"),
-        "The title must not be empty."
-    );
+    assert_eq!(page.text_of("#new-title-error"), "Title can't be empty.");
     assert_eq!(
         page.find("#new-title")
             .and_then(|e| e.get_attribute("aria-invalid")),
         Some("true".into())
     );
     assert!(page.button("Create note").is_some_and(|b| !b.disabled()));
+    wait_until("focus on the field with the error", || {
+        page.focused().is_some_and(|e| e.id() == "new-title")
+    })
+    .await;
     assert_eq!(
         drafts::load(&drafts::key(None)),
         Some(draft("", "no title yet", None))

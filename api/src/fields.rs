@@ -28,8 +28,11 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// Checks `value`'s length in characters, naming the field `label` in the sentence it refuses
+/// with ("Title can't be empty.").
 fn char_count_between(
     field: &'static str,
+    label: &str,
     value: &str,
     min: usize,
     max: usize,
@@ -39,16 +42,16 @@ fn char_count_between(
         return Err(FieldError::new(
             field,
             if min == 1 {
-                "must not be empty".to_string()
+                format!("{label} can't be empty.")
             } else {
-                format!("must be at least {min} characters")
+                format!("{label} must be at least {min} characters.")
             },
         ));
     }
     if n > max {
         return Err(FieldError::new(
             field,
-            format!("must be at most {max} characters (got {n})"),
+            format!("{label} can't be longer than {max} characters; this one has {n}."),
         ));
     }
     Ok(())
@@ -146,17 +149,17 @@ impl TryFrom<&str> for Username {
         #[cfg(feature = "unicode")]
         let value = normalized.as_str();
         let value = value.trim();
-        char_count_between("username", value, 1, Self::MAX)?;
+        char_count_between("username", "Username", value, 1, Self::MAX)?;
         if value.chars().any(is_invisible) {
             return Err(FieldError::new(
                 "username",
-                "must not contain invisible or direction-changing characters",
+                "Username can't contain invisible or direction-changing characters.",
             ));
         }
         if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(FieldError::new(
                 "username",
-                "must not contain spaces or control characters",
+                "Username can't contain spaces or control characters.",
             ));
         }
         Ok(Self(value.to_string()))
@@ -185,7 +188,7 @@ impl Password {
 
     /// Parses a password to be set on an account.
     pub fn new_account(value: &str) -> Result<Self, FieldError> {
-        char_count_between("password", value, Self::MIN_NEW, Self::MAX_NEW)?;
+        char_count_between("password", "Password", value, Self::MIN_NEW, Self::MAX_NEW)?;
         Ok(Self(value.to_string()))
     }
 
@@ -199,7 +202,7 @@ impl TryFrom<&str> for Password {
     type Error = FieldError;
 
     fn try_from(value: &str) -> Result<Self, Self::Error> {
-        char_count_between("password", value, 1, Self::MAX)?;
+        char_count_between("password", "Password", value, 1, Self::MAX)?;
         Ok(Self(value.to_string()))
     }
 }
@@ -229,11 +232,11 @@ impl TryFrom<&str> for NoteTitle {
 
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         let value = value.trim();
-        char_count_between("title", value, 1, Self::MAX)?;
+        char_count_between("title", "Title", value, 1, Self::MAX)?;
         if value.chars().any(char::is_control) {
             return Err(FieldError::new(
                 "title",
-                "must not contain control characters",
+                "Title can't contain control characters.",
             ));
         }
         Ok(Self(value.to_string()))
@@ -258,9 +261,12 @@ impl TryFrom<&str> for NoteBody {
     type Error = FieldError;
 
     fn try_from(value: &str) -> Result<Self, Self::Error> {
-        char_count_between("body", value, 0, Self::MAX)?;
+        char_count_between("body", "Text", value, 0, Self::MAX)?;
         if value.contains('\0') {
-            return Err(FieldError::new("body", "must not contain NUL characters"));
+            return Err(FieldError::new(
+                "body",
+                "Text can't contain NUL characters.",
+            ));
         }
         Ok(Self(value.to_string()))
     }
@@ -285,7 +291,14 @@ mod tests {
         assert!(Username::try_from("a\tb").is_err());
         assert!(Username::try_from(&"x".repeat(64)[..]).is_ok());
         let err = Username::try_from(&"x".repeat(65)[..]).unwrap_err();
-        assert!(err.message.contains("at most 64"), "{err}");
+        assert_eq!(
+            err.message,
+            "Username can't be longer than 64 characters; this one has 65."
+        );
+        assert_eq!(
+            Username::try_from("").unwrap_err().message,
+            "Username can't be empty."
+        );
         // Characters, not bytes: 64 two-byte letters are fine.
         assert!(Username::try_from(&"é".repeat(64)[..]).is_ok());
     }

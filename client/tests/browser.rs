@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use gatehouse_api::endpoints::GetSessionState;
 use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method, NewNote, NotePage};
 use gatehouse_client::{ApiError, AuthProvider, Request, RequireAuth, json};
 use wasm_bindgen_test::*;
@@ -263,7 +264,7 @@ async fn a_change_refused_for_a_lost_csrf_cookie_asks_for_the_token_and_is_sent_
         sent,
         [
             ("POST", "/api/things", None),
-            ("GET", "/api/auth/session", None),
+            ("GET", GetSessionState::PATH, None),
             ("POST", "/api/things", Some("restored")),
         ]
     );

@@ -18,6 +18,8 @@ async fn a_note_without_a_title_is_refused_at_the_field_and_nothing_typed_is_los
         env.fill("#new-body", "a body with no title").await;
         env.click_button("Create note").await;
         env.wait_for_field_error("#new-title").await;
+        let focused = env.js("return document.activeElement.id").await;
+        assert_eq!(focused.as_str(), Some("new-title"), "focus goes to the first error");
         let described = env
             .js("const id = document.querySelector('#new-title').getAttribute('aria-describedby'); return document.getElementById(id).innerText")
             .await;

@@ -57,6 +57,18 @@ pub fn Field(props: &FieldProps) -> Html {
             }
         });
     }
+    // An error appearing after a submit takes the focus to the form's first invalid field
+    // (each field with an error looks; only the first in its form takes it).
+    {
+        let input = input.clone();
+        use_effect_with(props.error.clone(), move |error| {
+            if error.is_some()
+                && let Some(el) = input.cast::<HtmlInputElement>()
+            {
+                focus_if_first_invalid(&el);
+            }
+        });
+    }
     let id = &props.id;
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -117,5 +129,19 @@ pub fn Field(props: &FieldProps) -> Html {
                 <p class="field-error" id={error_id}>{ error.clone() }</p>
             }
         </div>
+    }
+}
+
+/// Focuses `input` if it is the first field marked invalid in its form (or, outside a form,
+/// in the document): where a failed submit leaves the person.
+pub fn focus_if_first_invalid(input: &web_sys::HtmlElement) {
+    let scope: Option<web_sys::Element> = input
+        .closest("form")
+        .ok()
+        .flatten()
+        .or_else(|| web_sys::window()?.document()?.document_element());
+    let first = scope.and_then(|s| s.query_selector("[aria-invalid=true]").ok().flatten());
+    if first.is_some_and(|f| f.is_same_node(Some(input))) {
+        let _ = input.focus();
     }
 }

@@ -23,7 +23,7 @@ pub use confirm::{Confirm, ConfirmProps, focus};
 pub use error_view::{ErrorView, ErrorViewProps, general_error};
 pub use events::{EventList, EventListProps, event_text};
 pub use fetched::{fetched, waiting};
-pub use field::{Field, FieldProps};
+pub use field::{Field, FieldProps, focus_if_first_invalid};
 pub use loading::Loading;
 pub use nav::Nav;
 pub use page::{Page, PageProps};

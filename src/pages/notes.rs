@@ -13,7 +13,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::remembered::{use_list_key, use_remembered, use_scroll_memory};
-use crate::components::{ErrorView, Field, Page, drafts, general_error, time, use_toasts};
+use crate::components::{
+    ErrorView, Field, Page, drafts, focus_if_first_invalid, general_error, time, use_toasts,
+};
 use crate::route::{NotesQuery, Route, replace_with_query};
 use crate::session::RequireUser;
 
@@ -380,25 +382,33 @@ fn NewNoteForm() -> Html {
         })
     };
     let (busy, error) = (create.running(), create.error());
-    let title_error = error
-        .and_then(|e| e.field("title"))
-        .map(|m| format!("The title {m}."));
-    let body_error = error
-        .and_then(|e| e.field("body"))
-        .map(|m| format!("The text {m}."));
+    let (title_ref, body_ref) = (use_node_ref(), use_node_ref());
+    let title_error = error.and_then(|e| e.field("title")).map(str::to_string);
+    let body_error = error.and_then(|e| e.field("body")).map(str::to_string);
     let general = general_error(error, &["title", "body"]);
+    // After a failed submit, focus goes to the first field with an error.
+    {
+        let fields = [title_ref.clone(), body_ref.clone()];
+        use_effect_with((title_error.clone(), body_error.clone()), move |_| {
+            for field in &fields {
+                if let Some(el) = field.cast::<web_sys::HtmlElement>() {
+                    focus_if_first_invalid(&el);
+                }
+            }
+        });
+    }
     html! {
         <section aria-label="New note" class="card">
             <form class="editor" {onsubmit} aria-busy={busy.to_string()} novalidate=true>
                 <div class={classes!("field", title_error.is_some().then_some("invalid"))}>
                     <label for="new-title">{ "Title" }</label>
-                    <input id="new-title" name="title" type="text" maxlength="200" value={draft.title.clone()} oninput={oninput_title}
+                    <input id="new-title" ref={title_ref} name="title" type="text" maxlength="200" value={draft.title.clone()} oninput={oninput_title}
                            aria-invalid={title_error.is_some().then_some("true")} aria-describedby={title_error.is_some().then_some("new-title-error")} />
                     if let Some(m) = &title_error { <p class="field-error" id="new-title-error">{ m }</p> }
                 </div>
                 <div class={classes!("field", body_error.is_some().then_some("invalid"))}>
                     <label for="new-body">{ "Text" }</label>
-                    <textarea id="new-body" name="body" rows="12" value={draft.body.clone()} oninput={oninput_body}
+                    <textarea id="new-body" ref={body_ref} name="body" rows="12" value={draft.body.clone()} oninput={oninput_body}
                               aria-invalid={body_error.is_some().then_some("true")} aria-describedby={body_error.is_some().then_some("new-body-error")} />
                     if let Some(m) = &body_error { <p class="field-error" id="new-body-error">{ m }</p> }
                 </div>
