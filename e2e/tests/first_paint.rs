@@ -155,3 +155,26 @@ async fn with_javascript_off_the_sign_in_page_still_shows_and_signs_in() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_landing_page_paints_before_the_wasm_has_arrived() {
+    journey(
+        "home_before_the_wasm",
+        Options::default(),
+        |env: Env| async move {
+            env.cdp("Network.enable", json!({})).await;
+            env.cdp("Network.setBlockedURLs", json!({ "urls": ["*.wasm"] }))
+                .await;
+            env.open_before_the_app("/").await;
+            env.wait_for_text("Your notes, kept private").await;
+            assert!(still_pre_rendered(&env).await, "no wasm, no app");
+            assert!(env.text().await.contains("Find anything"));
+            assert_eq!(
+                env.client.title().await.unwrap(),
+                "Your notes, kept private · Gatehouse"
+            );
+            env.assert_accessible("the pre-rendered landing page").await;
+        },
+    )
+    .await;
+}

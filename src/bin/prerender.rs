@@ -1,5 +1,6 @@
-//! `prerender [DIST]`: writes `DIST/login.html` (the sign-in page) and puts the app's frame into
-//! `DIST/index.html`, from Trunk's `DIST/index.html`. Run by `cargo xtask dist`.
+//! `prerender [DIST]`: writes `DIST/login.html` (the sign-in page) and `DIST/home.html` (the
+//! landing page at `/`), and puts the app's frame into `DIST/index.html`, from Trunk's
+//! `DIST/index.html`. Run by `cargo xtask dist`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,15 +27,21 @@ fn run(dist: &std::path::Path) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let (login, frame) = tokio::task::LocalSet::new().block_on(&runtime, async {
-        (render(SIGN_IN_PAGE, true).await, render("/", false).await)
+    let (login, home, frame) = tokio::task::LocalSet::new().block_on(&runtime, async {
+        (
+            render(SIGN_IN_PAGE, true).await,
+            render("/", true).await,
+            render("/", false).await,
+        )
     });
     let write = |name: &str, html: String| {
         std::fs::write(dist.join(name), html).map_err(|e| format!("{name}: {e}"))
     };
     let login = page(&index, &login, "Sign in · Gatehouse")?;
     write("login.html", without_preloads(&login)?)?;
+    let home = page(&index, &home, "Your notes, kept private · Gatehouse")?;
+    write("home.html", without_preloads(&home)?)?;
     write("index.html", page(&index, &frame, "Gatehouse")?)?;
-    println!("    pre-rendered login.html and the frame in index.html");
+    println!("    pre-rendered login.html, home.html and the frame in index.html");
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! Serves the built SPA: hashed assets cached forever, the pre-rendered sign-in page at
-//! `/login`, `index.html` for every other path, and the Content-Security-Policy that lets
+//! `/login` and landing page at `/`, `index.html` (the frame) for every other path, and the Content-Security-Policy that lets
 //! exactly their inline scripts and stylesheet apply.
 
 use axum::body::Bytes;
@@ -25,6 +25,8 @@ pub struct Spa {
     index_html: Option<Bytes>,
     /// The sign-in page pre-rendered at build time (`cargo xtask dist`), else `index.html`.
     login_html: Option<Bytes>,
+    /// The landing page at `/`, pre-rendered likewise, else `index.html`.
+    home_html: Option<Bytes>,
     /// The `Content-Security-Policy` header value for every response.
     pub csp: HeaderValue,
 }
@@ -41,7 +43,12 @@ impl Spa {
             tracing::warn!(dist = %dist.display(), "no index.html: the SPA is not built");
         }
         let login_html = std::fs::read_to_string(dist.join("login.html")).ok();
-        let pages = [index_html.as_deref(), login_html.as_deref()];
+        let home_html = std::fs::read_to_string(dist.join("home.html")).ok();
+        let pages = [
+            index_html.as_deref(),
+            login_html.as_deref(),
+            home_html.as_deref(),
+        ];
         let hashes_of = |element: &str| {
             let mut hashes: Vec<String> = pages
                 .iter()
@@ -68,6 +75,7 @@ impl Spa {
         );
         Self {
             login_html: login_html.or_else(|| index_html.clone()).map(Bytes::from),
+            home_html: home_html.or_else(|| index_html.clone()).map(Bytes::from),
             index_html: index_html.map(Bytes::from),
             csp: HeaderValue::try_from(csp).expect("CSP is ASCII"),
         }
@@ -97,8 +105,9 @@ impl Spa {
             .precompressed_gzip()
             .append_index_html_on_directories(false)
             .fallback(index.with_state(html.clone()));
+        let home = self.home_html.clone();
         Router::new()
-            .route("/", get(index))
+            .route("/", get(move |uri: Uri| index(State(home.clone()), uri)))
             .route("/index.html", get(index))
             .fallback(move |State(html): State<Option<Bytes>>, req: Request| {
                 let files = files.clone();
