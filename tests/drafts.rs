@@ -396,3 +396,33 @@ async fn a_deleted_note_comes_back_with_undo() {
     page.wait_for_text("Note “Plans” restored.").await;
     assert_eq!(sent_to(&RestoreNote { id: 7 }), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_toast_dismissed_from_the_keyboard_gives_the_focus_back_to_where_it_was() {
+    let page = open_signed_in(
+        "/notes/7",
+        Script::default()
+            .on(
+                &GetNote { id: 7 },
+                vec![Reply::ok(&note(7, "Plans", "Go north.", 3))],
+            )
+            .on(
+                &UpdateNote { id: 7 },
+                vec![Reply::ok(&note(7, "Plans", "Go east.", 4))],
+            ),
+    );
+    page.wait_for("#body").await;
+    page.type_into("#body", "Go east.");
+    let save = page.button("Save").unwrap();
+    save.focus().unwrap();
+    save.click();
+    page.wait_for_text("Saved.").await;
+    let dismiss = page.find(".toast .dismiss").unwrap();
+    dismiss.focus().unwrap();
+    dismiss.click();
+    wait_until("the toast is gone", || page.count(".toast") == 0).await;
+    assert_eq!(
+        page.focused().map(|e| e.text_content().unwrap_or_default()),
+        Some("Save".into())
+    );
+}

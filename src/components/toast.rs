@@ -115,6 +115,42 @@ pub fn ToastProvider(props: &ToastProviderProps) -> Html {
         let shown = shown.clone();
         use_effect_with(who, move |_| shown.dispatch(Change::Clear));
     }
+    // The last element outside the toasts that had the focus (a button that disables itself
+    // while it works loses it, so the element focused when a toast comes is no guide).
+    let came_from = use_mut_ref(|| None::<web_sys::HtmlElement>);
+    {
+        let came_from = came_from.clone();
+        use_effect_with((), move |()| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::FocusEvent)>::new(
+                move |e: web_sys::FocusEvent| {
+                    let focused = e
+                        .target()
+                        .and_then(|t| {
+                            wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok()
+                        })
+                        .filter(|el| el.closest(".toasts").ok().flatten().is_none());
+                    if let Some(focused) = focused {
+                        *came_from.borrow_mut() = Some(focused);
+                    }
+                },
+            );
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &document {
+                let _ = d.add_event_listener_with_callback(
+                    "focusin",
+                    wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                );
+            }
+            move || {
+                if let Some(d) = &document {
+                    let _ = d.remove_event_listener_with_callback(
+                        "focusin",
+                        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                    );
+                }
+            }
+        });
+    }
     let toasts = {
         let shown = shown.clone();
         use_memo((), move |()| Toasts {
@@ -142,9 +178,28 @@ pub fn ToastProvider(props: &ToastProviderProps) -> Html {
             ),
         })
     };
+    // Closing a toast gives the focus back to where it was before (else the page's heading):
+    // a closed toast leaves no one lost on the page's body.
+    let give_focus_back = Rc::new(move || {
+        let back = came_from.borrow().clone().filter(|el| el.is_connected());
+        let heading = || {
+            web_sys::window()?
+                .document()?
+                .query_selector("main h1")
+                .ok()
+                .flatten()
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        };
+        if let Some(el) = back.or_else(heading) {
+            let _ = el.focus();
+        }
+    });
     let dismiss = |id: u32| {
-        let shown = shown.clone();
-        Callback::from(move |_| shown.dispatch(Change::Remove(id)))
+        let (shown, give_focus_back) = (shown.clone(), give_focus_back.clone());
+        Callback::from(move |_| {
+            shown.dispatch(Change::Remove(id));
+            give_focus_back();
+        })
     };
     html! {
         <ContextProvider<Toasts> context={(*toasts).clone()}>
@@ -152,10 +207,11 @@ pub fn ToastProvider(props: &ToastProviderProps) -> Html {
             <div class="toasts" role="status" aria-live="polite">
                 { for shown.0.iter().map(|t| {
                     let action = t.action.clone().map(|(label, run)| {
-                        let (id, shown) = (t.id, shown.clone());
+                        let (id, shown, give_focus_back) = (t.id, shown.clone(), give_focus_back.clone());
                         let onclick = Callback::from(move |_| {
                             run.emit(());
                             shown.dispatch(Change::Remove(id));
+                            give_focus_back();
                         });
                         html! { <button type="button" {onclick}>{ label }</button> }
                     });
