@@ -52,6 +52,12 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// 401: an administrator disabled the account; its sessions have ended.
     AccountDisabled,
+    /// 401: this session was ended because the account's password changed (by its owner
+    /// elsewhere, or reset by an administrator).
+    PasswordChanged,
+    /// 401: this session was signed out from another of the account's sessions, or by an
+    /// administrator.
+    SessionEnded,
     /// 401: the password was right, and the account has a second factor: send it to
     /// `POST /api/auth/login/second-factor` within five minutes (`methods` says which).
     /// Nothing is signed in yet.
@@ -117,6 +123,8 @@ impl ErrorCode {
             Self::SessionExpired => "session_expired",
             Self::InvalidCredentials => "invalid_credentials",
             Self::AccountDisabled => "account_disabled",
+            Self::PasswordChanged => "password_changed",
+            Self::SessionEnded => "session_ended",
             Self::SecondFactorRequired => "second_factor_required",
             Self::InvalidCode => "invalid_code",
             Self::CsrfFailed => "csrf_failed",
@@ -146,6 +154,8 @@ impl ErrorCode {
             | Self::SessionExpired
             | Self::InvalidCredentials
             | Self::AccountDisabled
+            | Self::PasswordChanged
+            | Self::SessionEnded
             | Self::SecondFactorRequired
             | Self::InvalidCode => 401,
             Self::CsrfFailed
@@ -175,11 +185,13 @@ impl ErrorCode {
     }
 
     /// Every known code (all but `Unknown`).
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 23] = [
         Self::Unauthenticated,
         Self::SessionExpired,
         Self::InvalidCredentials,
         Self::AccountDisabled,
+        Self::PasswordChanged,
+        Self::SessionEnded,
         Self::SecondFactorRequired,
         Self::InvalidCode,
         Self::CsrfFailed,

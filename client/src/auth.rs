@@ -128,7 +128,11 @@ fn broadcast(message: &str) {
 fn ends_the_session(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::Unauthenticated | ErrorCode::SessionExpired | ErrorCode::AccountDisabled
+        ErrorCode::Unauthenticated
+            | ErrorCode::SessionExpired
+            | ErrorCode::AccountDisabled
+            | ErrorCode::PasswordChanged
+            | ErrorCode::SessionEnded
     )
 }
 

@@ -149,8 +149,11 @@ async fn signing_out_another_session_from_the_account_page_sends_that_browser_to
             phone.wait_for_path("/login").await;
             assert_eq!(
                 phone.location().await,
-                "/login?next=%2Fnotes&reason=unauthenticated"
+                "/login?next=%2Fnotes&reason=session_ended"
             );
+            phone
+                .wait_for_text("This session was ended from another device or by an administrator.")
+                .await;
             // This browser is still signed in.
             let (status, _) = env.call(&GetSessionState, None).await;
             assert_eq!(status, 200);
@@ -186,10 +189,10 @@ async fn a_password_change_after_the_confirmation_window_never_asks_for_the_pass
         laptop.click("a[href='/notes']").await;
         laptop.wait_for_path("/login").await;
         let at = laptop.location().await;
-        assert!(
-            at.contains("reason=session_expired") || at.contains("reason=unauthenticated"),
-            "{at}"
-        );
+        assert!(at.contains("reason=password_changed"), "{at}");
+        laptop
+            .wait_for_text("Your password was changed, so this browser was signed out.")
+            .await;
         laptop.sign_in("ann", NEW_PASSWORD).await;
         laptop.wait_for_path("/notes").await;
         // And this browser stays signed in.

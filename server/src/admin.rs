@@ -9,6 +9,7 @@ use rand::Rng;
 
 use crate::auth::hashing::Hasher;
 use crate::data::db::{Db, Tx};
+use crate::data::ended::EndReason;
 use crate::data::events::{self, Event, Origin};
 use crate::data::sessions::SessionStore;
 use crate::data::users::{self, Account, AccountCache, CreateError};
@@ -323,7 +324,7 @@ impl Admin<'_> {
             return Err(AdminError::NotFound);
         }
         self.accounts.forget(id);
-        session::end_all(self.store, self.db, id, None).await?;
+        session::end_all(self.store, self.db, id, None, EndReason::PasswordChanged).await?;
         Ok(target)
     }
 
@@ -337,7 +338,7 @@ impl Admin<'_> {
             return Err(AdminError::NotFound);
         }
         self.accounts.forget(id);
-        session::end_all(self.store, self.db, id, None).await?;
+        session::end_all(self.store, self.db, id, None, EndReason::EndedElsewhere).await?;
         let kind = SecurityEventKind::TotpDisabled;
         self.record(actor, Some(id), &target.username, kind, None)
             .await
@@ -350,7 +351,7 @@ impl Admin<'_> {
         let removed = passkeys::remove_all(&mut tx, id).await;
         let removed = tx.settle(removed).await?;
         self.accounts.forget(id);
-        session::end_all(self.store, self.db, id, None).await?;
+        session::end_all(self.store, self.db, id, None, EndReason::EndedElsewhere).await?;
         let kind = SecurityEventKind::PasskeyRemoved;
         let detail = format!("all ({removed})");
         self.record(actor, Some(id), &target.username, kind, Some(&detail))
@@ -364,7 +365,9 @@ impl Admin<'_> {
         if let Actor::Admin { writer, .. } = actor {
             writer.ensure_live().await?;
         }
-        let ended = session::end_all(self.store, self.db, id, None).await?.len();
+        let ended = session::end_all(self.store, self.db, id, None, EndReason::EndedElsewhere)
+            .await?
+            .len();
         let kind = SecurityEventKind::SessionEnded;
         let detail = ended.to_string();
         self.record(actor, Some(id), &target.username, kind, Some(&detail))

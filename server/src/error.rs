@@ -67,6 +67,12 @@ pub enum AppError {
     /// 401 `account_disabled`: an administrator disabled the account.
     #[error("this account has been disabled; ask an administrator")]
     AccountDisabled,
+    /// 401 `password_changed`: the session ended because the account's password changed.
+    #[error("the password of this account was changed; sign in with the new one")]
+    PasswordChanged,
+    /// 401 `session_ended`: the session was signed out from elsewhere.
+    #[error("this session was signed out from another device")]
+    SessionEnded,
     /// 403 `password_change_required`: the one-time password must be replaced first.
     #[error("choose a new password to continue")]
     PasswordChangeRequired,
@@ -123,6 +129,8 @@ impl AppError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, C::MethodNotAllowed),
             Self::Conflict | Self::Refused(_) => (StatusCode::CONFLICT, C::Conflict),
             Self::AccountDisabled => (StatusCode::UNAUTHORIZED, C::AccountDisabled),
+            Self::PasswordChanged => (StatusCode::UNAUTHORIZED, C::PasswordChanged),
+            Self::SessionEnded => (StatusCode::UNAUTHORIZED, C::SessionEnded),
             Self::SecondFactorRequired(_) => (StatusCode::UNAUTHORIZED, C::SecondFactorRequired),
             Self::InvalidCode => (StatusCode::UNAUTHORIZED, C::InvalidCode),
             Self::SecondFactorEnrolmentRequired => {

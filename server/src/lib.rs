@@ -31,7 +31,7 @@ pub mod state;
 
 use auth::{device_cookie, hashing, throttle};
 use config::{Config, SessionStoreUrl};
-use data::{db, events, housekeeping, notes, sessions as session_store, users};
+use data::{db, ended, events, housekeeping, notes, sessions as session_store, users};
 use error::AppError;
 use http::{layers, listener, proxy, spa};
 use session::SessionPolicy;
@@ -233,6 +233,15 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
         move || {
             let db = events_db.clone();
             async move { events::prune(&db).await }
+        },
+    );
+    let ended_db = db.clone();
+    housekeeping::every(
+        Duration::from_secs(3600),
+        "forget why old sessions ended",
+        move || {
+            let db = ended_db.clone();
+            async move { ended::prune(&db, session::now_ms()).await }
         },
     );
     housekeeping::every(Duration::from_secs(30), "purge deleted notes", move || {

@@ -109,6 +109,7 @@ impl FromRef<AppState> for Guard {
             policy: state.sessions.clone(),
             store: state.store.clone(),
             accounts: state.accounts.clone(),
+            db: state.db.clone(),
         }
     }
 }

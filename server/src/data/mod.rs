@@ -4,6 +4,7 @@
 
 pub mod cursor;
 pub mod db;
+pub mod ended;
 pub mod events;
 pub mod factors;
 pub mod housekeeping;

@@ -17,6 +17,7 @@ use super::auth::{ClientAddress, RequestOrigin};
 use super::{Declared, Route};
 use crate::auth::credentials::{Checked, Claimant, SecondFactor};
 use crate::auth::strength;
+use crate::data::ended::EndReason;
 use crate::data::events::{self, Event};
 use crate::data::factors;
 use crate::data::users;
@@ -123,7 +124,14 @@ async fn end(
         .find(|(id, _)| session::handle(*id) == target)
         .ok_or(AppError::NotFound)?;
     writer.ensure_live().await?;
-    session::end_one(&state.store, &state.db, user.account.id, &id).await?;
+    session::end_one(
+        &state.store,
+        &state.db,
+        user.account.id,
+        &id,
+        EndReason::EndedElsewhere,
+    )
+    .await?;
     let event = Event::by_self(SecurityEventKind::SessionEnded, &ended.origin());
     events::record(&state.db, user.account.id, event).await?;
     tracing::info!(user_id = user.account.id, from = ?here.address, "ended a session");
@@ -144,8 +152,14 @@ async fn end_others(State(state): State<AppState>, writer: Writer) -> Result<Sta
         .filter(|(id, _)| *id != user.session)
         .collect();
     writer.ensure_live().await?;
-    let ended =
-        session::end_all(&state.store, &state.db, user.account.id, Some(user.session)).await?;
+    let ended = session::end_all(
+        &state.store,
+        &state.db,
+        user.account.id,
+        Some(user.session),
+        EndReason::EndedElsewhere,
+    )
+    .await?;
     for (id, auth) in &others {
         if ended.contains(id) {
             let event = Event::by_self(SecurityEventKind::SessionEnded, &auth.origin());
@@ -250,7 +264,14 @@ async fn password(
         return Err(changed.err().unwrap_or(AppError::Conflict));
     }
     state.accounts.forget(user.account.id);
-    session::end_all(&state.store, &state.db, user.account.id, Some(user.session)).await?;
+    session::end_all(
+        &state.store,
+        &state.db,
+        user.account.id,
+        Some(user.session),
+        EndReason::PasswordChanged,
+    )
+    .await?;
     let event = Event::by_self(SecurityEventKind::PasswordChanged, &here);
     events::record(&state.db, user.account.id, event).await?;
     tracing::info!(user_id = user.account.id, "password changed");

@@ -32,7 +32,13 @@ fn errors(route: &Route) -> BTreeMap<u16, Vec<ErrorCode>> {
     let contract = &route.contract;
     let has_body = (contract.request)(&mut Schemas::new()).is_some();
     if route.access != Access::Public {
-        for code in [C::Unauthenticated, C::SessionExpired, C::AccountDisabled] {
+        for code in [
+            C::Unauthenticated,
+            C::SessionExpired,
+            C::AccountDisabled,
+            C::PasswordChanged,
+            C::SessionEnded,
+        ] {
             add(401, code);
         }
         if !route.before_password_change {

@@ -17,6 +17,8 @@ use tower_sessions::session::Id;
 
 use super::cookie::{SessionCookies, SessionPolicy};
 use super::record::{AUTH_KEY, AuthSession, now_ms, rfc3339_ms};
+use crate::data::db::Db;
+use crate::data::ended::{self, EndReason};
 use crate::data::sessions::SessionStore;
 use crate::data::users::{Account, AccountCache};
 use crate::error::AppError;
@@ -30,6 +32,8 @@ pub struct Guard {
     pub store: SessionStore,
     /// Accounts, looked up on every guarded request.
     pub accounts: AccountCache,
+    /// Why ended sessions ended (`data::ended`), for a request still carrying one's cookie.
+    pub db: Db,
 }
 
 /// Who may call a route.
@@ -119,9 +123,12 @@ pub async fn guard(
             }
             response
         }
-        Err(err @ (AppError::SessionExpired | AppError::AccountDisabled)) => {
-            guard.policy.clearing_cookies(err.into_response())
-        }
+        Err(
+            err @ (AppError::SessionExpired
+            | AppError::AccountDisabled
+            | AppError::PasswordChanged
+            | AppError::SessionEnded),
+        ) => guard.policy.clearing_cookies(err.into_response()),
         Err(err) => err.into_response(),
     }
 }
@@ -138,10 +145,9 @@ impl Guard {
         unsafe_method: bool,
     ) -> Result<(CurrentUser, Option<SessionCookies>), AppError> {
         let policy = &self.policy;
-        let auth: AuthSession = session
-            .get(AUTH_KEY)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let Some(auth) = session.get::<AuthSession>(AUTH_KEY).await? else {
+            return Err(self.why_signed_out(headers).await);
+        };
         let id = session.id().ok_or(AppError::Unauthenticated)?;
         let now = now_ms();
         // An ended session's record is left to expire in the store rather than deleted here,
@@ -206,6 +212,33 @@ impl Guard {
             },
             renewed,
         ))
+    }
+}
+
+impl Guard {
+    /// Why a request without a live session is signed out: its cookie names a session ended
+    /// for a reason the sign-in page can give (`password_changed`, `session_ended`), else
+    /// `unauthenticated`.
+    async fn why_signed_out(&self, headers: &HeaderMap) -> AppError {
+        let name = self.policy.cookie_name();
+        let id = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| {
+                let (n, value) = pair.trim().split_once('=')?;
+                (n == name).then(|| value.parse::<Id>().ok()).flatten()
+            });
+        let Some(id) = id else {
+            return AppError::Unauthenticated;
+        };
+        match ended::reason(&self.db, &id, now_ms()).await {
+            Ok(Some(EndReason::PasswordChanged)) => AppError::PasswordChanged,
+            Ok(Some(EndReason::EndedElsewhere)) => AppError::SessionEnded,
+            Ok(None) => AppError::Unauthenticated,
+            Err(e) => e.into(),
+        }
     }
 }
 

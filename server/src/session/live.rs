@@ -18,6 +18,7 @@ use super::SessionPolicy;
 use super::guard::{Access, CurrentUser};
 use super::record::{AuthSession, now_ms};
 use crate::data::db::{Db, Tx};
+use crate::data::ended::{self, EndReason};
 use crate::data::sessions::SessionStore;
 use crate::data::users;
 use crate::error::AppError;
@@ -111,15 +112,24 @@ pub async fn end_all(
     db: &Db,
     account: i64,
     keep: Option<Id>,
+    reason: EndReason,
 ) -> Result<Vec<Id>, AppError> {
     let ended = store.end_of_account(account, keep).await?;
     users::sessions_ended(db, account).await?;
+    ended::record(db, &ended, reason, now_ms()).await?;
     Ok(ended)
 }
 
 /// Ends the session `id` of `account`, as `end_all` does.
-pub async fn end_one(store: &SessionStore, db: &Db, account: i64, id: &Id) -> Result<(), AppError> {
+pub async fn end_one(
+    store: &SessionStore,
+    db: &Db,
+    account: i64,
+    id: &Id,
+    reason: EndReason,
+) -> Result<(), AppError> {
     tower_sessions::session_store::SessionStore::delete(store, id).await?;
     users::sessions_ended(db, account).await?;
+    ended::record(db, std::slice::from_ref(id), reason, now_ms()).await?;
     Ok(())
 }

@@ -395,3 +395,34 @@ async fn an_account_that_must_change_its_password_can_still_do_so_after_the_reau
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_browser_signed_out_from_elsewhere_is_told_why() {
+    let app = spawn_app().await;
+    app.add_user("ann", Role::User).await;
+    let here = sign_in_from(&app, "ann", FIREFOX).await;
+    let ended = sign_in_from(&app, "ann", CHROME).await;
+    let r = app.call(&here, &EndOtherSessions, None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app.call(&ended, &ListNotes::default(), None).await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::SessionEnded).await;
+    // The password changed elsewhere.
+    let changed = sign_in_from(&app, "ann", CHROME).await;
+    let r = app
+        .call(
+            &here,
+            &ChangePassword,
+            Some(json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app.call(&changed, &ListNotes::default(), None).await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::PasswordChanged).await;
+    // A cookie no session ever had says only that.
+    let stranger = Agent {
+        session: Some(("gatehouse_session".into(), "AAAAAAAAAAAAAAAAAAAAAA".into())),
+        ..Agent::default()
+    };
+    let r = app.call(&stranger, &ListNotes::default(), None).await;
+    expect_error(r, StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated).await;
+}

@@ -8,6 +8,14 @@ pub fn reason_text(reason: ErrorCode, username: Option<&str>) -> Option<String> 
     Some(match reason {
         ErrorCode::Unauthenticated => "Please sign in to continue.".into(),
         ErrorCode::SessionExpired => "Your session has expired. Please sign in again.".into(),
+        ErrorCode::PasswordChanged => {
+            "Your password was changed, so this browser was signed out. Sign in with the new password."
+                .into()
+        }
+        ErrorCode::SessionEnded => {
+            "This session was ended from another device or by an administrator. Sign in again to continue."
+                .into()
+        }
         ErrorCode::AccountDisabled => {
             "This account has been disabled. Ask an administrator if you think that's a mistake."
                 .into()
