@@ -238,10 +238,11 @@ async fn with_the_server_stopped_one_banner_says_so_and_after_a_restart_the_page
             env.signed_in("ann").await;
             env.server.lock().await.stop().await;
             env.click("a[href='/notes']").await;
-            env.wait_for_text("Can't reach the server").await;
-            assert_eq!(env.location().await, "/notes", "stays where it is");
-            // One banner says so, and that it keeps trying.
+            // One banner says so, and that it keeps trying; the page says only what waits.
             env.wait_for_count(".unreachable", 1).await;
+            env.wait_for_text("Not loaded yet").await;
+            assert_eq!(env.location().await, "/notes", "stays where it is");
+            assert_eq!(env.count("[role=alert]").await, 0, "one message, not two");
             assert!(env.text().await.contains("Gatehouse can't be reached."));
             env.assert_accessible("the unreachable banner").await;
             env.server.lock().await.restart().await;

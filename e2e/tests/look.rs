@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use gatehouse_api::endpoints::CreateNote;
+use gatehouse_api::endpoints::{CreateNote, UpdateNote};
 use gatehouse_e2e::{DESKTOP, Env, Options, PASSWORD, PHONE, journey, totp_code, workspace_target};
 use serde_json::json;
 
@@ -65,6 +65,10 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_text("Your session has expired").await;
         found.extend(look_at(&env, "login-expired").await);
 
+        env.open("/login?next=%2Fnotes&reason=session_ended").await;
+        env.wait_for_text("This session was ended from another device").await;
+        found.extend(look_at(&env, "login-ended").await);
+
         env.open("/no-such-page").await;
         env.wait_for_text("Page not found").await;
         found.extend(look_at(&env, "not-found").await);
@@ -100,6 +104,10 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_text("3 notes").await;
         found.extend(look_at(&env, "notes").await);
 
+        env.open("/notes/new").await;
+        env.wait_for_text("Create note").await;
+        found.extend(look_at(&env, "new-note").await);
+
         env.open(&format!("/notes/{last}")).await;
         env.wait_for_text("Version 1").await;
         env.type_into("#body", " And a shelf for the ones I gave up on.")
@@ -109,6 +117,19 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.click_button("Save").await;
         env.wait_for_text("Saved.").await;
         found.extend(look_at(&env, "note-saved").await);
+        // Saved elsewhere meanwhile: both versions, side by side.
+        let theirs = json!({
+            "title": "Ideas",
+            "body": "A reading list that sorts itself by how long each book takes. Start with the short ones.",
+            "version": 2,
+        });
+        assert_eq!(env.call(&UpdateNote { id: last }, Some(theirs)).await.0, 200);
+        env.type_into("#body", " Lend the long ones out.").await;
+        env.click_button("Save").await;
+        env.wait_for_text("Choose which to keep.").await;
+        found.extend(look_at(&env, "note-conflict").await);
+        env.click_button("Take theirs").await;
+        env.wait_for_text("Version 3").await;
 
         env.open("/account").await;
         env.wait_for_text("Recent security activity").await;
@@ -160,6 +181,25 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_text("Last sign-in").await;
         env.wait_for_text("Signed in").await;
         found.extend(look_at(&env, "admin-user").await);
+        env.click_button("Disable").await;
+        env.wait_for_text("Every session of ann ends at once").await;
+        found.extend(look_at(&env, "admin-confirm").await);
+        env.click_button("Cancel").await;
+
+        // The header's menu on a phone.
+        for dark in [false, true] {
+            env.look_like(PHONE, dark).await;
+            env.click(".menu-button").await;
+            env.wait_for_count(".nav.open", 1).await;
+            let scheme = if dark { "dark" } else { "light" };
+            let png = env.full_screenshot().await;
+            std::fs::write(screenshots().join(format!("menu-phone-{scheme}.png")), png).unwrap();
+            for problem in env.accessibility_violations().await {
+                found.push(format!("menu, phone {scheme}: {problem}"));
+            }
+            env.click(".menu-button").await;
+        }
+        env.look_like(DESKTOP, false).await;
 
         env.click_button("Sign out").await;
         env.wait_for_path("/login").await;
@@ -187,6 +227,13 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.click_button("Save passkey").await;
         env.wait_for_text("Not used yet").await;
         found.extend(look_at(&env, "account-passkeys").await);
+
+        // The server out of reach: one banner.
+        env.server.lock().await.stop().await;
+        env.click("a[href='/notes']").await;
+        env.wait_for_count(".unreachable", 1).await;
+        found.extend(look_at(&env, "unreachable").await);
+        env.server.lock().await.restart().await;
 
         assert!(
             found.is_empty(),

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use gatehouse_client::ApiError;
+use gatehouse_client::{ApiError, use_unreachable};
 
 /// Props of `ErrorView`.
 #[derive(Properties, PartialEq)]
@@ -27,8 +27,13 @@ pub fn general_error(error: Option<&ApiError>, fields: &[&str]) -> Option<ApiErr
 #[function_component]
 pub fn ErrorView(props: &ErrorViewProps) -> Html {
     let error = &props.error;
+    let unreachable = use_unreachable();
     if error.is_silent() {
         return html! {};
+    }
+    // The banner at the top says it once; here only what waits, loaded once the server answers.
+    if unreachable && matches!(error, ApiError::Network(_)) {
+        return html! { <p class="waiting meta">{ "Not loaded yet: this fills in once Gatehouse can be reached." }</p> };
     }
     let fields = match error {
         ApiError::Http { body, .. } if !body.fields.is_empty() => html! {
