@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use gatehouse_api::endpoints::GetSessionState;
-use gatehouse_e2e::{Env, Options, PASSWORD, journey};
+use gatehouse_api::endpoints::{CreateNote, GetSessionState};
+use gatehouse_e2e::{Env, Options, PASSWORD, PHONE, Screen, journey};
 
 const SESSION_ROWS: &str = "section[aria-labelledby=sessions-title] li.row";
 const NEW_PASSWORD: &str = "otter lantern quarry 42";
@@ -281,6 +281,50 @@ async fn the_dashboard_says_when_and_where_the_last_sign_in_was_and_the_failed_a
         env.click_link("Review your account").await;
         env.wait_for_path("/account").await;
         env.wait_for_text("Failed sign-in attempt").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn on_a_phone_the_expiry_warning_leaves_the_editors_save_and_delete_uncovered() {
+    let options = Options {
+        idle_timeout: "15s",
+        ..Options::default()
+    };
+    journey("expiry_on_a_phone", options, |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        let (status, note) = env
+            .call(&CreateNote, Some(serde_json::json!({ "title": "Plans", "body": "Go north." })))
+            .await;
+        assert_eq!(status, 201);
+        // A phone with its keyboard open: half the screen is left for the page.
+        let typing = Screen {
+            height: 420,
+            ..PHONE
+        };
+        env.look_like(typing, false).await;
+        env.open(&format!("/notes/{}", note["id"])).await;
+        env.wait_for_text("Version 1").await;
+        env.wait_for("the warning", warning_shown).await;
+        // Wherever the page is scrolled: where it is, with the buttons at the top, the middle
+        // and the bottom of the screen.
+        let bring = |block: &str| {
+            format!("document.querySelector('form.editor .actions').scrollIntoView({{block: '{block}'}});")
+        };
+        for place in [String::new(), bring("start"), bring("center"), bring("end")] {
+            let covered = env
+                .js(&format!(
+                    "{place}
+                     const w = document.querySelector('.expiry').getBoundingClientRect();
+                     return [...document.querySelectorAll('form.editor .actions button')].some(b => {{
+                         const r = b.getBoundingClientRect();
+                         return !(r.bottom <= w.top || r.top >= w.bottom || r.right <= w.left || r.left >= w.right);
+                     }})"
+                ))
+                .await;
+            assert_eq!(covered, false, "Save or Delete under the warning ({place:?})");
+        }
     })
     .await;
 }
