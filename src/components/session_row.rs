@@ -68,10 +68,11 @@ pub fn grouped(sessions: &[ActiveSession]) -> Vec<Vec<ActiveSession>> {
 /// the sessions whose ids it is given: the group's, or for the current group its others.
 pub fn session_group(group: &[ActiveSession], onend: Callback<Vec<String>>) -> Html {
     let first = &group[0];
-    let place = match &first.address {
-        Some(address) => format!("{} · {address}", first.device),
-        None => first.device.clone(),
-    };
+    // The browser on the first line, where from under it: each fits a phone's line.
+    let from = first
+        .address
+        .as_ref()
+        .map(|address| format!("{address} · "));
     let others: Vec<String> = group
         .iter()
         .filter(|s| !s.current)
@@ -101,8 +102,9 @@ pub fn session_group(group: &[ActiveSession], onend: Callback<Vec<String>>) -> H
     html! {
         <li key={first.id.clone()} class="row session">
             <div>
-                <strong>{ place }</strong>
+                <strong>{ first.device.clone() }</strong>
                 <p class="meta">
+                    { from.unwrap_or_default() }
                     { count.unwrap_or_default() }
                     { "active " }<time datetime={first.last_active_at.clone()} title={time::full(&first.last_active_at)}>{ time::relative(&first.last_active_at) }</time>
                 </p>

@@ -80,7 +80,8 @@ async fn the_account_page_lists_sessions_and_signs_one_out() {
                 )])],
             ),
     );
-    page.wait_for_text("Safari on iPhone · 192.0.2.1").await;
+    page.wait_for_text("192.0.2.1 · active").await;
+    assert!(page.text().contains("Safari on iPhone"));
     assert_eq!(
         page.count("section[aria-labelledby=sessions-title] li.row"),
         2
