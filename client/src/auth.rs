@@ -183,12 +183,21 @@ where
     let check_failed = use_state(|| None::<ApiError>);
     let checks = use_state(|| 0u32);
 
+    // A change waiting for a confirmation is one person's: any sign-in or sign-out drops it.
+    let awaiting = crate::hook::use_awaiting_confirmation();
     let dispatch = {
         let (state, checks) = (state.clone(), checks.clone());
-        Callback::from(move |event: Event<E::Response>| match event {
-            Event::SignedIn(s) => state.set(AuthState::SignedIn(Rc::new(s))),
-            Event::SignedOut(reason) => state.set(AuthState::SignedOut { reason }),
-            Event::Check => checks.set(checks.wrapping_add(1)),
+        Callback::from(move |event: Event<E::Response>| {
+            if !matches!(event, Event::Check)
+                && let Some(awaiting) = &awaiting
+            {
+                awaiting.forget();
+            }
+            match event {
+                Event::SignedIn(s) => state.set(AuthState::SignedIn(Rc::new(s))),
+                Event::SignedOut(reason) => state.set(AuthState::SignedOut { reason }),
+                Event::Check => checks.set(checks.wrapping_add(1)),
+            }
         })
     };
 

@@ -39,6 +39,7 @@ pub struct Request {
     body: Option<Result<String, String>>,
     redirect_on_auth: bool,
     refreshes: bool,
+    replayable: bool,
 }
 
 impl Request {
@@ -49,6 +50,7 @@ impl Request {
             body: None,
             redirect_on_auth: true,
             refreshes: true,
+            replayable: false,
         }
     }
 
@@ -61,7 +63,12 @@ impl Request {
             gatehouse_api::Method::Patch => Method::PATCH,
             gatehouse_api::Method::Delete => Method::DELETE,
         };
-        Self::new(method, endpoint.path())
+        let mut request = Self::new(method, endpoint.path());
+        // A change whose answer is empty (204) can be finished after a confirmation without
+        // its caller; one whose answer matters (a one-time password, new recovery codes)
+        // cannot, and is asked for again instead.
+        request.replayable = std::mem::size_of::<E::Response>() == 0;
+        request
     }
 
     /// `GET path`: retried on network failure and 502/503/504.
@@ -94,6 +101,19 @@ impl Request {
     pub fn handle_auth_errors(mut self) -> Self {
         self.redirect_on_auth = false;
         self
+    }
+
+    /// Whether this change may be sent again by itself after the person confirms it is them
+    /// (`Api::finish_confirmed`): by default, the changes whose answer is empty. Set it for a
+    /// change whose answer the page only shows again anyway, unset it for one of several.
+    pub fn replayable(mut self, replayable: bool) -> Self {
+        self.replayable = replayable;
+        self
+    }
+
+    /// Whether it may be finished after a confirmation (see `replayable`).
+    pub fn is_replayable(&self) -> bool {
+        self.replayable && self.is_unsafe()
     }
 
     /// Opts this change out of refreshing what is shown when it succeeds (signing out: what is

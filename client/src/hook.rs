@@ -139,9 +139,11 @@ pub fn use_unreachable() -> bool {
 /// How long a change refused for want of a fresh confirmation waits for it (ms).
 pub const AWAITS_CONFIRMATION_MS: f64 = 5.0 * 60.0 * 1000.0;
 
-/// The change waiting for the person to confirm it is them, and since when. One per app.
+/// The change waiting for the person to confirm it is them: the request, the page it was
+/// asked from (where the confirmation returns), and since when. One per app; forgotten when
+/// anyone signs in or out (`forget`), so it never runs for someone else.
 #[derive(Clone, Default)]
-struct AwaitingConfirmation(Rc<RefCell<Option<(Request, f64)>>>);
+pub(crate) struct AwaitingConfirmation(Rc<RefCell<Option<(Request, String, f64)>>>);
 
 impl PartialEq for AwaitingConfirmation {
     fn eq(&self, other: &Self) -> bool {
@@ -151,13 +153,25 @@ impl PartialEq for AwaitingConfirmation {
 
 impl AwaitingConfirmation {
     fn keep(&self, request: &Request) {
-        *self.0.borrow_mut() = Some((request.clone(), js_sys::Date::now()));
+        let from = crate::client::current_location().unwrap_or_default();
+        *self.0.borrow_mut() = Some((request.clone(), from, js_sys::Date::now()));
     }
 
-    fn take(&self) -> Option<Request> {
-        let (request, since) = self.0.borrow_mut().take()?;
-        (js_sys::Date::now() - since < AWAITS_CONFIRMATION_MS).then_some(request)
+    /// The change asked from `page` within the last five minutes, once.
+    fn take(&self, page: &str) -> Option<Request> {
+        let (request, from, since) = self.0.borrow_mut().take()?;
+        (from == page && js_sys::Date::now() - since < AWAITS_CONFIRMATION_MS).then_some(request)
     }
+
+    pub(crate) fn forget(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// Forgets the change awaiting a confirmation (the auth layer, on every sign-in and sign-out).
+#[hook]
+pub(crate) fn use_awaiting_confirmation() -> Option<AwaitingConfirmation> {
+    use_context::<Changed>().map(|Changed(_, awaiting, _)| awaiting)
 }
 
 /// How many changes have succeeded: `use_fetch` refreshes when it moves.
@@ -255,20 +269,24 @@ impl Api {
         }
         if let Err(ApiError::SignInRequired { body, .. }) = &result
             && body.code == ErrorCode::ReauthRequired
-            && request.is_change()
             && let Some(Changed(_, awaiting, _)) = &self.changed
         {
-            awaiting.keep(&request);
+            if request.is_replayable() {
+                awaiting.keep(&request);
+            } else {
+                awaiting.forget();
+            }
         }
         result.map_err(|e| settle(self.sign_in.as_ref(), e))
     }
 
-    /// Sends the change that was refused with `reauth_required` (within the last five
-    /// minutes) once more, now that the person has confirmed it is them: `None` when none
-    /// waits. Taken once: a second call finds nothing.
-    pub async fn finish_confirmed(&self) -> Option<Result<String, ApiError>> {
+    /// Sends the change that was refused with `reauth_required` from `page` (within the last
+    /// five minutes) once more, now that the person has confirmed it is them and is going
+    /// back there: `None` when none waits. Taken once: a second call finds nothing. Only a
+    /// `Request::replayable` change is kept.
+    pub async fn finish_confirmed(&self, page: &str) -> Option<Result<String, ApiError>> {
         let Changed(_, awaiting, _) = self.changed.as_ref()?;
-        let request = awaiting.take()?;
+        let request = awaiting.take(page)?;
         Some(self.send_text(request).await)
     }
 

@@ -1,5 +1,6 @@
 //! An inline confirmation: what is about to happen, said before it does, with the action and
-//! Cancel. Focus goes to the action when it opens; Escape cancels.
+//! Cancel. Focus goes to Cancel when it opens (a stray Enter does nothing harmful); Escape
+//! cancels.
 
 use yew::prelude::*;
 
@@ -27,9 +28,9 @@ pub struct ConfirmProps {
 /// The confirmation, in place of a browser `confirm()` that would say nothing of what follows.
 #[function_component]
 pub fn Confirm(props: &ConfirmProps) -> Html {
-    let button = use_node_ref();
+    let cancel = use_node_ref();
     {
-        let button = button.clone();
+        let button = cancel.clone();
         use_effect_with((), move |()| {
             if let Some(b) = button.cast::<web_sys::HtmlElement>() {
                 let _ = b.focus();
@@ -53,11 +54,11 @@ pub fn Confirm(props: &ConfirmProps) -> Html {
             <p id="confirm-question"><strong>{ props.question.clone() }</strong></p>
             <p id="confirm-detail">{ props.detail.clone() }</p>
             <div class="actions">
-                <button type="button" ref={button} class={classes!(props.danger.then_some("danger"))}
+                <button type="button" class={classes!(props.danger.then_some("danger"))}
                         disabled={props.busy} onclick={onconfirm}>
                     { props.action.clone() }
                 </button>
-                <button type="button" class="secondary" onclick={oncancel}>{ "Cancel" }</button>
+                <button type="button" ref={cancel} class="secondary" onclick={oncancel}>{ "Cancel" }</button>
             </div>
         </div>
     }

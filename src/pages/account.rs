@@ -8,7 +8,7 @@ use gatehouse_api::PasswordChange;
 use gatehouse_api::endpoints::{
     ChangePassword, EndOtherSessions, EndSession, ListActivity, ListSessions,
 };
-use gatehouse_client::{Api, use_fetch, use_mutation};
+use gatehouse_client::{Api, Request, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
@@ -126,8 +126,13 @@ fn Sessions() -> Html {
                 let answer = match &target {
                     Some(ids) => {
                         let mut answer = Ok(());
+                        // One of several is not finished alone after a confirmation: the
+                        // person is asked to end them again.
+                        let alone = ids.len() == 1;
                         for id in ids {
-                            answer = api.fetch(&EndSession { id: id.clone() }).await;
+                            let request =
+                                Request::to(&EndSession { id: id.clone() }).replayable(alone);
+                            answer = api.send(request).await;
                             if answer.is_err() {
                                 break;
                             }

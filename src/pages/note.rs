@@ -77,10 +77,18 @@ fn use_leave_warning(unsaved: bool) {
                 |e: web_sys::MouseEvent| {
                     let plain = e.button() == 0
                         && !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key());
+                    // A link that leaves this page in this tab (not "Skip to content", not
+                    // a new tab or a download).
                     let link = e
                         .target()
                         .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                        .and_then(|el| el.closest("a[href]").ok().flatten());
+                        .and_then(|el| el.closest("a[href]").ok().flatten())
+                        .filter(|a| {
+                            let href = a.get_attribute("href").unwrap_or_default();
+                            !href.starts_with('#')
+                                && !a.has_attribute("download")
+                                && a.get_attribute("target").is_none_or(|t| t == "_self")
+                        });
                     if plain && link.is_some() {
                         let window = web_sys::window().expect("a window");
                         if !window.confirm_with_message(LEAVE_QUESTION).unwrap_or(true) {

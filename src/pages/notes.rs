@@ -110,14 +110,19 @@ fn Notes() -> Html {
         cursor: None,
         limit,
     });
+    // Moves with every first page applied: a "Show more" started before answers nothing.
+    let generation = use_mut_ref(|| 0u32);
     {
-        let listed = listed.clone();
+        let (listed, generation) = (listed.clone(), generation.clone());
         use_effect_with(first.state.clone(), move |state| match state {
-            Fetch::Ready(page) => listed.set(Listed::Ready {
-                notes: page.notes.clone(),
-                next: page.next_cursor.clone(),
-                more_loading: false,
-            }),
+            Fetch::Ready(page) => {
+                *generation.borrow_mut() += 1;
+                listed.set(Listed::Ready {
+                    notes: page.notes.clone(),
+                    next: page.next_cursor.clone(),
+                    more_loading: false,
+                });
+            }
             Fetch::Failed(e) => listed.set(Listed::Failed(e.clone())),
             Fetch::Loading => {}
         });
@@ -184,7 +189,10 @@ fn Notes() -> Html {
     // The next page, added under the ones shown.
     let more = {
         let (listed, query, focus_row) = (listed.clone(), query.clone(), focus_row.clone());
+        let generation = generation.clone();
         use_mutation(move |api: Api, cursor: String| {
+            let started = *generation.borrow();
+            let generation = generation.clone();
             let endpoint = ListNotes {
                 q: query.clone(),
                 cursor: Some(cursor.clone()),
@@ -202,6 +210,10 @@ fn Notes() -> Html {
             });
             async move {
                 let answer = api.fetch(&endpoint).await;
+                if *generation.borrow() != started {
+                    // The list was read again (a new search, a refresh) meanwhile.
+                    return answer;
+                }
                 match &answer {
                     Ok(page) => {
                         let mut all = shown;

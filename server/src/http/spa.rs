@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::handler::Handler;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -87,9 +87,14 @@ impl Spa {
     pub fn sign_in_page<S: Clone + Send + Sync + 'static>(&self) -> MethodRouter<S> {
         let html = self.login_html.clone();
         get(
-            move |uri: Uri, query: Result<Query<FailedSignIn>, QueryRejection>| async move {
+            move |uri: Uri,
+                  headers: HeaderMap,
+                  query: Result<Query<FailedSignIn>, QueryRejection>| async move {
                 let html = match (html, query) {
-                    (Some(html), Ok(Query(failed))) => Some(failed.show_in(html)),
+                    (Some(html), Ok(Query(mut failed))) => {
+                        failed.username = username_kept(&headers);
+                        Some(failed.show_in(html))
+                    }
                     (html, _) => html,
                 };
                 index(State(html), uri).await
@@ -125,11 +130,30 @@ impl Spa {
     }
 }
 
-/// The sign-in page's query after a failed sign-in posted as a form.
+/// The sign-in page's query after a failed sign-in posted as a form, and the username it
+/// kept (`SessionPolicy::sign_in_name_cookie`).
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct FailedSignIn {
     reason: Option<String>,
+    #[serde(skip)]
     username: Option<String>,
+}
+
+/// The username `POST /login` kept in its cookie, if any.
+fn username_kept(headers: &HeaderMap) -> Option<String> {
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == crate::session::SIGN_IN_NAME_COOKIE).then_some(value)
+        })?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 impl FailedSignIn {

@@ -75,8 +75,9 @@ pub struct SignInPageQuery {
 /// `POST /login`: the sign-in page's form, posted before the app took the page over (or with
 /// JavaScript off). The same sign-in as `POST /api/auth/login`, answered for a browser: a 303
 /// to `next` (when safe) or the dashboard with the session's cookies, or a 303 back to the
-/// sign-in page with `reason` set to the error's code, `next` and the username kept (the page
-/// shows both without the app, see `http::spa`).
+/// sign-in page with `reason` set to the error's code and `next` kept, and the username in a
+/// short-lived cookie (the page shows the error and the username without the app, see
+/// `http::spa`).
 pub async fn sign_in_form(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -118,11 +119,13 @@ pub async fn sign_in_form(
             if let Some(next) = next {
                 back.push_str(&format!("&next={}", gatehouse_api::encode(next)));
             }
-            // The page keeps what was typed in the username (never the password).
-            if let Some(name) = username.filter(|n| !n.is_empty() && n.len() <= 256) {
-                back.push_str(&format!("&username={}", gatehouse_api::encode(&name)));
-            }
-            (back, Vec::new())
+            // The page keeps what was typed in the username (never the password), in a
+            // cookie only `/login` reads, for a minute: not in the address, where history and
+            // proxies' logs would keep it (a password typed in the wrong field included).
+            let kept = username
+                .filter(|n| !n.is_empty() && n.len() <= 256)
+                .map(|name| state.sessions.sign_in_name_cookie(&name));
+            (back, kept.into_iter().collect::<Vec<_>>())
         }
     };
     let mut response = Redirect::to(&location).into_response();

@@ -83,6 +83,21 @@ impl SessionPolicy {
         ])
     }
 
+    /// The cookie carrying the username of a sign-in posted without the app that failed, for
+    /// the sign-in page to show again: HttpOnly, read only at `/login`, for a minute.
+    pub fn sign_in_name_cookie(&self, username: &str) -> HeaderValue {
+        use base64::Engine;
+        let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(username);
+        let cookie = Cookie::build((SIGN_IN_NAME_COOKIE, value))
+            .path(gatehouse_api::SIGN_IN_PAGE)
+            .same_site(SameSite::Strict)
+            .secure(self.https)
+            .http_only(true)
+            .max_age(time::Duration::minutes(1))
+            .build();
+        HeaderValue::try_from(cookie.to_string()).expect("cookie is a valid header")
+    }
+
     /// Adds the removal of the `CSRF-TOKEN` cookie to a response.
     pub fn without_csrf_cookie(&self, mut response: Response) -> Response {
         response
@@ -109,6 +124,9 @@ impl SessionPolicy {
         response
     }
 }
+
+/// The name of the cookie `sign_in_name_cookie` sets.
+pub const SIGN_IN_NAME_COOKIE: &str = "gatehouse_sign_in_name";
 
 /// A session's two cookies, the HttpOnly session cookie and the readable CSRF cookie, sent
 /// together with one lifetime so that they live and die together. (A CSRF cookie without

@@ -237,7 +237,11 @@ impl Guard {
             Ok(Some(EndReason::PasswordChanged)) => AppError::PasswordChanged,
             Ok(Some(EndReason::EndedElsewhere)) => AppError::SessionEnded,
             Ok(None) => AppError::Unauthenticated,
-            Err(e) => e.into(),
+            // Only the sentence is lost: the answer is the 401 it always was.
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read why a session ended");
+                AppError::Unauthenticated
+            }
         }
     }
 }

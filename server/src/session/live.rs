@@ -116,7 +116,7 @@ pub async fn end_all(
 ) -> Result<Vec<Id>, AppError> {
     let ended = store.end_of_account(account, keep).await?;
     users::sessions_ended(db, account).await?;
-    ended::record(db, &ended, reason, now_ms()).await?;
+    remember_why(db, &ended, reason).await;
     Ok(ended)
 }
 
@@ -130,6 +130,14 @@ pub async fn end_one(
 ) -> Result<(), AppError> {
     tower_sessions::session_store::SessionStore::delete(store, id).await?;
     users::sessions_ended(db, account).await?;
-    ended::record(db, std::slice::from_ref(id), reason, now_ms()).await?;
+    remember_why(db, std::slice::from_ref(id), reason).await;
     Ok(())
+}
+
+/// Records why the sessions `ids` ended, for the sign-in page; a failure only costs that
+/// sentence (the browser is told `unauthenticated`), never the ending, which is done.
+async fn remember_why(db: &Db, ids: &[Id], reason: EndReason) {
+    if let Err(e) = ended::record(db, ids, reason, now_ms()).await {
+        tracing::warn!(error = %e, "could not record why sessions ended");
+    }
 }

@@ -68,7 +68,19 @@ async fn a_wrong_password_posted_comes_back_to_the_sign_in_page_with_the_reason_
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         location(&r),
-        "/login?reason=invalid_credentials&next=%2Fnotes&username=ann"
+        "/login?reason=invalid_credentials&next=%2Fnotes"
+    );
+    // The username typed goes back in a cookie only the sign-in page reads, not the address.
+    let kept = set_cookies(r.headers())
+        .into_iter()
+        .find(|c| c.name == "gatehouse_sign_in_name")
+        .expect("the username kept");
+    assert!(kept.has("HttpOnly"));
+    assert_eq!(kept.attr("Path"), Some("/login"));
+    assert_eq!(kept.attr("Max-Age"), Some("60"));
+    assert!(
+        !kept.value.contains("ann"),
+        "encoded, not the name as typed"
     );
     let mut agent = Agent::default();
     agent.absorb(r.headers());
@@ -83,13 +95,10 @@ async fn posted_sign_ins_count_toward_the_same_throttle() {
     app.add_user("ann", Role::User).await;
     for _ in 0..2 {
         let r = post_form(&app, "/login", "ann", "not the password").await;
-        assert_eq!(
-            location(&r),
-            "/login?reason=invalid_credentials&username=ann"
-        );
+        assert_eq!(location(&r), "/login?reason=invalid_credentials");
     }
     let r = post_form(&app, "/login", "ann", PASSWORD).await;
-    assert_eq!(location(&r), "/login?reason=too_many_requests&username=ann");
+    assert_eq!(location(&r), "/login?reason=too_many_requests");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use gatehouse_api::endpoints::{
     ResetPassword,
 };
 use gatehouse_api::{AccountChange, AdminUser, ErrorCode, Role};
-use gatehouse_client::{Api, Fetch, use_fetch, use_mutation};
+use gatehouse_client::{Api, ApiError, Fetch, Request, use_fetch, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -86,6 +86,15 @@ struct ActionsProps {
     onotp: Callback<String>,
 }
 
+/// The id of the button of `action`, to give focus back to once its confirmation closes.
+fn trigger(action: Action) -> &'static str {
+    match action {
+        Action::Role => "account-role",
+        Action::Disable => "account-disable",
+        Action::Reset => "account-reset",
+    }
+}
+
 /// What the account's buttons do.
 #[derive(Clone, Copy, PartialEq)]
 enum Action {
@@ -104,12 +113,6 @@ fn Actions(props: &ActionsProps) -> Html {
     let toasts = use_toasts();
     let user = &props.user;
     let asking = use_state(|| None::<Action>);
-    // The buttons' ids, to give focus back to the one that opened a confirmation.
-    let trigger = |action: Action| match action {
-        Action::Role => "account-role",
-        Action::Disable => "account-disable",
-        Action::Reset => "account-reset",
-    };
     let other_role = match user.role {
         Role::Admin => Role::User,
         Role::User => Role::Admin,
@@ -127,7 +130,7 @@ fn Actions(props: &ActionsProps) -> Html {
                             role: Some(other_role),
                             disabled: None,
                         };
-                        api.submit(&ChangeUser { id }, &change).await?;
+                        change_user(&api, id, &change).await?;
                         let role = role_name(other_role).to_ascii_lowercase();
                         format!("{name} is now {role}.")
                     }
@@ -136,7 +139,7 @@ fn Actions(props: &ActionsProps) -> Html {
                             role: None,
                             disabled: Some(!disabled),
                         };
-                        api.submit(&ChangeUser { id }, &change).await?;
+                        change_user(&api, id, &change).await?;
                         if disabled {
                             format!("{name} can sign in again.")
                         } else {
@@ -150,6 +153,7 @@ fn Actions(props: &ActionsProps) -> Html {
                     }
                 };
                 asking.set(None);
+                crate::components::focus(trigger(action));
                 toasts.say(done);
                 Ok(())
             }
@@ -347,4 +351,13 @@ fn Remove(props: &UserProps) -> Html {
             }
         </section>
     }
+}
+
+/// Changes the account's role or state. Its answer is the account, which the page reads again
+/// anyway, so after a confirmation it is finished by itself (`Request::replayable`).
+async fn change_user(api: &Api, id: i64, change: &AccountChange) -> Result<(), ApiError> {
+    let request = Request::to(&ChangeUser { id })
+        .json(change)
+        .replayable(true);
+    api.send::<AdminUser>(request).await.map(drop)
 }

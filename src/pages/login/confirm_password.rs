@@ -44,7 +44,7 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
                     needs_code.set(true);
                 }
                 answer?;
-                finish(&api, &toasts).await;
+                finish(&api, &toasts, &target).await;
                 go(&navigator, &target);
                 Ok(())
             }
@@ -64,7 +64,7 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
                     };
                 api.submit(&ReauthWithPasskey, &PasskeyAssertion { credential })
                     .await?;
-                finish(&api, &toasts).await;
+                finish(&api, &toasts, &target).await;
                 go(&navigator, &target);
                 Ok(None::<PasskeyFailure>)
             }
@@ -142,8 +142,8 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
 }
 
 /// Finishes the change that asked for the confirmation, if one waits, and says how it went.
-async fn finish(api: &Api, toasts: &Toasts) {
-    match api.finish_confirmed().await {
+async fn finish(api: &Api, toasts: &Toasts, page: &str) {
+    match api.finish_confirmed(page).await {
         Some(Ok(_)) => toasts.say("Confirmed, and done."),
         Some(Err(e)) if !e.is_silent() => toasts.fail(e.message()),
         _ => {}

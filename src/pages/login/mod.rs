@@ -35,8 +35,6 @@ use sign_in::SignIn;
 struct LoginQuery {
     next: Option<String>,
     reason: Option<String>,
-    /// The username of a sign-in posted as a form that failed (`POST /login`).
-    username: Option<String>,
 }
 
 /// The sign-in page. Form contract (tests rely on it): `name="username"`, `name="password"`,
@@ -74,10 +72,7 @@ pub fn LoginPage() -> Html {
             let methods = vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode];
             html! { <SecondStep {methods} {target} /> }
         }
-        _ => {
-            let username = query.username.clone().map(AttrValue::from);
-            html! { <SignIn {target} {reason} {username} /> }
-        }
+        _ => html! { <SignIn {target} {reason} /> },
     }
 }
 

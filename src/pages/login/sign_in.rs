@@ -25,9 +25,6 @@ pub struct SignInProps {
     pub target: AttrValue,
     /// Why the person was sent here.
     pub reason: Option<ErrorCode>,
-    /// The username to start with (a failed sign-in's, posted before the app had loaded).
-    #[prop_or_default]
-    pub username: Option<AttrValue>,
 }
 
 /// "Sign in": username and password, then on to `target`.
@@ -36,7 +33,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let auth = use_session();
     let kept = use_kept();
     let navigator = use_navigator();
-    let username = use_state(|| props.username.as_deref().unwrap_or_default().to_string());
+    let username = use_state(String::new);
     let password = use_state(String::new);
     let alert = use_node_ref();
 
