@@ -15,15 +15,18 @@ use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// What the confirmation found to finish: `None` for nothing.
-type Finished = Rc<RefCell<Vec<Option<Result<String, ApiError>>>>>;
+/// What one confirmation found to finish: `None` for nothing.
+type Outcome = Option<Result<String, ApiError>>;
+
+/// What the confirmations found, in order.
+type Finished = Rc<RefCell<Vec<Outcome>>>;
 
 #[derive(Properties, PartialEq)]
 struct ConfirmerProps {
     request: Shared<Request>,
     /// The page the confirmation returns to.
     page: AttrValue,
-    finished: Shared<RefCell<Vec<Option<Result<String, ApiError>>>>>,
+    finished: Shared<RefCell<Vec<Outcome>>>,
 }
 
 /// Sends `request` (refused, the first time, for want of a confirmation), then finishes
