@@ -169,8 +169,21 @@ pub fn Nav() -> Html {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
+    // Escape closes it, and the focus goes back to "Menu".
+    let menu_button = use_node_ref();
+    let onkeydown = {
+        let (open, menu_button) = (open.clone(), menu_button.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if *open && e.key() == "Escape" {
+                open.set(false);
+                if let Some(button) = menu_button.cast::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        })
+    };
     html! {
-        <header class={classes!("nav", open.then_some("open"))}>
+        <header class={classes!("nav", open.then_some("open"))} {onkeydown}>
             <Link<Route> to={if signed_in.is_some() { Route::Dashboard } else { Route::Home }} classes="brand">
                 { logo() }<span>{ "Gatehouse" }</span>
             </Link<Route>>
@@ -199,7 +212,7 @@ pub fn Nav() -> Html {
                     <span aria-hidden="true">{ theme.icon() }</span>
                 </button>
                 if signed_in.is_some() {
-                    <button type="button" class="menu-button secondary" aria-expanded={open.to_string()}
+                    <button type="button" ref={menu_button} class="menu-button secondary" aria-expanded={open.to_string()}
                             aria-controls="nav-menu" onclick={ontoggle}>
                         { "Menu" }
                     </button>
