@@ -222,7 +222,8 @@ async fn a_lost_csrf_cookie_is_asked_for_again_and_a_forged_one_asks_to_sign_in_
             assert!(env.text().await.contains("Version 2"));
             env.click_button("Save").await;
             env.wait_for_text("Saved.").await;
-            assert!(env.text().await.contains("Version 3"));
+            // The toast and the editor render apart: wait for the version, not only the toast.
+            env.wait_for_text("Version 3").await;
         },
     )
     .await;
