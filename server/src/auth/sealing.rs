@@ -43,9 +43,15 @@ impl SealingKey {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| format!("cannot create {shown}: {e}"))?;
                 }
-                write_private(path, &text).map_err(|e| format!("cannot write {shown}: {e}"))?;
-                tracing::info!(file = %shown, "made a new key for authenticator apps' secrets");
-                text
+                // Instances started together on a fresh machine race here: one makes the
+                // file, whole; the others read it.
+                if write_private(path, &text).map_err(|e| format!("cannot write {shown}: {e}"))? {
+                    tracing::info!(file = %shown, "made a new key for authenticator apps' secrets");
+                    text
+                } else {
+                    std::fs::read_to_string(path)
+                        .map_err(|e| format!("cannot read {shown}: {e}"))?
+                }
             }
             Err(e) => return Err(format!("cannot read {shown}: {e}")),
         };
@@ -98,21 +104,43 @@ impl SealingKey {
     }
 }
 
+/// Writes `text` to `path` readable by its owner only, unless `path` exists: whole or not at
+/// all (written beside it, then linked into place, which fails if another got there first).
+/// Whether this call made it.
 #[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+fn write_private(path: &Path, text: &str) -> std::io::Result<bool> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
+    let nonce: u64 = rand::random();
+    let beside = path.with_extension(format!("{}-{nonce:016x}.tmp", std::process::id()));
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)?;
-    file.write_all(text.as_bytes())
+        .open(&beside)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    let linked = written.and_then(|()| std::fs::hard_link(&beside, path));
+    let _ = std::fs::remove_file(&beside);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
+fn write_private(path: &Path, text: &str) -> std::io::Result<bool> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut file) => std::io::Write::write_all(&mut file, text.as_bytes()).map(|()| true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
@@ -147,5 +175,31 @@ mod tests {
         std::fs::write(&path, "not a key").unwrap();
         let err = SealingKey::load_or_create(&path).unwrap_err();
         assert!(err.contains("bad.key"), "{err}");
+    }
+
+    #[test]
+    fn instances_making_the_key_at_once_all_get_the_same_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("totp.key");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let keys: Vec<SealingKey> = (0..8)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    SealingKey::load_or_create(&path)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap().expect("every instance starts"))
+            .collect();
+        let sealed = keys[0].seal(b"x");
+        assert!(
+            keys.iter()
+                .all(|k| k.open(&sealed).as_deref() == Some(&b"x"[..]))
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
     }
 }
