@@ -141,15 +141,8 @@ pub struct FailedSignIn {
 
 /// The username `POST /login` kept in its cookie, if any.
 fn username_kept(headers: &HeaderMap) -> Option<String> {
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == crate::session::SIGN_IN_NAME_COOKIE).then_some(value)
-        })?;
+    let (_, value) = crate::session::request_cookies(headers)
+        .find(|(name, _)| *name == crate::session::SIGN_IN_NAME_COOKIE)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(value)
         .ok()?;

@@ -125,6 +125,16 @@ impl SessionPolicy {
     }
 }
 
+/// Every `(name, value)` pair of the request's `Cookie` headers, in order.
+pub fn request_cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+}
+
 /// The name of the cookie `sign_in_name_cookie` sets.
 pub const SIGN_IN_NAME_COOKIE: &str = "gatehouse_sign_in_name";
 

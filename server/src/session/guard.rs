@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderMap;
-use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +14,7 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
-use super::cookie::{SessionCookies, SessionPolicy};
+use super::cookie::{SessionCookies, SessionPolicy, request_cookies};
 use super::record::{AUTH_KEY, AuthSession, now_ms, rfc3339_ms};
 use crate::data::db::Db;
 use crate::data::ended::{self, EndReason};
@@ -221,15 +220,9 @@ impl Guard {
     /// `unauthenticated`.
     async fn why_signed_out(&self, headers: &HeaderMap) -> AppError {
         let name = self.policy.cookie_name();
-        let id = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| {
-                let (n, value) = pair.trim().split_once('=')?;
-                (n == name).then(|| value.parse::<Id>().ok()).flatten()
-            });
+        let id = request_cookies(headers)
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, value)| value.parse::<Id>().ok());
         let Some(id) = id else {
             return AppError::Unauthenticated;
         };
@@ -272,16 +265,7 @@ pub fn cookies_for(policy: &SessionPolicy, id: Id, auth: &AuthSession) -> Sessio
 
 /// Whether the request carries a `CSRF-TOKEN` cookie.
 fn carries_csrf_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|pair| {
-            pair.trim()
-                .split_once('=')
-                .is_some_and(|(name, _)| name == CSRF_COOKIE)
-        })
+    request_cookies(headers).any(|(name, _)| name == CSRF_COOKIE)
 }
 
 fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {

@@ -21,7 +21,9 @@ mod listing;
 mod live;
 mod record;
 
-pub use cookie::{SIGN_IN_NAME_COOKIE, SecondFactorPolicy, SessionCookies, SessionPolicy};
+pub use cookie::{
+    SIGN_IN_NAME_COOKIE, SecondFactorPolicy, SessionCookies, SessionPolicy, request_cookies,
+};
 pub use guard::{Access, CurrentUser, Guard, Rule, cookies_for, guard, replace};
 pub use listing::{handle, live_sessions, rows};
 pub use live::{Writer, end_all, end_one};
