@@ -129,6 +129,11 @@ pub enum SecurityEventKind {
     RecoveryCodeUsed,
     /// A wrong, expired or reused code from the app, or recovery code, was tried.
     SecondFactorFailed,
+    /// An identity at the identity provider was linked (`detail`: what it calls the person).
+    IdentityLinked,
+    /// An identity at the identity provider was unlinked (`detail`: likewise; by the account,
+    /// or by `by`).
+    IdentityUnlinked,
     /// Something newer than this build; shown generically.
     #[serde(other)]
     Other,

@@ -33,6 +33,17 @@ pub struct AdminUser {
     /// How many passkeys it has.
     #[serde(default)]
     pub passkeys: u32,
+    /// How many identities at the identity provider are linked to it.
+    #[serde(default)]
+    pub identities: u32,
+    /// Whether it has a password (an account made at its first sign-in through the identity
+    /// provider has none until an administrator resets it).
+    #[serde(default = "yes")]
+    pub has_password: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `GET /api/admin/users?q=&cursor=`: one page of accounts, by name.

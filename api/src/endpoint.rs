@@ -108,6 +108,9 @@ pub trait Endpoint: Clone + PartialEq + 'static {
     /// Its success status when it creates something (201); 200, or 204 without a body,
     /// otherwise.
     const CREATES: bool = false;
+    /// Whether it is a browser navigation answered with a 303 to a page (the round trip
+    /// through the identity provider), not a request answered with JSON.
+    const REDIRECTS: bool = false;
 
     /// The path of this request: `PATH` with its parameters filled in, and the query string.
     fn path(&self) -> String {

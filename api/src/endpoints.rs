@@ -12,6 +12,7 @@ use crate::{
     NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions, RecoveryCodes,
     SecondFactorProof, TotpCode, TotpSetup, TotpStatus,
 };
+use crate::{LinkedIdentity, ProviderRedirect};
 
 /// A body as declarations write it: `()` for none, `[T]` for an array of `T`, `Document` for
 /// the OpenAPI document, else a wire type's name. Its Rust type (`@type`) and its schema
@@ -379,6 +380,101 @@ endpoint_with_id! {
 endpoint_with_id! {
     /// Administrators: an account's last 50 security events.
     ListUserActivity(i64): Get "/api/admin/users/{id}/activity", () => [SecurityEvent]
+}
+
+/// Starts signing in through the identity provider: a browser navigation (the sign-in page's
+/// link), answered with a 303 to the provider's authorization page, or back to the sign-in page
+/// with `?provider=…` saying why not. `next` is where to go once signed in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct StartProviderSignIn {
+    /// Where to go once signed in (a path on this site; anything else is ignored).
+    pub next: Option<String>,
+}
+
+impl Endpoint for StartProviderSignIn {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/auth/oidc/start";
+    type Request = ();
+    type Response = ();
+    const SUMMARY: &'static str = "Starts signing in through the identity provider (a browser navigation): a 303 to its authorization page, or back to the sign-in page with `?provider=` saying why not.";
+    const PARAMS: &'static [Param] = &[Param::query_text("next")];
+    const REDIRECTS: bool = true;
+    schemas!((), ());
+
+    fn path(&self) -> String {
+        with_query(Self::PATH.into(), &[("next", self.next.as_deref())])
+    }
+}
+
+/// Where the identity provider sends the browser back (`redirect_uri`): a 303 to where the
+/// round trip was to end, signed in (or the identity linked), or to the sign-in page (the
+/// account page, when linking) with `?provider=…` saying what went wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct ProviderCallback {
+    /// The authorization code.
+    pub code: Option<String>,
+    /// The `state` the round trip started with.
+    pub state: Option<String>,
+    /// The provider's error (`access_denied` when the person cancelled).
+    pub error: Option<String>,
+}
+
+impl Endpoint for ProviderCallback {
+    const METHOD: Method = Method::Get;
+    const PATH: &'static str = "/api/auth/oidc/callback";
+    type Request = ();
+    type Response = ();
+    const SUMMARY: &'static str = "Where the identity provider sends the browser back: a 303 to where the round trip was to end, or to the sign-in or account page with `?provider=` saying what went wrong.";
+    const PARAMS: &'static [Param] = &[
+        Param::query_text("code"),
+        Param::query_text("state"),
+        Param::query_text("error"),
+    ];
+    const REDIRECTS: bool = true;
+    schemas!((), ());
+
+    fn path(&self) -> String {
+        with_query(
+            Self::PATH.into(),
+            &[
+                ("code", self.code.as_deref()),
+                ("state", self.state.as_deref()),
+                ("error", self.error.as_deref()),
+            ],
+        )
+    }
+}
+endpoint! {
+    /// Starts linking an identity at the provider to this account: where to send the browser.
+    /// 404 when no provider is configured.
+    StartProviderLink: Post "/api/auth/oidc/link", () => ProviderRedirect,
+    ERRORS = &[NotFound],
+}
+endpoint! {
+    /// Starts confirming it is you through the provider (as a password confirms it), for an
+    /// account with a linked identity: where to send the browser. 404 when no provider is
+    /// configured or none is linked.
+    StartProviderConfirm: Post "/api/auth/oidc/confirm", () => ProviderRedirect,
+    ERRORS = &[NotFound],
+}
+endpoint! {
+    /// The identities at the provider linked to this account.
+    ListIdentities: Get "/api/auth/identities", () => [LinkedIdentity]
+}
+endpoint_with_id! {
+    /// Unlinks one of this account's identities: 204; 409 when it is the account's last way in.
+    UnlinkIdentity(i64): Delete "/api/auth/identities/{id}", () => (),
+    ERRORS = &[NotFound, Conflict],
+}
+endpoint_with_id! {
+    /// Administrators: the identities at the provider linked to an account.
+    ListUserIdentities(i64): Get "/api/admin/users/{id}/identities", () => [LinkedIdentity]
+}
+endpoint_with_id! {
+    /// Administrators: unlinks every identity of an account, ending its sessions: 204.
+    RemoveUserIdentities(i64): Delete "/api/admin/users/{id}/identities", () => ()
 }
 
 #[cfg(test)]

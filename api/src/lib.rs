@@ -15,6 +15,7 @@ mod endpoint;
 pub mod endpoints;
 mod fields;
 mod methods;
+mod provider;
 mod return_path;
 #[cfg(feature = "openapi")]
 pub mod schema;
@@ -28,6 +29,9 @@ pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
 pub use methods::{
     NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions, RecoveryCodes,
     SecondFactorMethod, SecondFactorProof, TotpCode, TotpSetup, TotpStatus,
+};
+pub use provider::{
+    LinkedIdentity, PROVIDER_META, PROVIDER_PARAM, ProviderOutcome, ProviderRedirect,
 };
 pub use return_path::safe_return_path;
 

@@ -13,7 +13,7 @@ use crate::data::ended::EndReason;
 use crate::data::events::{self, Event, Origin};
 use crate::data::sessions::SessionStore;
 use crate::data::users::{self, Account, AccountCache, CreateError};
-use crate::data::{factors, passkeys};
+use crate::data::{factors, identities, passkeys};
 use crate::error::AppError;
 use crate::session::{self, Writer};
 
@@ -353,6 +353,22 @@ impl Admin<'_> {
         self.accounts.forget(id);
         session::end_all(self.store, self.db, id, None, EndReason::EndedElsewhere).await?;
         let kind = SecurityEventKind::PasskeyRemoved;
+        let detail = format!("all ({removed})");
+        self.record(actor, Some(id), &target.username, kind, Some(&detail))
+            .await?;
+        Ok(removed)
+    }
+
+    /// Unlinks every identity at the identity provider from the account and ends its sessions;
+    /// how many it had.
+    pub async fn remove_identities(&self, actor: Actor<'_>, id: i64) -> Result<u64, AdminError> {
+        let target = self.get(id).await?;
+        let mut tx = self.begin(actor).await?;
+        let removed = identities::remove_all(&mut tx, id).await;
+        let removed = tx.settle(removed).await?;
+        self.accounts.forget(id);
+        session::end_all(self.store, self.db, id, None, EndReason::EndedElsewhere).await?;
+        let kind = SecurityEventKind::IdentityUnlinked;
         let detail = format!("all ({removed})");
         self.record(actor, Some(id), &target.username, kind, Some(&detail))
             .await?;

@@ -108,6 +108,30 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_TOTP_KEY_FILE")]
     pub totp_key_file: Option<PathBuf>,
 
+    /// The OpenID provider people may sign in through, beside local accounts: its issuer URL
+    /// (discovery at `ISSUER/.well-known/openid-configuration`). Off when not set. Register
+    /// `PUBLIC_URL/api/auth/oidc/callback` as the redirect URI there.
+    #[arg(long, env = "GATEHOUSE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret_file"])]
+    pub oidc_issuer: Option<String>,
+
+    /// This server's client id at the provider.
+    #[arg(long, env = "GATEHOUSE_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    pub oidc_client_id: Option<String>,
+
+    /// A file holding the client secret (kept out of the command line and the environment,
+    /// where other processes and logs could read it).
+    #[arg(long, env = "GATEHOUSE_OIDC_CLIENT_SECRET_FILE", requires = "oidc_issuer")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+
+    /// What the sign-in page calls the provider: "Sign in with LABEL".
+    #[arg(long, env = "GATEHOUSE_OIDC_LABEL", default_value = "your organization")]
+    pub oidc_label: String,
+
+    /// Create an account (user role) at the first sign-in of an identity linked to none, named
+    /// from its claims. Off: such an identity is refused until someone links it.
+    #[arg(long, env = "GATEHOUSE_OIDC_CREATE_ACCOUNTS")]
+    pub oidc_create_accounts: bool,
+
     /// Seed a demo user and admin when the database has no accounts, printing their passwords once.
     #[arg(long, env = "GATEHOUSE_DEMO")]
     pub demo: bool,
@@ -251,6 +275,17 @@ impl Config {
         sqlite
             .map_or_else(|| PathBuf::from("data"), PathBuf::from)
             .join("totp.key")
+    }
+
+    /// The identity provider's settings, when one is configured.
+    pub fn provider(&self) -> Option<crate::auth::provider::ProviderSettings> {
+        Some(crate::auth::provider::ProviderSettings {
+            issuer: self.oidc_issuer.clone()?,
+            client_id: self.oidc_client_id.clone()?,
+            client_secret_file: self.oidc_client_secret_file.clone()?,
+            label: self.oidc_label.clone(),
+            create_accounts: self.oidc_create_accounts,
+        })
     }
 
     /// Whether cookies must be `Secure` and HSTS sent.

@@ -97,6 +97,11 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
         passkeys: auth::passkeys::Passkeys::new(
             config.public_url.as_ref().map(|u| u.origin.as_str()),
         )?,
+        provider: config
+            .provider()
+            .map(auth::provider::IdentityProvider::new)
+            .transpose()?
+            .map(std::sync::Arc::new),
         sessions: SessionPolicy {
             idle_timeout: config.session_idle_timeout,
             max_lifetime: config.session_max_lifetime,
@@ -115,7 +120,7 @@ pub async fn prepare(config: &Config) -> Result<Parts, Box<dyn std::error::Error
     Ok(Parts {
         state,
         trusted_proxies: proxy::TrustedProxies(config.trusted_proxies.clone().into()),
-        spa: spa::Spa::load(&config.dist),
+        spa: spa::Spa::load(&config.dist, config.provider().map(|p| p.label)),
         dist: config.dist.clone(),
     })
 }

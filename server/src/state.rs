@@ -64,6 +64,8 @@ pub struct Shared {
     pub sealing: SealingKey,
     /// The passkeys' relying party.
     pub passkeys: Passkeys,
+    /// The organization's OpenID provider, when one is configured.
+    pub provider: Option<Arc<crate::auth::provider::IdentityProvider>>,
     /// Session expiry and cookie settings.
     pub sessions: SessionPolicy,
     /// Where session records live.

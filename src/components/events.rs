@@ -46,6 +46,10 @@ pub fn event_text(e: &SecurityEvent) -> String {
         (K::RecoveryCodesRenewed, _) => "Made new recovery codes".into(),
         (K::RecoveryCodeUsed, _) => "Used a recovery code".into(),
         (K::SecondFactorFailed, _) => "Wrong code from the authenticator app".into(),
+        (K::IdentityLinked, _) => named("Connected the sign-in", e.detail.as_deref()),
+        (K::IdentityUnlinked, true) => format!("Removed the connected sign-ins of {subject}"),
+        (K::IdentityUnlinked, false) if e.by.is_some() => by_admin("Connected sign-ins removed"),
+        (K::IdentityUnlinked, false) => named("Removed the connected sign-in", e.detail.as_deref()),
         (K::Other, _) => "Something changed".into(),
     }
 }

@@ -71,6 +71,8 @@ fn kind_str(kind: SecurityEventKind) -> &'static str {
         SecurityEventKind::RecoveryCodesRenewed => "recovery_codes_renewed",
         SecurityEventKind::RecoveryCodeUsed => "recovery_code_used",
         SecurityEventKind::SecondFactorFailed => "second_factor_failed",
+        SecurityEventKind::IdentityLinked => "identity_linked",
+        SecurityEventKind::IdentityUnlinked => "identity_unlinked",
         SecurityEventKind::Other => "other",
     }
 }
@@ -184,6 +186,8 @@ mod tests {
             K::RecoveryCodesRenewed,
             K::RecoveryCodeUsed,
             K::SecondFactorFailed,
+            K::IdentityLinked,
+            K::IdentityUnlinked,
         ] {
             let wire = serde_json::to_value(kind).unwrap();
             assert_eq!(wire.as_str(), Some(kind_str(kind)));

@@ -8,6 +8,7 @@ pub mod ended;
 pub mod events;
 pub mod factors;
 pub mod housekeeping;
+pub mod identities;
 pub mod notes;
 pub mod passkeys;
 pub mod secrets;

@@ -45,12 +45,23 @@ pub struct Account {
     /// How many passkeys it has (likewise).
     #[sqlx(default)]
     pub passkeys: i64,
+    /// Whether it has a password (an account made at a first sign-in through the identity
+    /// provider has none until it is given one).
+    pub has_password: bool,
+    /// How many identities at the provider are linked to it (read by look-ups).
+    #[sqlx(default)]
+    pub identities: i64,
 }
 
 impl Account {
     /// Whether it has a way in besides the password (what `--require-second-factor` asks).
     pub fn has_second_factor(&self) -> bool {
         self.totp || self.passkeys > 0
+    }
+
+    /// How many ways it can sign in by: its password, each passkey, each linked identity.
+    pub fn ways_in(&self) -> i64 {
+        i64::from(self.has_password) + self.passkeys + self.identities
     }
 }
 
@@ -87,14 +98,16 @@ impl Account {
 }
 
 const COLUMNS: &str = "id, username, role, session_epoch, created_at, password_hash, disabled, \
-                       must_change_password, last_sign_in_at";
+                       must_change_password, last_sign_in_at, has_password";
 
 /// `COLUMNS` and the sign-in methods beside the password, for look-ups.
 const WITH_METHODS: &str = "id, username, role, session_epoch, created_at, password_hash, \
-                            disabled, must_change_password, last_sign_in_at, \
+                            disabled, must_change_password, last_sign_in_at, has_password, \
                             totp_secret IS NOT NULL AS totp, \
                             (SELECT count(*) FROM passkeys p WHERE p.account_id = users.id) \
-                            AS passkeys";
+                            AS passkeys, \
+                            (SELECT count(*) FROM linked_identities i \
+                             WHERE i.account_id = users.id) AS identities";
 
 /// Accounts by id, as the guard looks them up on every request.
 ///
@@ -268,6 +281,13 @@ pub async fn create(
     }
 }
 
+/// Marks the account `id` as having no password (made at a first sign-in through the identity
+/// provider, with a random hash nobody knows).
+pub async fn without_password(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
+    let sql = "UPDATE users SET has_password = FALSE WHERE id = $1";
+    on_tx!(tx, conn => sqlx::query(sql).bind(id).execute(conn).await.map(drop))
+}
+
 /// The account with this id, as the transaction `tx` sees it.
 pub async fn find_in(tx: &mut Tx, id: i64) -> sqlx::Result<Option<Account>> {
     let sql = format!("SELECT {WITH_METHODS} FROM users WHERE id = $1");
@@ -312,7 +332,7 @@ pub async fn set_password(
     must_change: bool,
 ) -> sqlx::Result<bool> {
     let sql = "UPDATE users SET password_hash = $1, must_change_password = $2, \
-               session_epoch = session_epoch + 1 WHERE id = $3";
+               has_password = TRUE, session_epoch = session_epoch + 1 WHERE id = $3";
     on_tx!(tx, conn => sqlx::query(sql)
         .bind(&hash.0)
         .bind(must_change)
@@ -458,7 +478,8 @@ pub async fn change_password(
     hash: PasswordHash,
 ) -> sqlx::Result<bool> {
     let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
-               must_change_password = FALSE WHERE id = $2 AND session_epoch = $3";
+               must_change_password = FALSE, has_password = TRUE \
+               WHERE id = $2 AND session_epoch = $3";
     on_tx!(tx, conn => sqlx::query(sql)
         .bind(&hash.0)
         .bind(id)

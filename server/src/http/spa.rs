@@ -29,6 +29,8 @@ pub struct Spa {
     home_html: Option<Bytes>,
     /// The `Content-Security-Policy` header value for every response.
     pub csp: HeaderValue,
+    /// What the identity provider is called, when one is configured.
+    provider_label: Option<String>,
 }
 
 const NOT_BUILT: &str = "<!doctype html><title>Gatehouse</title><p>The SPA is not built yet. \
@@ -36,14 +38,20 @@ Run <code>cargo xtask serve</code>, or <code>trunk build --release</code> and re
 
 impl Spa {
     /// Reads `dist/index.html` and `dist/login.html` (if built) and hashes their inline
-    /// scripts and stylesheets into the CSP.
-    pub fn load(dist: &Path) -> Self {
-        let index_html = std::fs::read_to_string(dist.join("index.html")).ok();
+    /// scripts and stylesheets into the CSP. With an identity provider labelled
+    /// `provider_label`, every page names it in a `<meta>` the app reads.
+    pub fn load(dist: &Path, provider_label: Option<String>) -> Self {
+        let read = |name: &str| {
+            std::fs::read_to_string(dist.join(name))
+                .ok()
+                .map(|html| with_provider_meta(html, provider_label.as_deref()))
+        };
+        let index_html = read("index.html");
         if index_html.is_none() {
             tracing::warn!(dist = %dist.display(), "no index.html: the SPA is not built");
         }
-        let login_html = std::fs::read_to_string(dist.join("login.html")).ok();
-        let home_html = std::fs::read_to_string(dist.join("home.html")).ok();
+        let login_html = read("login.html");
+        let home_html = read("home.html");
         let pages = [
             index_html.as_deref(),
             login_html.as_deref(),
@@ -78,6 +86,7 @@ impl Spa {
             home_html: home_html.or_else(|| index_html.clone()).map(Bytes::from),
             index_html: index_html.map(Bytes::from),
             csp: HeaderValue::try_from(csp).expect("CSP is ASCII"),
+            provider_label,
         }
     }
 
@@ -86,6 +95,7 @@ impl Spa {
     /// that the page says what happened with JavaScript off too.
     pub fn sign_in_page<S: Clone + Send + Sync + 'static>(&self) -> MethodRouter<S> {
         let html = self.login_html.clone();
+        let label = self.provider_label.clone();
         get(
             move |uri: Uri,
                   headers: HeaderMap,
@@ -93,6 +103,7 @@ impl Spa {
                 let html = match (html, query) {
                     (Some(html), Ok(Query(mut failed))) => {
                         failed.username = username_kept(&headers);
+                        failed.label = label;
                         Some(failed.show_in(html))
                     }
                     (html, _) => html,
@@ -135,8 +146,15 @@ impl Spa {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct FailedSignIn {
     reason: Option<String>,
+    /// How a round trip through the identity provider ended.
+    provider: Option<String>,
+    /// Where to go once signed in.
+    next: Option<String>,
     #[serde(skip)]
     username: Option<String>,
+    /// The identity provider's label, when one is configured.
+    #[serde(skip)]
+    label: Option<String>,
 }
 
 /// The username `POST /login` kept in its cookie, if any.
@@ -153,19 +171,33 @@ impl FailedSignIn {
     /// `html` (the pre-rendered sign-in page) with the error said under the form and the
     /// username back in its field; unchanged for any other `reason`.
     fn show_in(&self, html: Bytes) -> Bytes {
-        let message = self
+        let Ok(page) = std::str::from_utf8(&html) else {
+            return html;
+        };
+        let label = self.label.as_deref();
+        let reason = self
             .reason
             .as_deref()
             .map(gatehouse_api::ErrorCode::parse)
-            .and_then(gatehouse_api::ErrorCode::failed_sign_in_message);
-        let (Some(message), Ok(page)) = (message, std::str::from_utf8(&html)) else {
-            return html;
-        };
-        let mut page = page.replacen(
-            "</form>",
-            &format!("</form><div class=\"error\" role=\"alert\"><p>{message}</p></div>"),
-            1,
-        );
+            .and_then(gatehouse_api::ErrorCode::failed_sign_in_message)
+            .map(str::to_owned);
+        let provider = self
+            .provider
+            .as_deref()
+            .and_then(gatehouse_api::ProviderOutcome::parse)
+            .filter(|o| o.is_error())
+            .map(|o| o.message(label.unwrap_or("your organization")));
+        let mut page = page.to_string();
+        if let Some(message) = reason.or(provider) {
+            page = page.replacen(
+                "</form>",
+                &format!(
+                    "</form><div class=\"error\" role=\"alert\"><p>{}</p></div>",
+                    escape_attribute(&message)
+                ),
+                1,
+            );
+        }
         if let Some(name) = self.username.as_deref().filter(|n| n.len() <= 256) {
             page = page.replacen(
                 r#"<input value="" id="username""#,
@@ -173,7 +205,43 @@ impl FailedSignIn {
                 1,
             );
         }
+        if let Some(label) = label {
+            let next = self
+                .next
+                .as_deref()
+                .and_then(|n| gatehouse_api::safe_return_path(n, &[gatehouse_api::SIGN_IN_PAGE]))
+                .map(str::to_owned);
+            let start = gatehouse_api::endpoints::StartProviderSignIn { next };
+            let link = provider_link(&gatehouse_api::Endpoint::path(&start), label);
+            page = page.replacen(r#"<details class="forgot">"#, &format!("{link}<details class=\"forgot\">"), 1);
+        }
         Bytes::from(page)
+    }
+}
+
+/// The sign-in page's "Sign in with LABEL" link to `href`, as the app renders it.
+fn provider_link(href: &str, label: &str) -> String {
+    format!(
+        r#"<a class="button secondary provider" href="{}">Sign in with {}</a>"#,
+        escape_attribute(href),
+        escape_attribute(label)
+    )
+}
+
+/// `html` with `<meta name="gatehouse-provider" content="LABEL">` in its head, when there is a
+/// provider.
+fn with_provider_meta(html: String, label: Option<&str>) -> String {
+    match label {
+        Some(label) => html.replacen(
+            "</head>",
+            &format!(
+                r#"<meta name="{}" content="{}"></head>"#,
+                gatehouse_api::PROVIDER_META,
+                escape_attribute(label)
+            ),
+            1,
+        ),
+        None => html,
     }
 }
 

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gatehouse_api::{
-    AccountChange, ActiveSession, AdminUser, CreatedAccount, NewAccount, OneTimePassword,
-    SecurityEvent, UserPage, Username,
+    AccountChange, ActiveSession, AdminUser, CreatedAccount, LinkedIdentity, NewAccount,
+    OneTimePassword, SecurityEvent, UserPage, Username,
 };
 
 use super::auth::RequestOrigin;
@@ -21,8 +21,9 @@ use crate::error::{AppError, Json, Path, Query};
 use crate::session::{self, Access, CurrentUser, Writer};
 use crate::state::AppState;
 use gatehouse_api::endpoints::{
-    ChangeUser, CreateUser, EndUserSessions, GetUser, ListUserActivity, ListUserSessions,
-    ListUsers, RemoveUser, RemoveUserPasskeys, RemoveUserTotp, ResetPassword,
+    ChangeUser, CreateUser, EndUserSessions, GetUser, ListUserActivity, ListUserIdentities,
+    ListUserSessions, ListUsers, RemoveUser, RemoveUserIdentities, RemoveUserPasskeys,
+    RemoveUserTotp, ResetPassword,
 };
 
 /// This resource's routes.
@@ -39,6 +40,8 @@ pub fn routes() -> Vec<Route> {
         ListUserActivity::route(Access::Admin, activity),
         RemoveUserTotp::route(Access::Admin, remove_totp).step_up(),
         RemoveUserPasskeys::route(Access::Admin, remove_passkeys).step_up(),
+        ListUserIdentities::route(Access::Admin, identities),
+        RemoveUserIdentities::route(Access::Admin, remove_identities).step_up(),
     ]
 }
 
@@ -69,6 +72,8 @@ async fn row(state: &AppState, account: &Account) -> Result<AdminUser, AppError>
         sessions: u32::try_from(live.len()).unwrap_or(u32::MAX),
         totp: account.totp,
         passkeys: u32::try_from(account.passkeys).unwrap_or(u32::MAX),
+        identities: u32::try_from(account.identities).unwrap_or(u32::MAX),
+        has_password: account.has_password,
     })
 }
 
@@ -230,6 +235,31 @@ async fn remove_passkeys(
 ) -> Result<StatusCode, AppError> {
     admin(&state)
         .remove_passkeys(actor(&writer, &here), id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/admin/users/{id}/identities`: the identities at the provider linked to an account.
+async fn identities(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<LinkedIdentity>>, AppError> {
+    users::find_by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = crate::data::identities::of_account(&state.db, id).await?;
+    Ok(Json(rows.iter().map(super::provider::info).collect()))
+}
+
+/// `DELETE /api/admin/users/{id}/identities`: unlinks them all, ending the account's sessions.
+async fn remove_identities(
+    State(state): State<AppState>,
+    writer: Writer,
+    RequestOrigin(here): RequestOrigin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    admin(&state)
+        .remove_identities(actor(&writer, &here), id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

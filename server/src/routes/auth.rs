@@ -181,13 +181,13 @@ async fn sign_in(
         );
         return Err(AppError::SecondFactorRequired(methods));
     }
-    complete_sign_in(state, session, &account, &origin, &username).await
+    complete_sign_in(state, session, &account, &origin, &username, false).await
 }
 
 /// What a password sign-in of `account` must be finished with, if anything: its authenticator
 /// app (or a recovery code); or, when the policy covers it and it has passkeys but no app, one
 /// of its passkeys (which signs in on its own).
-fn second_factors(state: &AppState, account: &users::Account) -> Vec<SecondFactorMethod> {
+pub fn second_factors(state: &AppState, account: &users::Account) -> Vec<SecondFactorMethod> {
     let mut methods = Vec::new();
     if account.totp {
         methods.extend([SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]);
@@ -200,16 +200,19 @@ fn second_factors(state: &AppState, account: &users::Account) -> Vec<SecondFacto
 }
 
 /// Signs `account` in once every factor it needs has been given: a new session, the device
-/// cookie, the sign-in noted, and the event.
-async fn complete_sign_in(
+/// cookie, the sign-in noted, and the event. `multi_factor`: an identity provider vouched
+/// for more than one factor.
+pub async fn complete_sign_in(
     state: &AppState,
     session: &Session,
     account: &users::Account,
     origin: &Origin,
     username: &Username,
+    multi_factor: bool,
 ) -> Result<Response, AppError> {
     tracing::info!(user_id = account.id, "signed in");
-    let mut response = session::sign_in(&state.sessions, session, account, origin).await?;
+    let mut response =
+        session::sign_in(&state.sessions, session, account, origin, multi_factor).await?;
     // This browser has now signed in to this account: failures elsewhere never lock it out.
     response
         .headers_mut()
@@ -264,7 +267,7 @@ async fn second_factor(
         }
         Err(e) => return Err(e),
     }
-    complete_sign_in(&state, &session, &account, &origin, &username).await
+    complete_sign_in(&state, &session, &account, &origin, &username, false).await
 }
 
 /// `POST /api/auth/passkey/options`: starts a sign-in with a passkey.
@@ -321,7 +324,7 @@ async fn sign_in_with_passkey(
         return Err(refused(&"a disabled account"));
     }
     let username = Username::try_from(account.username.as_str())?;
-    complete_sign_in(&state, &session, &account, &origin, &username).await
+    complete_sign_in(&state, &session, &account, &origin, &username, false).await
 }
 
 /// A passkey ceremony the client got wrong.

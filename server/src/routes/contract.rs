@@ -17,6 +17,8 @@ pub struct Contract {
     pub errors: &'static [ErrorCode],
     /// 201 on success.
     pub creates: bool,
+    /// A 303 to a page on success (a browser navigation).
+    pub redirects: bool,
     /// Its request body.
     pub request: fn(&mut Schemas) -> Option<Value>,
     /// Its response body.

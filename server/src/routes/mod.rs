@@ -26,6 +26,7 @@ pub mod health;
 pub mod methods;
 pub mod notes;
 pub mod openapi;
+pub mod provider;
 pub mod secured;
 
 /// One `/api` route: an endpoint declared in the api crate, with who may call it.
@@ -103,6 +104,7 @@ impl Route {
                 params: E::PARAMS,
                 errors: E::ERRORS,
                 creates: E::CREATES,
+                redirects: E::REDIRECTS,
                 request: E::request_schema,
                 response: E::response_schema,
             },
@@ -161,6 +163,7 @@ pub fn all() -> Vec<Route> {
         auth::routes(),
         account::routes(),
         methods::routes(),
+        provider::routes(),
         health::routes(),
         docs::routes(),
         secured::routes(),

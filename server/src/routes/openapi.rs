@@ -96,6 +96,13 @@ fn operation(route: &Route, schemas: &mut Schemas) -> Value {
     let contract = &route.contract;
     let mut responses = serde_json::Map::new();
     let success = match (contract.creates, (contract.response)(schemas)) {
+        _ if contract.redirects => (
+            "303",
+            json!({
+                "description": "On to the page named in `Location` (a browser navigation)",
+                "headers": {"Location": {"schema": {"type": "string"}}},
+            }),
+        ),
         (true, Some(schema)) => (
             "201",
             json!({"description": "Created", "content": {"application/json": {"schema": schema}}}),

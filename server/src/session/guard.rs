@@ -180,6 +180,7 @@ impl Guard {
         if !rule.before_second_factor
             && policy.second_factor.covers(account.role.0)
             && !account.has_second_factor()
+            && !auth.multi_factor
         {
             return Err(AppError::SecondFactorEnrolmentRequired);
         }

@@ -78,31 +78,44 @@ impl Writer {
     /// first: administration takes its own before the account's row, so that two
     /// administrators changing each other wait in turn instead of deadlocking).
     pub async fn check_in(&self, tx: &mut Tx) -> Result<(), AppError> {
-        let id = self.user.account.id;
-        let standing = users::standing(tx, id)
-            .await?
-            .ok_or(AppError::SessionExpired)?;
-        if standing.disabled {
-            return Err(AppError::AccountDisabled);
-        }
-        if self.user.rule.access == Access::Admin && standing.role.0 != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
-        // After the lock: an ending that deleted the session before now is seen here, and one
-        // that deletes it later waits for this transaction (see the module).
-        let auth = self
-            .store
-            .load_in(tx, &self.user.session)
-            .await?
-            .as_ref()
-            .and_then(AuthSession::of)
-            .filter(|auth| auth.user_id == id)
-            .ok_or(AppError::SessionExpired)?;
-        if auth.epoch < standing.session_epoch || now_ms() >= self.policy.expires_at_ms(&auth) {
-            return Err(AppError::SessionExpired);
-        }
-        Ok(())
+        let admin = self.user.rule.access == Access::Admin;
+        let (id, session) = (self.user.account.id, &self.user.session);
+        check_live(tx, &self.store, &self.policy, id, session, admin).await
     }
+}
+
+/// Within `tx`: the session `session` of `account` is still signed in, at the account's
+/// current epoch, and the account enabled (and still an administrator, when `admin`). Read
+/// with the account's row shared (on PostgreSQL), so an ending committed meanwhile is seen,
+/// and one committed after waits for `tx`.
+pub async fn check_live(
+    tx: &mut Tx,
+    store: &SessionStore,
+    policy: &SessionPolicy,
+    account: i64,
+    session: &Id,
+    admin: bool,
+) -> Result<(), AppError> {
+    let standing = users::standing(tx, account)
+        .await?
+        .ok_or(AppError::SessionExpired)?;
+    if standing.disabled {
+        return Err(AppError::AccountDisabled);
+    }
+    if admin && standing.role.0 != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let auth = store
+        .load_in(tx, session)
+        .await?
+        .as_ref()
+        .and_then(AuthSession::of)
+        .filter(|auth| auth.user_id == account)
+        .ok_or(AppError::SessionExpired)?;
+    if auth.epoch < standing.session_epoch || now_ms() >= policy.expires_at_ms(&auth) {
+        return Err(AppError::SessionExpired);
+    }
+    Ok(())
 }
 
 /// Ends every session of `account` but `keep`, at once and for writes in flight too: deletes

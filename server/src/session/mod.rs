@@ -20,13 +20,14 @@ mod guard;
 mod listing;
 mod live;
 mod record;
+pub mod round_trip;
 
 pub use cookie::{
     SIGN_IN_NAME_COOKIE, SecondFactorPolicy, SessionCookies, SessionPolicy, request_cookies,
 };
 pub use guard::{Access, CurrentUser, Guard, Rule, cookies_for, guard, replace};
 pub use listing::{handle, live_sessions, rows};
-pub use live::{Writer, end_all, end_one};
+pub use live::{Writer, check_live, end_all, end_one};
 pub use record::{AUTH_KEY, AuthSession, KEEP_EXPIRED, account_of, now_ms, rfc3339_ms};
 
 use crate::data::db::Db;
@@ -43,8 +44,12 @@ pub async fn sign_in(
     session: &Session,
     account: &Account,
     origin: &Origin,
+    multi_factor: bool,
 ) -> Result<Response, AppError> {
-    let auth = AuthSession::start(account.id, account.session_epoch, origin);
+    let auth = AuthSession {
+        multi_factor,
+        ..AuthSession::start(account.id, account.session_epoch, origin)
+    };
     session.cycle_id().await?;
     session.clear().await;
     // The record, and the cookie with it, last until the session's deadline plus an hour;

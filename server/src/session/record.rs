@@ -49,6 +49,10 @@ pub struct AuthSession {
     /// one, setting up the authenticator app), used once (see `ceremony`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceremony: Option<super::ceremony::Ceremony>,
+    /// Signed in through the identity provider with more than one factor (its `amr` says so),
+    /// which counts as the second way in `--require-second-factor` asks for.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_factor: bool,
 }
 
 impl AuthSession {
@@ -66,6 +70,7 @@ impl AuthSession {
             device: origin.device.clone().unwrap_or_default(),
             address: origin.address.clone(),
             ceremony: None,
+            multi_factor: false,
         }
     }
 

@@ -85,6 +85,8 @@ pub struct Agent {
     pub device: Option<(String, String)>,
     /// The address a trusted proxy in front says it comes from (`X-Forwarded-For`).
     pub forwarded_for: Option<String>,
+    /// The cookie naming a round trip through the identity provider (name, value).
+    pub round_trip: Option<(String, String)>,
 }
 
 impl Agent {
@@ -101,6 +103,9 @@ impl Agent {
                 self.session = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
             } else if cookie.name.ends_with("gatehouse_device") {
                 self.device = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
+            } else if cookie.name.ends_with("gatehouse_provider") {
+                self.round_trip =
+                    (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
             }
         }
     }
@@ -209,7 +214,7 @@ impl Client {
             .csrf
             .clone()
             .map(|token| ("CSRF-TOKEN".to_string(), token));
-        let cookies: Vec<String> = [&agent.session, &agent.device, &csrf]
+        let cookies: Vec<String> = [&agent.session, &agent.device, &csrf, &agent.round_trip]
             .into_iter()
             .flatten()
             .map(|(name, value)| format!("{name}={value}"))

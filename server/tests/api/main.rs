@@ -16,6 +16,7 @@ mod input;
 mod matrix;
 mod methods;
 mod notes;
+mod provider;
 mod scale;
 mod services;
 mod sessions;

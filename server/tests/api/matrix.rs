@@ -120,6 +120,14 @@ const MEANT: &[Meant] = &[
     meant("POST", "/api/auth/totp/confirm", SIGNED_IN).before_second_factor(),
     meant("DELETE", "/api/auth/totp", SIGNED_IN).step_up(),
     meant("POST", "/api/auth/recovery-codes", SIGNED_IN).step_up(),
+    meant("GET", "/api/auth/oidc/start", ANYONE),
+    meant("GET", "/api/auth/oidc/callback", ANYONE),
+    meant("POST", "/api/auth/oidc/link", SIGNED_IN).step_up(),
+    meant("POST", "/api/auth/oidc/confirm", SIGNED_IN)
+        .before_password_change()
+        .before_second_factor(),
+    meant("GET", "/api/auth/identities", SIGNED_IN),
+    meant("DELETE", "/api/auth/identities/{id}", SIGNED_IN).step_up(),
     meant("GET", "/api/health", ANYONE),
     meant("GET", "/api/openapi.json", ANYONE),
     meant("GET", "/api/secured-resource", SIGNED_IN),
@@ -140,6 +148,8 @@ const MEANT: &[Meant] = &[
     meant("GET", "/api/admin/users/{id}/activity", ADMIN),
     meant("DELETE", "/api/admin/users/{id}/totp", ADMIN).step_up(),
     meant("DELETE", "/api/admin/users/{id}/passkeys", ADMIN).step_up(),
+    meant("GET", "/api/admin/users/{id}/identities", ADMIN),
+    meant("DELETE", "/api/admin/users/{id}/identities", ADMIN).step_up(),
 ];
 
 /// The routes anyone may call: signing in, and what a load balancer or a client generator
@@ -149,6 +159,8 @@ const OPEN_TO_ANYONE: &[&str] = &[
     "/api/auth/login/second-factor",
     "/api/auth/passkey/options",
     "/api/auth/passkey",
+    "/api/auth/oidc/start",
+    "/api/auth/oidc/callback",
     "/api/health",
     "/api/openapi.json",
 ];
@@ -368,6 +380,17 @@ fn success(method: &Method, path: &str) -> Option<(Option<Value>, StatusCode)> {
         ("POST", "/api/auth/reauth/passkey") => {
             Some((Some(json!({"credential": {}})), StatusCode::CONFLICT))
         }
+        // Browser navigations, answered with a 303 to a page either way.
+        ("GET", "/api/auth/oidc/start") => ok(StatusCode::SEE_OTHER),
+        ("GET", "/api/auth/oidc/callback") => ok(StatusCode::SEE_OTHER),
+        // Authorized; this server has no identity provider configured.
+        ("POST", "/api/auth/oidc/link") => ok(StatusCode::NOT_FOUND),
+        ("POST", "/api/auth/oidc/confirm") => ok(StatusCode::NOT_FOUND),
+        ("GET", "/api/auth/identities") => ok(StatusCode::OK),
+        // Authorized; `{id}` (a note's) names no identity of this account.
+        ("DELETE", "/api/auth/identities/{id}") => ok(StatusCode::NOT_FOUND),
+        ("GET", "/api/admin/users/{id}/identities") => ok(StatusCode::OK),
+        ("DELETE", "/api/admin/users/{id}/identities") => ok(StatusCode::NO_CONTENT),
         _ => None,
     }
 }
@@ -672,10 +695,32 @@ async fn owned_by(app: &TestApp, agent: &Agent, name: &str, m: &Meant) -> String
             let added = tx.settle(added).await.unwrap().unwrap();
             added.id.to_string()
         }
+        "/api/auth/identities/{id}" => {
+            // Straight into the database: linking a real one takes a provider (see `provider`).
+            let account = id_of(&app.db, name).await;
+            let mut tx = app.db.begin().await.unwrap();
+            let subject = format!("subject-of-{name}-{}", rand_suffix());
+            let linked = gatehouse_server::data::identities::link(
+                &mut tx,
+                account,
+                "https://idp.example",
+                &subject,
+                None,
+            )
+            .await;
+            let linked = tx.settle(linked).await.unwrap().unwrap();
+            linked.id.to_string()
+        }
         other => {
             panic!("{other}: no resource to own: add one to `owned_by` in tests/api/matrix.rs")
         }
     }
+}
+
+/// A suffix making each linked test identity's subject unique.
+fn rand_suffix() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What a signed-in caller gets from an `{id}` route on a resource of their own.
@@ -683,9 +728,13 @@ fn owner_success(m: &Meant) -> StatusCode {
     match (m.method, m.path) {
         ("GET" | "PUT", "/api/notes/{id}") | ("POST", "/api/notes/{id}/restore") => StatusCode::OK,
         ("PATCH", "/api/auth/passkeys/{id}") => StatusCode::OK,
-        ("DELETE", "/api/notes/{id}" | "/api/auth/sessions/{id}" | "/api/auth/passkeys/{id}") => {
-            StatusCode::NO_CONTENT
-        }
+        (
+            "DELETE",
+            "/api/notes/{id}"
+            | "/api/auth/sessions/{id}"
+            | "/api/auth/passkeys/{id}"
+            | "/api/auth/identities/{id}",
+        ) => StatusCode::NO_CONTENT,
         (method, path) => panic!("{method} {path}: add its owner's success to `owner_success`"),
     }
 }
