@@ -188,6 +188,7 @@ impl FailedSignIn {
             .filter(|o| o.is_error())
             .map(|o| o.message(label.unwrap_or("your organization")));
         let mut page = page.to_string();
+        let failed = reason.is_some();
         if let Some(message) = reason.or(provider) {
             page = page.replacen(
                 "</form>",
@@ -198,7 +199,7 @@ impl FailedSignIn {
                 1,
             );
         }
-        if let Some(name) = self.username.as_deref().filter(|n| n.len() <= 256) {
+        if let Some(name) = self.username.as_deref().filter(|n| failed && n.len() <= 256) {
             page = page.replacen(
                 r#"<input value="" id="username""#,
                 &format!(r#"<input value="{}" id="username""#, escape_attribute(name)),
@@ -371,7 +372,7 @@ x();</script></head><body><script>one()</script></body>"#;
     fn the_csp_hashes_each_inline_script_and_allows_no_unsafe_inline() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("index.html"), "<script>alert(1)</script>").unwrap();
-        let csp = Spa::load(dir.path()).csp;
+        let csp = Spa::load(dir.path(), None).csp;
         let csp = csp.to_str().unwrap();
         // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
         assert!(
@@ -416,6 +417,7 @@ x();</script></head><body><script>one()</script></body>"#;
         let failed = FailedSignIn {
             reason: Some("invalid_credentials".into()),
             username: Some(r#"ann"><script>alert(1)</script>"#.into()),
+            ..FailedSignIn::default()
         };
         let shown = String::from_utf8(failed.show_in(page.clone()).to_vec()).unwrap();
         assert!(shown.contains(
@@ -432,7 +434,52 @@ x();</script></head><body><script>one()</script></body>"#;
         let other = FailedSignIn {
             reason: Some("session_expired".into()),
             username: Some("ann".into()),
+            ..FailedSignIn::default()
         };
         assert_eq!(other.show_in(page.clone()), page);
+    }
+
+    #[test]
+    fn with_a_provider_the_page_links_to_it_keeping_next_and_says_how_its_round_trip_failed() {
+        use gatehouse_api::Endpoint as _;
+        let page = Bytes::from_static(
+            br#"<form method="post"></form><details class="forgot"><summary>?</summary></details>"#,
+        );
+        let failed = FailedSignIn {
+            provider: Some("cancelled".into()),
+            next: Some("/notes?q=a b".into()),
+            label: Some("Acme <SSO>".into()),
+            ..FailedSignIn::default()
+        };
+        let shown = String::from_utf8(failed.show_in(page.clone()).to_vec()).unwrap();
+        let start = gatehouse_api::endpoints::StartProviderSignIn::PATH;
+        assert!(
+            shown.contains(&format!(
+                r#"<a class="button secondary provider" href="{start}?next=%2Fnotes%3Fq%3Da%20b">Sign in with Acme &lt;SSO&gt;</a><details class="forgot">"#
+            )),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("<p>Signing in with Acme &lt;SSO&gt; was cancelled."),
+            "{shown}"
+        );
+        // No provider configured: no link, and an outcome in the address says nothing.
+        let without = FailedSignIn {
+            provider: Some("cancelled".into()),
+            ..FailedSignIn::default()
+        };
+        let shown = String::from_utf8(without.show_in(page.clone()).to_vec()).unwrap();
+        assert!(!shown.contains("provider\""), "{shown}");
+    }
+
+    #[test]
+    fn every_page_names_the_provider_in_a_meta_when_there_is_one() {
+        let html = "<html><head><title>t</title></head><body></body></html>".to_string();
+        assert_eq!(with_provider_meta(html.clone(), None), html);
+        let named = with_provider_meta(html, Some(r#"Acme "SSO""#));
+        assert!(
+            named.contains(r#"<meta name="gatehouse-provider" content="Acme &quot;SSO&quot;"></head>"#),
+            "{named}"
+        );
     }
 }

@@ -29,7 +29,7 @@ use tower_sessions::session_store::SessionStore as _;
 
 use super::auth::{RequestOrigin, complete_sign_in, second_factors};
 use super::{Declared, Route};
-use crate::auth::provider::{IdentityProvider, ProviderError, Verified};
+use crate::auth::provider::{IdentityProvider, ProviderError, RoundTrip, Verified};
 use crate::data::events::{self, Event, Origin};
 use crate::data::identities::{self, LinkedIdentity as Row};
 use crate::data::{db, users};
@@ -245,7 +245,8 @@ async fn callback(
     session: Session,
 ) -> Response {
     let cleared = state.sessions.round_trip_cleared();
-    let waiting = match round_trip::take(&state.store, &state.sessions, &headers).await {
+    let taken = round_trip::take::<RoundTrip>(&state.store, &state.sessions, &headers).await;
+    let waiting = match taken {
         Ok(waiting) => waiting,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read a round trip");
@@ -285,7 +286,7 @@ fn provider_error(error: &str) -> ProviderOutcome {
 /// The round trip `waiting` finished with `answer`: where to go, and the cookies to set.
 async fn arrive(
     state: &AppState,
-    waiting: &Waiting,
+    waiting: &Waiting<RoundTrip>,
     answer: &ProviderCallback,
     origin: &Origin,
     session: &Session,

@@ -188,6 +188,7 @@ mod tests {
             device: String::new(),
             address: None,
             ceremony: None,
+            multi_factor: false,
         }
     }
 

@@ -13,6 +13,7 @@ use std::str::FromStr;
 use axum::http::{HeaderMap, HeaderValue};
 use gatehouse_api::Endpoint;
 use gatehouse_api::endpoints::ProviderCallback;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tower_sessions::cookie::{Cookie, SameSite};
@@ -22,7 +23,6 @@ use tower_sessions::session_store::SessionStore as _;
 use super::ceremony::LIFETIME;
 use super::cookie::SessionPolicy;
 use super::record::now_ms;
-use crate::auth::provider::RoundTrip;
 use crate::data::sessions::SessionStore;
 use crate::error::AppError;
 
@@ -60,11 +60,12 @@ pub enum Purpose {
     },
 }
 
-/// A round trip waiting for the provider's answer.
+/// A round trip waiting for the provider's answer; `T` is what the provider must answer to
+/// (`auth::provider::RoundTrip`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Waiting {
+pub struct Waiting<T> {
     /// What the provider must answer to.
-    pub trip: RoundTrip,
+    pub trip: T,
     /// What for.
     pub purpose: Purpose,
     /// When it started (Unix ms).
@@ -103,10 +104,10 @@ impl SessionPolicy {
 }
 
 /// Keeps `trip` for `purpose` for five minutes: the cookie naming it, for the answer.
-pub async fn begin(
+pub async fn begin<T: Serialize>(
     store: &SessionStore,
     policy: &SessionPolicy,
-    trip: RoundTrip,
+    trip: T,
     purpose: Purpose,
 ) -> Result<HeaderValue, AppError> {
     let waiting = Waiting {
@@ -128,11 +129,11 @@ pub async fn begin(
 
 /// Takes the round trip this browser's cookie names, once: of two requests carrying it, one
 /// gets it. `None` when there is none, or it is stale.
-pub async fn take(
+pub async fn take<T: DeserializeOwned>(
     store: &SessionStore,
     policy: &SessionPolicy,
     headers: &HeaderMap,
-) -> Result<Option<Waiting>, AppError> {
+) -> Result<Option<Waiting<T>>, AppError> {
     let name = policy.round_trip_cookie_name();
     let Some(id) = super::request_cookies(headers)
         .find(|(n, _)| *n == name)
@@ -146,7 +147,7 @@ pub async fn take(
     let Some(waiting) = record
         .data
         .get(KEY)
-        .and_then(|v| serde_json::from_value::<Waiting>(v.clone()).ok())
+        .and_then(|v| serde_json::from_value::<Waiting<T>>(v.clone()).ok())
     else {
         return Ok(None);
     };
