@@ -7,6 +7,7 @@ pub mod expiry;
 pub mod kept;
 pub mod pages;
 pub mod passkey;
+pub mod provider;
 #[cfg(feature = "prerender")]
 pub mod prerender;
 pub mod route;

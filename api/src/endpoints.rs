@@ -452,12 +452,29 @@ endpoint! {
     StartProviderLink: Post "/api/auth/oidc/link", () => ProviderRedirect,
     ERRORS = &[NotFound],
 }
-endpoint! {
-    /// Starts confirming it is you through the provider (as a password confirms it), for an
-    /// account with a linked identity: where to send the browser. 404 when no provider is
-    /// configured or none is linked.
-    StartProviderConfirm: Post "/api/auth/oidc/confirm", () => ProviderRedirect,
-    ERRORS = &[NotFound],
+/// Starts confirming it is you through the provider (as a password confirms it), for an
+/// account with a linked identity: where to send the browser, which comes back to `next`.
+/// 404 when no provider is configured or none is linked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct StartProviderConfirm {
+    /// Where to go once confirmed (a path on this site; the account page otherwise).
+    pub next: Option<String>,
+}
+
+impl Endpoint for StartProviderConfirm {
+    const METHOD: Method = Method::Post;
+    const PATH: &'static str = "/api/auth/oidc/confirm";
+    type Request = ();
+    type Response = ProviderRedirect;
+    const SUMMARY: &'static str = "Starts confirming it is you through the identity provider, for an account with a linked identity: where to send the browser, which comes back to `next`. 404 when no provider is configured or none is linked.";
+    const PARAMS: &'static [Param] = &[Param::query_text("next")];
+    const ERRORS: &'static [ErrorCode] = &[NotFound];
+    schemas!((), ProviderRedirect);
+
+    fn path(&self) -> String {
+        with_query(Self::PATH.into(), &[("next", self.next.as_deref())])
+    }
 }
 endpoint! {
     /// The identities at the provider linked to this account.

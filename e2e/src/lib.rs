@@ -45,6 +45,8 @@ pub struct Options {
     pub dist: Option<PathBuf>,
     /// More flags (`--trusted-proxy 127.0.0.1`, …).
     pub extra: Vec<&'static str>,
+    /// Settings through the flags' environment twins (`GATEHOUSE_OIDC_ISSUER`, …).
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             reauth_window: "10m",
             dist: None,
             extra: Vec::new(),
+            env: Vec::new(),
         }
     }
 }
@@ -102,6 +105,7 @@ impl Server {
             .args(["--session-idle-timeout", self.options.idle_timeout])
             .args(["--reauth-window", self.options.reauth_window])
             .args(&self.options.extra)
+            .envs(self.options.env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)

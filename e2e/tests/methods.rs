@@ -191,3 +191,76 @@ async fn where_the_server_requires_a_second_factor_a_new_account_adds_one_before
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_identity_connected_from_the_account_page_signs_in_keeps_next_and_is_removed() {
+    // The provider at `localhost`, the app at `127.0.0.1`: two sites, as a real provider and
+    // this server are, so its answer comes back without the app's SameSite=Strict cookies.
+    let provider = gatehouse_test_provider::Provider::start_as("localhost").await;
+    provider.signs_in(gatehouse_test_provider::Person::new("ann-at-acme").named("Ann Example"));
+    provider.shows_a_page();
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), gatehouse_test_provider::CLIENT_SECRET).unwrap();
+    let options = Options {
+        env: vec![
+            ("GATEHOUSE_OIDC_ISSUER", provider.issuer().to_string()),
+            (
+                "GATEHOUSE_OIDC_CLIENT_ID",
+                gatehouse_test_provider::CLIENT_ID.to_string(),
+            ),
+            (
+                "GATEHOUSE_OIDC_CLIENT_SECRET_FILE",
+                secret.path().display().to_string(),
+            ),
+            ("GATEHOUSE_OIDC_LABEL", "Acme SSO".to_string()),
+        ],
+        ..Options::default()
+    };
+    journey("provider", options, |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        env.open("/account").await;
+        env.wait_for_text("No Acme SSO account is connected").await;
+        env.click_button("Connect your Acme SSO account").await;
+        env.click_link("Continue").await;
+        // There and back: the page says so once, and the address loses the outcome.
+        env.wait_for_text("Acme SSO is connected: you can sign in with it from now on.")
+            .await;
+        env.wait_for_text("Ann Example").await;
+        env.wait_for_path("/account").await;
+        env.wait_for_text("Connected the sign-in “Ann Example”").await;
+        env.assert_accessible("the account page with a connected sign-in").await;
+
+        // Signed out, a protected page sends to the sign-in page, whose provider link comes
+        // back to it.
+        sign_out(&env).await;
+        env.open("/notes").await;
+        env.wait_for_path("/login").await;
+        env.click_link("Sign in with Acme SSO").await;
+        env.click_link("Continue").await;
+        env.wait_for_path("/notes").await;
+        env.wait_for_text("New note").await;
+
+        // Removed, it signs in no more; the sign-in page says why, in words.
+        env.open("/account").await;
+        env.wait_for_text("Ann Example").await;
+        env.click_button("Remove").await;
+        env.wait_for_text("Acme SSO account Ann Example removed.").await;
+        env.wait_for_text("No Acme SSO account is connected").await;
+        sign_out(&env).await;
+        env.click_link("Sign in with Acme SSO").await;
+        env.click_link("Continue").await;
+        env.wait_for_text("That Acme SSO account isn't connected to an account here.")
+            .await;
+        assert!(env.location().await.starts_with("/login"), "still signed out");
+        env.assert_accessible("the sign-in page after a refused provider sign-in").await;
+
+        // Before the app has taken the page over (or without JavaScript): the same link.
+        env.open_before_the_app("/login?provider=cancelled").await;
+        let html = env.js("return document.body.innerHTML").await;
+        let html = html.as_str().unwrap();
+        assert!(html.contains("Sign in with Acme SSO"), "{html}");
+        assert!(html.contains("Signing in with Acme SSO was cancelled."), "{html}");
+    })
+    .await;
+}

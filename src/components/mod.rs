@@ -1,6 +1,7 @@
 //! Shared pieces of the pages.
 
 mod confirm;
+mod connected;
 pub mod drafts;
 mod error_view;
 mod events;
@@ -20,6 +21,7 @@ mod toast;
 mod totp;
 
 pub use confirm::{Confirm, ConfirmProps, focus};
+pub use connected::{ConnectedSignIn, ConnectedSignInProps, host_of};
 pub use error_view::{ErrorView, ErrorViewProps, general_error};
 pub use events::{EventList, EventListProps, event_text};
 pub use fetched::{fetched, waiting};

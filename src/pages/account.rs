@@ -12,10 +12,11 @@ use gatehouse_client::{Api, Request, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
-    AuthenticatorApp, ErrorView, EventList, Field, Page, Passkeys, fetched, general_error, grouped,
+    AuthenticatorApp, ConnectedSignIn, ErrorView, EventList, Field, Page, Passkeys, fetched, general_error, grouped,
     session_group, use_toasts,
 };
 use crate::kept::use_kept;
+use crate::provider::provider_label;
 use crate::session::RequireUser;
 
 /// The account page (signed-in users).
@@ -27,6 +28,9 @@ pub fn AccountPage() -> Html {
                 <PasswordForm />
                 <Passkeys />
                 <AuthenticatorApp />
+                if let Some(label) = provider_label() {
+                    <ConnectedSignIn label={label} />
+                }
                 <Sessions />
                 <Activity />
             </Page>

@@ -167,6 +167,9 @@ struct Inner {
     tamper: Tamper,
     /// The key signing now (index into `KEYS`).
     key: usize,
+    /// `/authorize` answers with a page whose link the person follows (a navigation this
+    /// site starts, as after a real sign-in there), not with a redirect.
+    page: bool,
     down: bool,
     codes: HashMap<String, Grant>,
     asked: Vec<AuthorizeRequest>,
@@ -202,12 +205,18 @@ impl Drop for Provider {
 impl Provider {
     /// Starts one on a free loopback port. Nobody is signed in until `signs_in`.
     pub async fn start() -> Self {
+        Self::start_as("127.0.0.1").await
+    }
+
+    /// Starts one on a free loopback port, its issuer named by `host` (`localhost`: another
+    /// site than `127.0.0.1` to a browser, as a real provider is).
+    pub async fn start_as(host: &str) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
         let addr = listener.local_addr().expect("its address");
         let shared = Shared {
-            issuer: format!("http://{addr}"),
+            issuer: format!("http://{host}:{}", addr.port()),
             inner: Arc::default(),
         };
         let app = Router::new()
@@ -222,7 +231,7 @@ impl Provider {
         Self { shared, addr, task }
     }
 
-    /// Its issuer URL (`http://127.0.0.1:PORT`).
+    /// Its issuer URL (`http://HOST:PORT`).
     pub fn issuer(&self) -> &str {
         &self.shared.issuer
     }
@@ -245,6 +254,13 @@ impl Provider {
     /// The next ID tokens are wrong this way.
     pub fn tampers(&self, tamper: Tamper) {
         self.shared.lock().tamper = tamper;
+    }
+
+    /// From now on, `/authorize` shows a page with a "Continue" link back to the app instead of
+    /// redirecting at once: the way back is then a navigation the provider's site starts, as
+    /// after a person signs in there (browsers treat it as cross-site).
+    pub fn shows_a_page(&self) {
+        self.shared.lock().page = true;
     }
 
     /// Signs with the other key from now on, and serves only that one in the JWKS.
@@ -361,11 +377,19 @@ async fn authorize(State(shared): State<Shared>, Query(asked): Query<AuthorizeRe
             used: false,
         },
     );
-    Redirect::to(&with_params(
-        &asked.redirect_uri,
-        &[("code", &code), ("state", &state)],
-    ))
-    .into_response()
+    let back = with_params(&asked.redirect_uri, &[("code", &code), ("state", &state)]);
+    if inner.page {
+        let href = back
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;");
+        return axum::response::Html(format!(
+            "<!doctype html><html lang=\"en\"><title>Test provider</title>\
+             <main><h1>Test provider</h1><a id=\"continue\" href=\"{href}\">Continue</a></main></html>"
+        ))
+        .into_response();
+    }
+    Redirect::to(&back).into_response()
 }
 
 #[derive(Deserialize)]

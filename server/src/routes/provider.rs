@@ -183,7 +183,7 @@ async fn start_confirm(
     user: CurrentUser,
     headers: HeaderMap,
     forwarded: Option<axum::Extension<Forwarded>>,
-    Query(query): Query<StartProviderSignIn>,
+    Query(query): Query<StartProviderConfirm>,
 ) -> Result<Response, AppError> {
     let provider = provider_of(&state).ok_or(AppError::NotFound)?;
     if user.account.identities == 0 {

@@ -558,14 +558,10 @@ async fn confirming_through_the_provider_asks_it_to_authenticate_again_and_count
         assert!(std::time::Instant::now() < deadline, "the window never closed");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let response = app
-        .send(
-            &ann,
-            reqwest::Method::POST,
-            &format!("{}?next=%2Faccount", StartProviderConfirm::PATH),
-            None,
-        )
-        .await;
+    let confirm = StartProviderConfirm {
+        next: Some("/account".into()),
+    };
+    let response = app.call(&ann, &confirm, None).await;
     assert_eq!(response.status(), StatusCode::OK);
     ann.absorb(response.headers());
     let redirect: ProviderRedirect = response.json().await.unwrap();

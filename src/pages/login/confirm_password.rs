@@ -10,6 +10,7 @@ use gatehouse_client::{Api, Fetch, Mutation, use_fetch, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use super::provider::{ConfirmWithProvider, use_provider_failure};
 use super::{SignedInProps, field_error, go};
 use crate::components::{Field, Page, Toasts, general_error, use_toasts};
 use crate::passkey::{self, Ask, PasskeyFailure};
@@ -24,6 +25,7 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
     // Asked for once the server says this account's password alone is not enough.
     let needs_code = use_state(|| false);
     let toasts = use_toasts();
+    let provider_failure = use_provider_failure();
     let confirm = {
         let (target, navigator, needs_code, toasts) = (
             props.target.clone(),
@@ -134,8 +136,11 @@ pub fn ConfirmPassword(props: &SignedInProps) -> Html {
                     }
                 </div>
             }
+            <ConfirmWithProvider target={props.target.clone()} />
             if let Some(e) = general {
                 <div class="error" role="alert"><p>{ e.message() }</p></div>
+            } else if let Some(text) = provider_failure {
+                <div class="error" role="alert"><p>{ text }</p></div>
             }
         </Page>
     }

@@ -12,6 +12,7 @@ mod confirm_password;
 mod enrol;
 mod no_access;
 mod passkey;
+mod provider;
 mod reasons;
 mod second_step;
 mod sign_in;
@@ -35,6 +36,8 @@ use sign_in::SignIn;
 struct LoginQuery {
     next: Option<String>,
     reason: Option<String>,
+    /// With `reason=second_factor_required` after the identity provider: which (comma-separated).
+    methods: Option<String>,
 }
 
 /// The sign-in page. Form contract (tests rely on it): `name="username"`, `name="password"`,
@@ -68,11 +71,27 @@ pub fn LoginPage() -> Html {
             html! { <Enrol {name} {target} /> }
         }
         // A sign-in posted as a plain form whose password was right: its second step.
+        // Or a sign-in through the identity provider, whose account has a second factor.
         (Some(ErrorCode::SecondFactorRequired), None) => {
-            let methods = vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode];
+            let methods = second_factor_methods(query.methods.as_deref());
             html! { <SecondStep {methods} {target} /> }
         }
         _ => html! { <SignIn {target} {reason} /> },
+    }
+}
+
+/// The second factors named in the address (`totp,recovery_code,passkey`); the app's code (or
+/// a recovery code) when it names none it knows.
+fn second_factor_methods(named: Option<&str>) -> Vec<SecondFactorMethod> {
+    let methods: Vec<SecondFactorMethod> = named
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|m| serde_json::from_value(serde_json::Value::String(m.to_string())).ok())
+        .collect();
+    if methods.is_empty() {
+        vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]
+    } else {
+        methods
     }
 }
 
@@ -97,4 +116,25 @@ fn field_error(error: Option<&ApiError>, name: &str) -> Option<AttrValue> {
     error
         .and_then(|e| e.field(name))
         .map(|m| AttrValue::from(capitalized(m)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_second_factors_in_the_address_are_read_and_unknown_ones_ignored() {
+        assert_eq!(
+            second_factor_methods(Some("passkey")),
+            vec![SecondFactorMethod::Passkey]
+        );
+        assert_eq!(
+            second_factor_methods(Some("totp,recovery_code,carrier_pigeon")),
+            vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]
+        );
+        assert_eq!(
+            second_factor_methods(None),
+            vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]
+        );
+    }
 }

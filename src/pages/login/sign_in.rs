@@ -8,6 +8,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::passkey::PasskeyButton;
+use super::provider::{SignInWithProvider, use_provider_failure};
 use super::reasons::{is_failed_sign_in, reason_text};
 use super::second_step::SecondStep;
 use super::{field_error, go};
@@ -36,6 +37,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let username = use_state(String::new);
     let password = use_state(String::new);
     let alert = use_node_ref();
+    let provider_failure = use_provider_failure();
 
     // A mark for `cargo xtask bench`: the form is in the document (effects run after render).
     use_effect_with((), |()| {
@@ -115,6 +117,11 @@ pub fn SignIn(props: &SignInProps) -> Html {
     } else {
         (notice.filter(|_| general.is_none()), None)
     };
+    // A round trip through the identity provider that came back without signing in: said as
+    // this form's error would be, until the next try.
+    let earlier_error = earlier_error
+        .map(AttrValue::from)
+        .or(provider_failure.filter(|_| error.is_none()));
     let busy = sign_in.running();
     // The password was right; the account has a second factor to give.
     if let Some(body) = error
@@ -141,6 +148,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 <button type="submit" disabled={busy}>{ if busy { "Signing in…" } else { "Sign in" } }</button>
             </form>
             <PasskeyButton target={props.target.clone()} autofill=true />
+            <SignInWithProvider target={props.target.clone()} />
             // Until there is a self-service reset: how to get back in. A native disclosure,
             // so it works on the pre-rendered page too.
             <details class="forgot">

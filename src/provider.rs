@@ -1,0 +1,27 @@
+//! The organization's identity provider, as the server names it in every page it serves
+//! (`<meta name="gatehouse-provider" content="LABEL">`): no request to learn it, and no
+//! provider, no mention of one.
+
+/// What the provider is called ("Acme SSO"), when the server has one configured.
+#[cfg(target_arch = "wasm32")]
+pub fn provider_label() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let selector = format!("meta[name=\"{}\"]", gatehouse_api::PROVIDER_META);
+    let meta = document.query_selector(&selector).ok()??;
+    meta.get_attribute("content")
+        .map(|label| label.trim().to_string())
+        .filter(|label| !label.is_empty())
+}
+
+/// Pre-rendering knows of no provider: the server adds its link to the page it serves.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn provider_label() -> Option<String> {
+    None
+}
+
+/// Sends the browser to `url` (the provider's page), leaving this app.
+pub fn leave_for(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
+}
