@@ -7,8 +7,8 @@ pub mod expiry;
 pub mod kept;
 pub mod pages;
 pub mod passkey;
-pub mod provider;
 #[cfg(feature = "prerender")]
 pub mod prerender;
+pub mod provider;
 pub mod route;
 pub mod session;

@@ -8,11 +8,11 @@ use crate::{
     NewNote, Note, NotePage, NoteUpdate, OneTimePassword, PasswordChange, Reauth, SecuredResource,
     SecurityEvent, SessionInfo, SessionState, UserPage,
 };
+use crate::{LinkedIdentity, ProviderRedirect};
 use crate::{
     NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions, RecoveryCodes,
     SecondFactorProof, TotpCode, TotpSetup, TotpStatus,
 };
-use crate::{LinkedIdentity, ProviderRedirect};
 
 /// A body as declarations write it: `()` for none, `[T]` for an array of `T`, `Document` for
 /// the OpenAPI document, else a wire type's name. Its Rust type (`@type`) and its schema

@@ -61,6 +61,28 @@ impl Default for Options {
     }
 }
 
+/// The settings (`Options::env`) of a server signing in through `provider`, called `label`,
+/// its client secret written to `secret`.
+pub fn provider_env(
+    provider: &gatehouse_test_provider::Provider,
+    secret: &Path,
+    label: &str,
+) -> Vec<(&'static str, String)> {
+    std::fs::write(secret, gatehouse_test_provider::CLIENT_SECRET).unwrap();
+    vec![
+        ("GATEHOUSE_OIDC_ISSUER", provider.issuer().to_string()),
+        (
+            "GATEHOUSE_OIDC_CLIENT_ID",
+            gatehouse_test_provider::CLIENT_ID.to_string(),
+        ),
+        (
+            "GATEHOUSE_OIDC_CLIENT_SECRET_FILE",
+            secret.display().to_string(),
+        ),
+        ("GATEHOUSE_OIDC_LABEL", label.to_string()),
+    ]
+}
+
 /// The server process, restartable on the same port and database.
 pub struct Server {
     /// `http://127.0.0.1:PORT`.

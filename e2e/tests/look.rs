@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use gatehouse_api::endpoints::{CreateNote, UpdateNote};
-use gatehouse_e2e::{DESKTOP, Env, Options, PASSWORD, PHONE, journey, totp_code, workspace_target};
+use gatehouse_e2e::{
+    DESKTOP, Env, Options, PASSWORD, PHONE, journey, provider_env, totp_code, workspace_target,
+};
 use serde_json::json;
 
 fn screenshots() -> PathBuf {
@@ -234,6 +236,55 @@ async fn every_page_at_phone_and_desktop_width_in_light_and_dark_passes_axe() {
         env.wait_for_count(".unreachable", 1).await;
         found.extend(look_at(&env, "unreachable").await);
         env.server.lock().await.restart().await;
+
+        assert!(
+            found.is_empty(),
+            "axe-core found {} problems:\n{}",
+            found.len(),
+            found.join("\n")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_identity_provider_on_every_page_it_touches_passes_axe() {
+    let provider = gatehouse_test_provider::Provider::start_as("localhost").await;
+    provider.signs_in(gatehouse_test_provider::Person::new("ann-at-acme").named("Ann Example"));
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    let options = Options {
+        env: provider_env(&provider, secret.path(), "Acme SSO"),
+        ..Options::default()
+    };
+    journey("look-provider", options, |env: Env| async move {
+        {
+            let server = env.server.lock().await;
+            server.add_user("root", true).await;
+            server.add_user("ann", false).await;
+        }
+        let mut found = Vec::new();
+        env.open("/login").await;
+        env.wait_for_text("Sign in with Acme SSO").await;
+        found.extend(look_at(&env, "login-provider").await);
+        env.open("/login?provider=not_linked").await;
+        env.wait_for_text("isn't connected to an account here")
+            .await;
+        found.extend(look_at(&env, "login-provider-refused").await);
+
+        env.signed_in("ann").await;
+        env.open("/account").await;
+        env.click_button("Connect Acme SSO").await;
+        env.wait_for_text("Acme SSO is connected").await;
+        env.wait_for_text("Not used yet").await;
+        found.extend(look_at(&env, "account-connected").await);
+
+        env.click_button("Sign out").await;
+        env.wait_for_path("/login").await;
+        env.signed_in("root").await;
+        env.open("/admin").await;
+        env.click_link("ann").await;
+        env.wait_for_text("Ann Example at localhost").await;
+        found.extend(look_at(&env, "admin-user-connected").await);
 
         assert!(
             found.is_empty(),

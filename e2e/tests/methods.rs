@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use gatehouse_e2e::{Env, Options, PASSWORD, journey, totp_code};
+use gatehouse_e2e::{Env, Options, PASSWORD, journey, provider_env, totp_code};
 
 /// Signs out through the header and waits for the sign-in page.
 async fn sign_out(env: &Env) {
@@ -200,20 +200,8 @@ async fn an_identity_connected_from_the_account_page_signs_in_keeps_next_and_is_
     provider.signs_in(gatehouse_test_provider::Person::new("ann-at-acme").named("Ann Example"));
     provider.shows_a_page();
     let secret = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(secret.path(), gatehouse_test_provider::CLIENT_SECRET).unwrap();
     let options = Options {
-        env: vec![
-            ("GATEHOUSE_OIDC_ISSUER", provider.issuer().to_string()),
-            (
-                "GATEHOUSE_OIDC_CLIENT_ID",
-                gatehouse_test_provider::CLIENT_ID.to_string(),
-            ),
-            (
-                "GATEHOUSE_OIDC_CLIENT_SECRET_FILE",
-                secret.path().display().to_string(),
-            ),
-            ("GATEHOUSE_OIDC_LABEL", "Acme SSO".to_string()),
-        ],
+        env: provider_env(&provider, secret.path(), "Acme SSO"),
         ..Options::default()
     };
     journey("provider", options, |env: Env| async move {
@@ -221,15 +209,17 @@ async fn an_identity_connected_from_the_account_page_signs_in_keeps_next_and_is_
         env.signed_in("ann").await;
         env.open("/account").await;
         env.wait_for_text("No Acme SSO account is connected").await;
-        env.click_button("Connect your Acme SSO account").await;
+        env.click_button("Connect Acme SSO").await;
         env.click_link("Continue").await;
         // There and back: the page says so once, and the address loses the outcome.
         env.wait_for_text("Acme SSO is connected: you can sign in with it from now on.")
             .await;
         env.wait_for_text("Ann Example").await;
         env.wait_for_path("/account").await;
-        env.wait_for_text("Connected the sign-in “Ann Example”").await;
-        env.assert_accessible("the account page with a connected sign-in").await;
+        env.wait_for_text("Connected the sign-in “Ann Example”")
+            .await;
+        env.assert_accessible("the account page with a connected sign-in")
+            .await;
 
         // Signed out, a protected page sends to the sign-in page, whose provider link comes
         // back to it.
@@ -245,22 +235,30 @@ async fn an_identity_connected_from_the_account_page_signs_in_keeps_next_and_is_
         env.open("/account").await;
         env.wait_for_text("Ann Example").await;
         env.click_button("Remove").await;
-        env.wait_for_text("Acme SSO account Ann Example removed.").await;
+        env.wait_for_text("Acme SSO account Ann Example removed.")
+            .await;
         env.wait_for_text("No Acme SSO account is connected").await;
         sign_out(&env).await;
         env.click_link("Sign in with Acme SSO").await;
         env.click_link("Continue").await;
         env.wait_for_text("That Acme SSO account isn't connected to an account here.")
             .await;
-        assert!(env.location().await.starts_with("/login"), "still signed out");
-        env.assert_accessible("the sign-in page after a refused provider sign-in").await;
+        assert!(
+            env.location().await.starts_with("/login"),
+            "still signed out"
+        );
+        env.assert_accessible("the sign-in page after a refused provider sign-in")
+            .await;
 
         // Before the app has taken the page over (or without JavaScript): the same link.
         env.open_before_the_app("/login?provider=cancelled").await;
         let html = env.js("return document.body.innerHTML").await;
         let html = html.as_str().unwrap();
         assert!(html.contains("Sign in with Acme SSO"), "{html}");
-        assert!(html.contains("Signing in with Acme SSO was cancelled."), "{html}");
+        assert!(
+            html.contains("Signing in with Acme SSO was cancelled."),
+            "{html}"
+        );
     })
     .await;
 }

@@ -120,11 +120,19 @@ pub struct Config {
 
     /// A file holding the client secret (kept out of the command line and the environment,
     /// where other processes and logs could read it).
-    #[arg(long, env = "GATEHOUSE_OIDC_CLIENT_SECRET_FILE", requires = "oidc_issuer")]
+    #[arg(
+        long,
+        env = "GATEHOUSE_OIDC_CLIENT_SECRET_FILE",
+        requires = "oidc_issuer"
+    )]
     pub oidc_client_secret_file: Option<PathBuf>,
 
     /// What the sign-in page calls the provider: "Sign in with LABEL".
-    #[arg(long, env = "GATEHOUSE_OIDC_LABEL", default_value = "your organization")]
+    #[arg(
+        long,
+        env = "GATEHOUSE_OIDC_LABEL",
+        default_value = "your organization"
+    )]
     pub oidc_label: String,
 
     /// Create an account (user role) at the first sign-in of an identity linked to none, named

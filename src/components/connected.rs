@@ -45,9 +45,7 @@ pub fn ConnectedSignIn(props: &ConnectedSignInProps) -> Html {
     {
         let pathname = location.as_ref().map(|l| l.path().to_string());
         use_effect_with(outcome.is_some(), move |came_back| {
-            if *came_back
-                && let (Some(navigator), Some(path)) = (navigator, pathname)
-            {
+            if *came_back && let (Some(navigator), Some(path)) = (navigator, pathname) {
                 navigator.replace(&yew_router::AnyRoute::new(path));
             }
         });
@@ -64,7 +62,10 @@ pub fn ConnectedSignIn(props: &ConnectedSignInProps) -> Html {
             let (toasts, label) = (toasts.clone(), label.clone());
             async move {
                 api.fetch(&UnlinkIdentity { id: identity.id }).await?;
-                toasts.say(format!("{label} account {} removed.", shown_name(&identity)));
+                toasts.say(format!(
+                    "{label} account {} removed.",
+                    shown_name(&identity)
+                ));
                 Ok(())
             }
         })
@@ -107,6 +108,7 @@ pub fn ConnectedSignIn(props: &ConnectedSignInProps) -> Html {
         }
     });
     let leaving = connect.running() || connect.state.done().is_some();
+    let any = matches!(&list.state, gatehouse_client::Fetch::Ready(rows) if !rows.is_empty());
     let said = (*outcome).map(|o| {
         let text = o.message(&props.label);
         if o.is_error() {
@@ -121,7 +123,11 @@ pub fn ConnectedSignIn(props: &ConnectedSignInProps) -> Html {
             { said.unwrap_or_default() }
             { rows }
             <button type="button" onclick={connect.reform(|_: MouseEvent| ())} disabled={leaving}>
-                { if leaving { format!("Opening {}…", props.label) } else { format!("Connect your {} account", props.label) } }
+                { match (leaving, any) {
+                    (true, _) => format!("Opening {}…", props.label),
+                    (false, false) => format!("Connect {}", props.label),
+                    (false, true) => format!("Connect another {} account", props.label),
+                } }
             </button>
             if let Some(e) = connect.error().or(remove.error()).cloned() {
                 <ErrorView error={e} />
@@ -150,7 +156,10 @@ mod tests {
 
     #[test]
     fn an_issuer_is_shown_by_its_host() {
-        assert_eq!(host_of("https://id.acme.example/realms/staff"), "id.acme.example");
+        assert_eq!(
+            host_of("https://id.acme.example/realms/staff"),
+            "id.acme.example"
+        );
         assert_eq!(host_of("http://127.0.0.1:4444"), "127.0.0.1:4444");
         assert_eq!(host_of("odd"), "odd");
     }

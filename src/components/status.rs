@@ -37,6 +37,8 @@ mod tests {
             sessions: 0,
             totp: false,
             passkeys: 0,
+            identities: 0,
+            has_password: true,
         }
     }
 

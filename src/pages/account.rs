@@ -12,8 +12,8 @@ use gatehouse_client::{Api, Request, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
-    AuthenticatorApp, ConnectedSignIn, ErrorView, EventList, Field, Page, Passkeys, fetched, general_error, grouped,
-    session_group, use_toasts,
+    AuthenticatorApp, ConnectedSignIn, ErrorView, EventList, Field, Page, Passkeys, fetched,
+    general_error, grouped, session_group, use_toasts,
 };
 use crate::kept::use_kept;
 use crate::provider::provider_label;

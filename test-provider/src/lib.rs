@@ -24,9 +24,9 @@ use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreIdTokenFields, CoreJsonWebKeySet,
-    CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreResponseType, CoreRsaPrivateSigningKey,
-    CoreSubjectIdentifierType, CoreTokenResponse, CoreTokenType,
+    CoreIdToken, CoreIdTokenClaims, CoreIdTokenFields, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata, CoreResponseType, CoreRsaPrivateSigningKey, CoreSubjectIdentifierType,
+    CoreTokenResponse, CoreTokenType,
 };
 use openidconnect::{
     AccessToken, Audience, AuthUrl, AuthenticationMethodReference, EmptyAdditionalClaims,
@@ -226,7 +226,9 @@ impl Provider {
             .route("/jwks", get(jwks))
             .with_state(shared.clone());
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("the provider serves");
+            axum::serve(listener, app)
+                .await
+                .expect("the provider serves");
         });
         Self { shared, addr, task }
     }
@@ -335,7 +337,10 @@ fn with_params(base: &str, params: &[(&str, &str)]) -> String {
     url.to_string()
 }
 
-async fn authorize(State(shared): State<Shared>, Query(asked): Query<AuthorizeRequest>) -> Response {
+async fn authorize(
+    State(shared): State<Shared>,
+    Query(asked): Query<AuthorizeRequest>,
+) -> Response {
     let mut inner = shared.lock();
     if inner.down {
         return unavailable();
@@ -345,7 +350,10 @@ async fn authorize(State(shared): State<Shared>, Query(asked): Query<AuthorizeRe
     if asked.client_id != CLIENT_ID || asked.response_type != "code" {
         return (StatusCode::BAD_REQUEST, "unknown client or response type").into_response();
     }
-    let challenge = match (&asked.code_challenge, asked.code_challenge_method.as_deref()) {
+    let challenge = match (
+        &asked.code_challenge,
+        asked.code_challenge_method.as_deref(),
+    ) {
         (Some(challenge), Some("S256")) => challenge.clone(),
         _ => {
             let to = with_params(

@@ -75,6 +75,8 @@ pub fn account(id: i64, name: &str) -> AdminUser {
         sessions: 1,
         totp: false,
         passkeys: 0,
+        identities: 0,
+        has_password: true,
     }
 }
 

@@ -22,8 +22,7 @@ pub struct LinkedIdentity {
     pub last_used_at: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, account_id, issuer, subject, display_name, created_at, last_used_at";
+const COLUMNS: &str = "id, account_id, issuer, subject, display_name, created_at, last_used_at";
 
 /// The identity (`issuer`, `subject`), whoever's it is.
 pub async fn find(db: &Db, issuer: &str, subject: &str) -> sqlx::Result<Option<LinkedIdentity>> {
@@ -37,8 +36,7 @@ pub async fn find(db: &Db, issuer: &str, subject: &str) -> sqlx::Result<Option<L
 
 /// The account's identities, oldest first.
 pub async fn of_account(db: &Db, account: i64) -> sqlx::Result<Vec<LinkedIdentity>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM linked_identities WHERE account_id = $1 ORDER BY id");
+    let sql = format!("SELECT {COLUMNS} FROM linked_identities WHERE account_id = $1 ORDER BY id");
     on_pool!(db, pool => sqlx::query_as(&sql).bind(account).fetch_all(pool).await)
 }
 

@@ -199,7 +199,11 @@ impl FailedSignIn {
                 1,
             );
         }
-        if let Some(name) = self.username.as_deref().filter(|n| failed && n.len() <= 256) {
+        if let Some(name) = self
+            .username
+            .as_deref()
+            .filter(|n| failed && n.len() <= 256)
+        {
             page = page.replacen(
                 r#"<input value="" id="username""#,
                 &format!(r#"<input value="{}" id="username""#, escape_attribute(name)),
@@ -214,7 +218,11 @@ impl FailedSignIn {
                 .map(str::to_owned);
             let start = gatehouse_api::endpoints::StartProviderSignIn { next };
             let link = provider_link(&gatehouse_api::Endpoint::path(&start), label);
-            page = page.replacen(r#"<details class="forgot">"#, &format!("{link}<details class=\"forgot\">"), 1);
+            page = page.replacen(
+                r#"<details class="forgot">"#,
+                &format!("{link}<details class=\"forgot\">"),
+                1,
+            );
         }
         Bytes::from(page)
     }
@@ -478,7 +486,9 @@ x();</script></head><body><script>one()</script></body>"#;
         assert_eq!(with_provider_meta(html.clone(), None), html);
         let named = with_provider_meta(html, Some(r#"Acme "SSO""#));
         assert!(
-            named.contains(r#"<meta name="gatehouse-provider" content="Acme &quot;SSO&quot;"></head>"#),
+            named.contains(
+                r#"<meta name="gatehouse-provider" content="Acme &quot;SSO&quot;"></head>"#
+            ),
             "{named}"
         );
     }

@@ -14,13 +14,13 @@ use axum::http::header::{HOST, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gatehouse_api::endpoints::{
-    ListIdentities, ProviderCallback, StartProviderConfirm, StartProviderLink,
-    StartProviderSignIn, UnlinkIdentity,
+    ListIdentities, ProviderCallback, StartProviderConfirm, StartProviderLink, StartProviderSignIn,
+    UnlinkIdentity,
 };
 use gatehouse_api::{
     HOME_AFTER_SIGN_IN, LinkedIdentity, PROVIDER_PARAM, Password, ProviderOutcome,
-    ProviderRedirect, Role, SIGN_IN_PAGE, SecondFactorMethod, SecurityEventKind, Username,
-    encode, safe_return_path,
+    ProviderRedirect, Role, SIGN_IN_PAGE, SecondFactorMethod, SecurityEventKind, Username, encode,
+    safe_return_path,
 };
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
@@ -81,7 +81,10 @@ fn redirect_uri(state: &AppState, headers: &HeaderMap, forwarded: Option<&Forwar
             .unwrap_or("localhost");
         format!("{scheme}://{host}")
     });
-    format!("{origin}{}", <ProviderCallback as gatehouse_api::Endpoint>::PATH)
+    format!(
+        "{origin}{}",
+        <ProviderCallback as gatehouse_api::Endpoint>::PATH
+    )
 }
 
 /// `page` with `?provider=outcome` (and `next`, when there is one).
@@ -141,13 +144,10 @@ async fn leave_for(
     fresh: bool,
     purpose: Purpose,
 ) -> Result<(String, HeaderValue), ProviderOutcome> {
-    let (url, trip) = provider
-        .start(redirect_uri, fresh)
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, "cannot start a round trip through the identity provider");
-            ProviderOutcome::Unavailable
-        })?;
+    let (url, trip) = provider.start(redirect_uri, fresh).await.map_err(|e| {
+        tracing::warn!(error = %e, "cannot start a round trip through the identity provider");
+        ProviderOutcome::Unavailable
+    })?;
     let cookie = round_trip::begin(&state.store, &state.sessions, trip, purpose)
         .await
         .map_err(|e| {
@@ -212,7 +212,9 @@ async fn answer_with_trip(
     purpose: Purpose,
 ) -> Result<Response, AppError> {
     match leave_for(state, provider, redirect_uri, fresh, purpose).await {
-        Ok((url, cookie)) => Ok(([(SET_COOKIE, cookie)], Json(ProviderRedirect { url })).into_response()),
+        Ok((url, cookie)) => {
+            Ok(([(SET_COOKIE, cookie)], Json(ProviderRedirect { url })).into_response())
+        }
         Err(outcome) => Err(AppError::Unavailable(
             format!("identity provider: {}", outcome.as_str()).into(),
         )),
@@ -250,11 +252,16 @@ async fn callback(
         Ok(waiting) => waiting,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read a round trip");
-            return see_other(&failed_landing(None, ProviderOutcome::Unavailable), [cleared]);
+            return see_other(
+                &failed_landing(None, ProviderOutcome::Unavailable),
+                [cleared],
+            );
         }
     };
     let Some(waiting) = waiting else {
-        tracing::info!("a provider's answer with no round trip waiting (stale, used, or another browser's)");
+        tracing::info!(
+            "a provider's answer with no round trip waiting (stale, used, or another browser's)"
+        );
         return see_other(&failed_landing(None, ProviderOutcome::Failed), [cleared]);
     };
     let sent = answer.state.as_deref().unwrap_or_default();
@@ -322,11 +329,14 @@ async fn arrive(
             account,
             epoch,
             session: id,
-        } => {
-            link(state, &verified, *account, *epoch, id, origin)
-                .await
-                .map(|()| (landing("/account", ProviderOutcome::Linked, None), Vec::new()))
-        }
+        } => link(state, &verified, *account, *epoch, id, origin)
+            .await
+            .map(|()| {
+                (
+                    landing("/account", ProviderOutcome::Linked, None),
+                    Vec::new(),
+                )
+            }),
         Purpose::Confirm {
             account,
             epoch,
@@ -336,7 +346,9 @@ async fn arrive(
             let started_s = waiting.started_ms / 1000;
             // Asked to authenticate again (`max_age=0`): it must say when it did, since then.
             if verified.auth_time.is_none_or(|t| t < started_s - 60) {
-                tracing::info!("a confirmation through the provider without a fresh authentication");
+                tracing::info!(
+                    "a confirmation through the provider without a fresh authentication"
+                );
                 return Err(ProviderOutcome::Failed);
             }
             let row = identities::find(&state.db, &verified.issuer, &verified.subject)
@@ -427,7 +439,12 @@ async fn sign_in(
     )
     .await
     .map_err(|e| unavailable(&e))?;
-    let cookies = response.headers().get_all(SET_COOKIE).iter().cloned().collect();
+    let cookies = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
     Ok((next.unwrap_or(HOME_AFTER_SIGN_IN).to_string(), cookies))
 }
 
@@ -489,7 +506,10 @@ async fn create_account(
         }
         .await;
         let linked = tx.settle(made).await?.ok_or(AppError::Conflict)?;
-        tracing::info!(user_id = account.id, "account created at a first sign-in through the identity provider");
+        tracing::info!(
+            user_id = account.id,
+            "account created at a first sign-in through the identity provider"
+        );
         let created = Event {
             detail: Some("user".into()),
             ..Event::by_self(SecurityEventKind::AccountCreated, origin)

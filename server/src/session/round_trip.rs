@@ -156,7 +156,7 @@ pub async fn take<T: DeserializeOwned>(
     if !store.replace(&record, &taken).await? {
         return Ok(None);
     }
-    let fresh = now_ms() - waiting.started_ms
-        < i64::try_from(LIFETIME.as_millis()).unwrap_or(i64::MAX);
+    let fresh =
+        now_ms() - waiting.started_ms < i64::try_from(LIFETIME.as_millis()).unwrap_or(i64::MAX);
     Ok(Some(waiting).filter(|_| fresh))
 }

@@ -104,8 +104,7 @@ impl Agent {
             } else if cookie.name.ends_with("gatehouse_device") {
                 self.device = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
             } else if cookie.name.ends_with("gatehouse_provider") {
-                self.round_trip =
-                    (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
+                self.round_trip = (!removed).then(|| (cookie.name.clone(), cookie.value.clone()));
             }
         }
     }

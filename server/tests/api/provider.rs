@@ -126,17 +126,31 @@ async fn a_linked_identity_signs_in_to_its_account_and_goes_on_to_next() {
     let mut ann = app.signed_in("ann", Role::User).await;
     provider.signs_in(Person::new("ann-at-acme").named("Ann Example"));
     assert_eq!(link(&app, &mut ann).await, "/account?provider=linked");
-    let linked: Vec<LinkedIdentity> = app.call(&ann, &ListIdentities, None).await.json().await.unwrap();
+    let linked: Vec<LinkedIdentity> = app
+        .call(&ann, &ListIdentities, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(linked.len(), 1);
     assert_eq!(linked[0].issuer, provider.issuer());
     assert_eq!(linked[0].subject, "ann-at-acme");
     assert_eq!(linked[0].name.as_deref(), Some("Ann Example"));
 
     let mut browser = Agent::default();
-    assert_eq!(sign_in_through(&app, &mut browser, Some("/notes?q=x")).await, "/notes?q=x");
+    assert_eq!(
+        sign_in_through(&app, &mut browser, Some("/notes?q=x")).await,
+        "/notes?q=x"
+    );
     assert_eq!(me(&app, &browser).await.as_deref(), Some("ann"));
-    assert!(browser.csrf.is_some() && browser.device.is_some(), "{browser:?}");
-    assert!(browser.round_trip.is_none(), "the round trip's cookie is cleared");
+    assert!(
+        browser.csrf.is_some() && browser.device.is_some(),
+        "{browser:?}"
+    );
+    assert!(
+        browser.round_trip.is_none(),
+        "the round trip's cookie is cleared"
+    );
     // The authorization request: code flow, PKCE S256, state and nonce, this client.
     let asked = provider.authorize_requests().pop().unwrap();
     assert_eq!(asked.response_type, "code");
@@ -144,10 +158,16 @@ async fn a_linked_identity_signs_in_to_its_account_and_goes_on_to_next() {
     assert_eq!(asked.code_challenge_method.as_deref(), Some("S256"));
     assert!(asked.state.as_deref().is_some_and(|s| s.len() >= 16));
     assert!(asked.nonce.as_deref().is_some_and(|n| n.len() >= 16));
-    assert_eq!(asked.redirect_uri, format!("{}{}", app.base, ProviderCallback::PATH));
+    assert_eq!(
+        asked.redirect_uri,
+        format!("{}{}", app.base, ProviderCallback::PATH)
+    );
     let events = kinds(&app, &browser).await;
     assert_eq!(events.first(), Some(&SecurityEventKind::SignedIn));
-    assert!(events.contains(&SecurityEventKind::IdentityLinked), "{events:?}");
+    assert!(
+        events.contains(&SecurityEventKind::IdentityLinked),
+        "{events:?}"
+    );
     // A `next` off this site is not followed.
     let mut other = Agent::default();
     assert_eq!(
@@ -182,26 +202,50 @@ async fn with_account_creation_a_first_sign_in_makes_a_user_with_a_unique_name_a
     app.add_user("bob", Role::User).await;
     provider.signs_in(Person::new("bob-sub").username("BOB").named("Bob Builder"));
     let mut browser = Agent::default();
-    assert_eq!(sign_in_through(&app, &mut browser, None).await, "/dashboard");
+    assert_eq!(
+        sign_in_through(&app, &mut browser, None).await,
+        "/dashboard"
+    );
     // `BOB` is `bob` in another case: taken, so the next free name.
     assert_eq!(me(&app, &browser).await.as_deref(), Some("BOB2"));
     let events = kinds(&app, &browser).await;
-    assert!(events.contains(&SecurityEventKind::AccountCreated), "{events:?}");
+    assert!(
+        events.contains(&SecurityEventKind::AccountCreated),
+        "{events:?}"
+    );
     // The same identity again: the same account, none made.
     let mut again = Agent::default();
     sign_in_through(&app, &mut again, None).await;
     assert_eq!(me(&app, &again).await.as_deref(), Some("BOB2"));
-    assert_eq!(gatehouse_server::data::users::count(&app.db).await.unwrap(), 2);
+    assert_eq!(
+        gatehouse_server::data::users::count(&app.db).await.unwrap(),
+        2
+    );
     // No password signs in to it, and its only way in cannot be unlinked.
     let mut guess = Agent::default();
     let refused = app.login_as(&mut guess, "BOB2", PASSWORD).await;
-    expect_error(refused, StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials).await;
-    let linked: Vec<LinkedIdentity> = app.call(&again, &ListIdentities, None).await.json().await.unwrap();
+    expect_error(
+        refused,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+    )
+    .await;
+    let linked: Vec<LinkedIdentity> = app
+        .call(&again, &ListIdentities, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     let response = app
         .call(&again, &UnlinkIdentity { id: linked[0].id }, None)
         .await;
     expect_error(response, StatusCode::CONFLICT, ErrorCode::Conflict).await;
-    let still: Vec<LinkedIdentity> = app.call(&again, &ListIdentities, None).await.json().await.unwrap();
+    let still: Vec<LinkedIdentity> = app
+        .call(&again, &ListIdentities, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(still.len(), 1);
 }
 
@@ -215,16 +259,23 @@ async fn a_wrong_state_a_replayed_answer_or_code_and_an_answer_without_its_trip_
 
     // The state changed on the way back.
     let mut browser = Agent::default();
-    let start = app.get(&browser, &StartProviderSignIn::default().path()).await;
+    let start = app
+        .get(&browser, &StartProviderSignIn::default().path())
+        .await;
     browser.absorb(start.headers());
     let callback = at_provider(&app, &location(&start)).await;
     let forged = callback.replace("state=", "state=x");
-    assert_eq!(come_back(&app, &mut browser, &forged).await, "/login?provider=failed");
+    assert_eq!(
+        come_back(&app, &mut browser, &forged).await,
+        "/login?provider=failed"
+    );
     assert_eq!(me(&app, &browser).await, None);
 
     // A good answer works once; the same answer again finds no trip.
     let mut browser = Agent::default();
-    let start = app.get(&browser, &StartProviderSignIn::default().path()).await;
+    let start = app
+        .get(&browser, &StartProviderSignIn::default().path())
+        .await;
     browser.absorb(start.headers());
     let trip_cookie = browser.round_trip.clone();
     let used = at_provider(&app, &location(&start)).await;
@@ -233,15 +284,23 @@ async fn a_wrong_state_a_replayed_answer_or_code_and_an_answer_without_its_trip_
         round_trip: trip_cookie,
         ..Agent::default()
     };
-    assert_eq!(come_back(&app, &mut replay, &used).await, "/login?provider=failed");
+    assert_eq!(
+        come_back(&app, &mut replay, &used).await,
+        "/login?provider=failed"
+    );
     assert_eq!(me(&app, &replay).await, None);
     // Another browser's answer, without its trip's cookie.
     let mut thief = Agent::default();
-    assert_eq!(come_back(&app, &mut thief, &used).await, "/login?provider=failed");
+    assert_eq!(
+        come_back(&app, &mut thief, &used).await,
+        "/login?provider=failed"
+    );
 
     // A used code inside a new trip of its own: the provider refuses it.
     let mut browser = Agent::default();
-    let start = app.get(&browser, &StartProviderSignIn::default().path()).await;
+    let start = app
+        .get(&browser, &StartProviderSignIn::default().path())
+        .await;
     browser.absorb(start.headers());
     let fresh = at_provider(&app, &location(&start)).await;
     let state = |path: &str| {
@@ -261,13 +320,21 @@ async fn a_wrong_state_a_replayed_answer_or_code_and_an_answer_without_its_trip_
         state(&fresh)
     );
     let tokens_before = provider.token_requests();
-    assert_eq!(come_back(&app, &mut browser, &replayed).await, "/login?provider=failed");
-    assert_eq!(provider.token_requests(), tokens_before + 1, "the code went to the provider");
+    assert_eq!(
+        come_back(&app, &mut browser, &replayed).await,
+        "/login?provider=failed"
+    );
+    assert_eq!(
+        provider.token_requests(),
+        tokens_before + 1,
+        "the code went to the provider"
+    );
     assert_eq!(me(&app, &browser).await, None);
 }
 
 #[tokio::test]
-async fn tokens_with_a_wrong_nonce_issuer_or_audience_expired_or_signed_by_an_unknown_key_are_refused() {
+async fn tokens_with_a_wrong_nonce_issuer_or_audience_expired_or_signed_by_an_unknown_key_are_refused()
+ {
     let provider = Provider::start().await;
     let (app, _secret) = app_with(&provider, false, |_| {}).await;
     let mut ann = app.signed_in("ann", Role::User).await;
@@ -291,7 +358,10 @@ async fn tokens_with_a_wrong_nonce_issuer_or_audience_expired_or_signed_by_an_un
     }
     provider.tampers(Tamper::Nothing);
     let mut browser = Agent::default();
-    assert_eq!(sign_in_through(&app, &mut browser, None).await, "/dashboard");
+    assert_eq!(
+        sign_in_through(&app, &mut browser, None).await,
+        "/dashboard"
+    );
 }
 
 #[tokio::test]
@@ -303,11 +373,21 @@ async fn a_rotated_signing_key_is_fetched_again_once_needed() {
     link(&app, &mut ann).await;
     let fetched = provider.jwks_requests();
     let mut browser = Agent::default();
-    assert_eq!(sign_in_through(&app, &mut browser, None).await, "/dashboard");
-    assert_eq!(provider.jwks_requests(), fetched, "keys are kept between sign-ins");
+    assert_eq!(
+        sign_in_through(&app, &mut browser, None).await,
+        "/dashboard"
+    );
+    assert_eq!(
+        provider.jwks_requests(),
+        fetched,
+        "keys are kept between sign-ins"
+    );
     provider.rotates_key();
     let mut browser = Agent::default();
-    assert_eq!(sign_in_through(&app, &mut browser, None).await, "/dashboard");
+    assert_eq!(
+        sign_in_through(&app, &mut browser, None).await,
+        "/dashboard"
+    );
     assert_eq!(me(&app, &browser).await.as_deref(), Some("ann"));
     assert_eq!(provider.jwks_requests(), fetched + 1);
 }
@@ -333,7 +413,9 @@ async fn a_cancelled_sign_in_and_a_provider_that_is_down_land_on_the_sign_in_pag
     let mut ann = app.signed_in("ann", Role::User).await;
     provider.signs_in(Person::new("ann-sub"));
     link(&app, &mut ann).await;
-    let start = app.get(&browser, &StartProviderSignIn::default().path()).await;
+    let start = app
+        .get(&browser, &StartProviderSignIn::default().path())
+        .await;
     browser.absorb(start.headers());
     let callback = at_provider(&app, &location(&start)).await;
     provider.set_down(true);
@@ -348,7 +430,9 @@ async fn a_cancelled_sign_in_and_a_provider_that_is_down_land_on_the_sign_in_pag
 async fn without_a_provider_its_routes_say_so() {
     let app = spawn_app().await;
     let mut browser = Agent::default();
-    let start = app.get(&browser, &StartProviderSignIn::default().path()).await;
+    let start = app
+        .get(&browser, &StartProviderSignIn::default().path())
+        .await;
     browser.absorb(start.headers());
     assert_eq!(location(&start), "/login?provider=off");
     let ann = app.signed_in("ann", Role::User).await;
@@ -364,8 +448,16 @@ async fn an_identity_links_to_one_account_and_a_disabled_account_cannot_enter_th
     let mut bea = app.signed_in("bea", Role::User).await;
     provider.signs_in(Person::new("shared-sub"));
     assert_eq!(link(&app, &mut ann).await, "/account?provider=linked");
-    assert_eq!(link(&app, &mut bea).await, "/account?provider=linked_elsewhere");
-    let none: Vec<LinkedIdentity> = app.call(&bea, &ListIdentities, None).await.json().await.unwrap();
+    assert_eq!(
+        link(&app, &mut bea).await,
+        "/account?provider=linked_elsewhere"
+    );
+    let none: Vec<LinkedIdentity> = app
+        .call(&bea, &ListIdentities, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(none.is_empty());
     // Linking twice to the same account is no error.
     assert_eq!(link(&app, &mut ann).await, "/account?provider=linked");
@@ -416,7 +508,10 @@ async fn linking_needs_a_recent_confirmation_and_a_live_session_when_the_provide
     // Signed out while away at the provider: nothing is linked.
     let out = app.call(&ann, &Logout, None).await;
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
-    assert_eq!(come_back(&app, &mut ann, &callback).await, "/account?provider=failed");
+    assert_eq!(
+        come_back(&app, &mut ann, &callback).await,
+        "/account?provider=failed"
+    );
     let mut browser = Agent::default();
     assert_eq!(
         sign_in_through(&app, &mut browser, None).await,
@@ -431,13 +526,26 @@ async fn unlinking_keeps_another_way_in_and_an_administrator_removes_identities_
     let mut ann = app.signed_in("ann", Role::User).await;
     provider.signs_in(Person::new("ann-sub").named("Ann"));
     link(&app, &mut ann).await;
-    let linked: Vec<LinkedIdentity> = app.call(&ann, &ListIdentities, None).await.json().await.unwrap();
+    let linked: Vec<LinkedIdentity> = app
+        .call(&ann, &ListIdentities, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     // Ann has her password too: the identity can go.
-    let response = app.call(&ann, &UnlinkIdentity { id: linked[0].id }, None).await;
+    let response = app
+        .call(&ann, &UnlinkIdentity { id: linked[0].id }, None)
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let response = app.call(&ann, &UnlinkIdentity { id: linked[0].id }, None).await;
+    let response = app
+        .call(&ann, &UnlinkIdentity { id: linked[0].id }, None)
+        .await;
     expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-    assert!(kinds(&app, &ann).await.contains(&SecurityEventKind::IdentityUnlinked));
+    assert!(
+        kinds(&app, &ann)
+            .await
+            .contains(&SecurityEventKind::IdentityUnlinked)
+    );
 
     link(&app, &mut ann).await;
     let mut browser = Agent::default();
@@ -471,7 +579,8 @@ async fn unlinking_keeps_another_way_in_and_an_administrator_removes_identities_
 }
 
 #[tokio::test]
-async fn an_account_with_the_app_gives_its_code_after_the_provider_unless_the_provider_used_more_factors() {
+async fn an_account_with_the_app_gives_its_code_after_the_provider_unless_the_provider_used_more_factors()
+ {
     let provider = Provider::start().await;
     let (app, _secret) = app_with(&provider, false, |_| {}).await;
     let mut ann = app.signed_in("ann", Role::User).await;
@@ -485,7 +594,11 @@ async fn an_account_with_the_app_gives_its_code_after_the_provider_unless_the_pr
         "/login?reason=second_factor_required&methods=totp,recovery_code&next=%2Fnotes"
     );
     let response = app.call(&browser, &GetSecuredResource, None).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "nothing open yet");
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "nothing open yet"
+    );
     let finished = app
         .call(
             &browser,
@@ -522,13 +635,20 @@ async fn the_second_factor_policy_counts_a_provider_sign_in_as_one_factor_unless
     .unwrap()
     .id;
     let mut tx = app.db.begin().await.unwrap();
-    let linked = gatehouse_server::data::identities::link(&mut tx, id, provider.issuer(), "ann-sub", None).await;
+    let linked =
+        gatehouse_server::data::identities::link(&mut tx, id, provider.issuer(), "ann-sub", None)
+            .await;
     tx.settle(linked).await.unwrap();
 
     let mut weak = Agent::default();
     sign_in_through(&app, &mut weak, None).await;
     let response = app.call(&weak, &GetSecuredResource, None).await;
-    expect_error(response, StatusCode::FORBIDDEN, ErrorCode::SecondFactorEnrolmentRequired).await;
+    expect_error(
+        response,
+        StatusCode::FORBIDDEN,
+        ErrorCode::SecondFactorEnrolmentRequired,
+    )
+    .await;
 
     provider.signs_in(Person::new("ann-sub").amr(&["mfa"]));
     let mut strong = Agent::default();
@@ -555,7 +675,10 @@ async fn confirming_through_the_provider_asks_it_to_authenticate_again_and_count
             expect_error(response, StatusCode::FORBIDDEN, ErrorCode::ReauthRequired).await;
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the window never closed");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the window never closed"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let confirm = StartProviderConfirm {
@@ -572,6 +695,9 @@ async fn confirming_through_the_provider_asks_it_to_authenticate_again_and_count
     assert_eq!(come_back(&app, &mut ann, &callback).await, "/account");
     let response = app.call(&ann, &UnlinkIdentity { id: 0 }, None).await;
     expect_error(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-    assert!(kinds(&app, &ann).await.contains(&SecurityEventKind::Reauthenticated));
+    assert!(
+        kinds(&app, &ann)
+            .await
+            .contains(&SecurityEventKind::Reauthenticated)
+    );
 }
-

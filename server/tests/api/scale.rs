@@ -884,3 +884,72 @@ async fn an_instance_given_another_totp_key_refuses_to_start() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("--totp-key-file"), "{said}");
 }
+
+#[tokio::test]
+async fn a_round_trip_through_the_provider_may_leave_from_one_instance_and_come_back_to_another() {
+    use gatehouse_api::endpoints::{ListIdentities, Me, StartProviderLink, StartProviderSignIn};
+    use gatehouse_api::{Endpoint, LinkedIdentity, ProviderRedirect, SessionInfo};
+    use gatehouse_test_provider::{CLIENT_ID, CLIENT_SECRET, Person, Provider};
+
+    let provider = Provider::start().await;
+    provider.signs_in(Person::new("ann-sub"));
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), CLIENT_SECRET).unwrap();
+    let flags = [
+        "--oidc-issuer".to_string(),
+        provider.issuer().to_string(),
+        "--oidc-client-id".into(),
+        CLIENT_ID.into(),
+        "--oidc-client-secret-file".into(),
+        secret.path().display().to_string(),
+    ];
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let (_redis, instances) = cluster(&["ann"], 2, &flags).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    // Where a 303 points, and the path of a URL on an instance.
+    let location = |r: &reqwest::Response| {
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        r.headers()["location"].to_str().unwrap().to_string()
+    };
+    let path_of = |url: &str| format!("/{}", url.splitn(4, '/').nth(3).unwrap());
+
+    // Linked from A, the provider's answer taken by B.
+    let mut ann = a.sign_in("ann").await;
+    let r = a.call(&ann, &StartProviderLink, None).await;
+    ann.absorb(r.headers());
+    let to: ProviderRedirect = r.json().await.unwrap();
+    let back = location(&a.http.get(&to.url).send().await.unwrap());
+    let r = b.get(&ann, &path_of(&back)).await;
+    assert_eq!(location(&r), "/account?provider=linked");
+    let linked: Vec<LinkedIdentity> = a
+        .call(&ann, &ListIdentities, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(linked.len(), 1, "seen through the other instance");
+
+    // A sign-in started on B and finished on A, its session good on both.
+    let mut browser = Agent::default();
+    let start = StartProviderSignIn {
+        next: Some("/notes".into()),
+    };
+    let r = b.get(&browser, &start.path()).await;
+    browser.absorb(r.headers());
+    let back = location(&b.http.get(location(&r)).send().await.unwrap());
+    let r = a.get(&browser, &path_of(&back)).await;
+    browser.absorb(r.headers());
+    assert_eq!(location(&r), "/notes");
+    for instance in [a, b] {
+        let me: SessionInfo = instance
+            .call(&browser, &Me, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me.user.username, "ann");
+    }
+    // The same answer again, on either instance: the trip was used.
+    let r = b.get(&browser, &path_of(&back)).await;
+    assert_eq!(location(&r), "/login?provider=failed");
+}
