@@ -253,6 +253,16 @@ impl Browser {
     /// the same number on 127.0.0.1, which may be taken); it then exits saying so, and we start
     /// another.
     pub async fn start() -> Self {
+        Self::start_with(json!("normal")).await
+    }
+
+    /// `start`, but navigating does not wait for the page to load (WebDriver's
+    /// `pageLoadStrategy: none`): for measuring what happens while it does.
+    pub async fn start_without_waiting_for_loads() -> Self {
+        Self::start_with(json!("none")).await
+    }
+
+    async fn start_with(page_load_strategy: Value) -> Self {
         let mut attempts = Vec::new();
         let (driver, port) = loop {
             match spawn_chromedriver().await {
@@ -282,6 +292,7 @@ impl Browser {
             }),
         );
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        caps.insert("pageLoadStrategy".into(), page_load_strategy);
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
@@ -339,6 +350,11 @@ impl WebDriverCompatibleCommand for BrowserLog {
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
     }
+}
+
+/// Sends the Chrome DevTools command `cmd` to the browser `client` drives.
+pub async fn cdp(client: &Client, cmd: &'static str, params: Value) -> Value {
+    client.issue_cmd(Cdp { cmd, params }).await.unwrap()
 }
 
 /// A Chrome DevTools command through chromedriver (`POST /session/{id}/goog/cdp/execute`).
@@ -526,7 +542,7 @@ impl Env {
 
     /// Sends a Chrome DevTools Protocol command (`Network.setBlockedURLs`, …) to the browser.
     pub async fn cdp(&self, cmd: &'static str, params: Value) -> Value {
-        self.client.issue_cmd(Cdp { cmd, params }).await.unwrap()
+        cdp(&self.client, cmd, params).await
     }
 
     /// Waits until the app has replaced the pre-rendered page.

@@ -10,6 +10,7 @@ mod compress;
 mod contract;
 mod minify;
 mod setup;
+mod wasm_size;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -109,7 +110,45 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
         .arg(root().join("dist")))?;
     let n = compress::precompress(&root().join("dist"))?;
     println!("    wrote .br and .gz beside {n} files in dist/");
-    Ok(())
+    wasm_by_page()
+}
+
+/// Prints the shipped wasm's brotli size and each page's, shared component's and crate's share
+/// of it, and writes them to `target/bench/wasm.json` for the bench's report.
+fn wasm_by_page() -> Result<(), String> {
+    let shipped = std::fs::read_dir(root().join("dist"))
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("_bg.wasm.br"))
+        .ok_or("no wasm in dist/")?;
+    let brotli = std::fs::metadata(&shipped).map_err(|e| e.to_string())?.len();
+    let built = target_dir().join("wasm32-unknown-unknown/wasm-release/gatehouse.wasm");
+    let owners = wasm_size::code_by_owner(&built)?;
+    let code: u64 = owners.values().sum();
+    let mut rows: Vec<(String, u64)> = owners.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    let share = |bytes: u64| bytes as f64 / code.max(1) as f64 * brotli as f64 / 1000.0;
+    println!(
+        "==> the wasm: {:.1} KB brotli; by page, shared component and crate (their share of it):",
+        brotli as f64 / 1000.0
+    );
+    for (owner, bytes) in rows.iter().filter(|(_, b)| share(*b) >= 1.0) {
+        println!("    {:>6.1} KB  {owner}", share(*bytes));
+    }
+    let report = format!(
+        "{{\"brotli_bytes\": {brotli}, \"code_bytes\": {code}, \"owners\": [{}]}}",
+        rows.iter()
+            .map(|(o, b)| format!(
+                "{{\"owner\": \"{o}\", \"code_bytes\": {b}, \"brotli_kb\": {:.2}}}",
+                share(*b)
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("wasm.json"), report).map_err(|e| e.to_string())
 }
 
 fn bench() -> Result<(), String> {

@@ -4,6 +4,7 @@
 //! under `wrk` on loopback beside Express + express-session; a sign-in flood; sessions and notes
 //! at scale. Prints tables and writes `target/bench/report.md` and `report.json`.
 
+mod journey;
 mod peers;
 
 use std::path::Path;
@@ -285,6 +286,26 @@ async fn sign_in_over_http(http: &reqwest::Client, base: &str, name: &str) -> (S
         cookies.push(pair);
     }
     (cookies.join("; "), csrf)
+}
+
+/// Gives `bench` on the server at `base` four notes and then the journey's marker, the newest,
+/// which its dashboard lists first.
+async fn seed_dashboard(http: &reqwest::Client, base: &str) {
+    let (cookie, csrf) = sign_in_over_http(http, base, "bench").await;
+    let titles = (1..=4)
+        .map(|i| format!("Older note {i}"))
+        .chain([journey::MARKER.to_string()]);
+    for title in titles {
+        let created = http
+            .post(format!("{base}{}", CreateNote::PATH))
+            .header("Cookie", &cookie)
+            .header("X-CSRF-TOKEN", &csrf)
+            .json(&json!({"title": title, "body": "What the dashboard shows."}))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success(), "a note on {base}");
+    }
 }
 
 /// The word searched for in the notes-scale rows: it is in one note in ten.
@@ -662,6 +683,7 @@ async fn main() {
     let dist = env_path("GATEHOUSE_E2E_DIST");
     let quick = std::env::var_os("GATEHOUSE_BENCH_QUICK").is_some();
     let (loads, redirects, secs) = if quick { (3, 4, 2) } else { (10, 20, 5) };
+    let journeys = if quick { 3 } else { 10 };
     // `GATEHOUSE_BENCH_ONLY=costly,isolation` runs those sections alone (all when unset).
     let only = std::env::var("GATEHOUSE_BENCH_ONLY").ok();
     let run = |section: &str| {
@@ -710,6 +732,22 @@ async fn main() {
 
         println!("401 → sign-in form, {redirects} times…");
         report["unauthorized_to_login"] = unauthorized_to_login(&shared, redirects).await;
+    }
+    if run("journey") {
+        let react_dist = peers::anchors().join("react/dist");
+        let mut react = peers::serving(react_dist).await;
+        react.add_user("bench", false).await;
+        let base = shared.lock().await.base.clone();
+        let http = reqwest::Client::new();
+        for on in [&base, &react.base] {
+            seed_dashboard(&http, on).await;
+        }
+        println!(
+            "the sign-in journey, {journeys} of each app per profile, in turns: Gatehouse, React…"
+        );
+        let apps = [("gatehouse", base), ("react", react.base.clone())];
+        report["journey"] = journey::journeys(&apps, journeys).await;
+        react.stop().await;
     }
     let server = shared.lock().await;
 
@@ -892,6 +930,45 @@ fn markdown(r: &Value) -> String {
             ms2(&u["p90_ms"]),
             u["n"]
         );
+    }
+
+    let j = &r["journey"];
+    if !j.is_null() {
+        s += &format!(
+            "**The sign-in journey** (open `/login` with an empty cache, type {} characters at one every {} ms from when the form takes input, press Sign in, until the dashboard shows its newest note; Chromium with DevTools network and CPU emulation; median, and p90, of each)\n\n\
+             | profile | app | form usable | whole journey | last step (Sign in → data) |\n| --- | --- | --- | --- | --- |\n",
+            j["characters"], j["keystroke_ms"]
+        );
+        for (profile, label) in [
+            ("phone_slow_4g", "phone, slow 4G (150 ms, 1.6 Mbit/s, CPU ×4)"),
+            ("laptop_broadband", "laptop, broadband (10 ms, 50 Mbit/s)"),
+        ] {
+            for (app, name) in [("gatehouse", "**Gatehouse**"), ("react", "React")] {
+                let row = &j["profiles"][profile][app];
+                let cell = |k: &str| {
+                    format!(
+                        "{} ({})",
+                        ms(&row[k]["median_ms"]),
+                        ms(&row[k]["p90_ms"])
+                    )
+                };
+                s += &format!(
+                    "| {label} | {name} | {} | {} | {} |\n",
+                    cell("form_usable"),
+                    cell("journey"),
+                    cell("last_step"),
+                );
+            }
+            let g = &j["profiles"][profile]["gatehouse"];
+            let r = &j["profiles"][profile]["react"];
+            s += &format!(
+                "| | Gatehouse / React | ×{:.2} | **×{:.2}** | **×{:.2}** |\n",
+                f(&g["form_usable"]["median_ms"]) / f(&r["form_usable"]["median_ms"]),
+                f(&g["journey"]["median_ms"]) / f(&r["journey"]["median_ms"]),
+                f(&g["last_step"]["median_ms"]) / f(&r["last_step"]["median_ms"]),
+            );
+        }
+        s += "\nTarget: both ratios under ×1 on every profile, and the form usable at its first paint.\n\n";
     }
 
     let t = &r["throughput"];
