@@ -165,13 +165,18 @@ fn bench() -> Result<(), String> {
             target_dir().join("release/gatehouse-server"),
         )
         .env("GATEHOUSE_E2E_DIST", root().join("dist"))
+        .env(
+            "GATEHOUSE_BENCH_AXUM_LOGIN",
+            target_dir().join("release/gatehouse-bench-axum-login"),
+        )
         .env("CHROMEDRIVER", &tools.chromedriver)
         .env("CHROMIUM", &tools.chromium))
 }
 
 /// The peers the bench measures Gatehouse against (`bench/anchors/`): the React app built with
 /// Vite, the Express server's packages, each from its `package-lock.json`; the static form and
-/// the React build precompressed as Gatehouse's own files are.
+/// the React build precompressed as Gatehouse's own files are; the axum-login server built in
+/// release from its `Cargo.lock`.
 fn build_anchors() -> Result<(), String> {
     let anchors = root().join("bench/anchors");
     for name in ["react", "express"] {
@@ -195,7 +200,14 @@ fn build_anchors() -> Result<(), String> {
         .current_dir(anchors.join("react")))?;
     compress::precompress(&anchors.join("react/dist"))?;
     compress::precompress(&anchors.join("static"))?;
-    Ok(())
+    // Its own workspace and lock file, built into this one's target folder so the bench knows
+    // where; cargo skips it when nothing changed.
+    println!("==> building the axum-login peer (release)");
+    sh(cargo()
+        .args(["build", "--release", "--locked", "--manifest-path"])
+        .arg(anchors.join("axum-login/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir()))
 }
 
 /// The environment the end-to-end journeys read.

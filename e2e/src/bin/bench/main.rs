@@ -1,8 +1,8 @@
 //! `cargo xtask bench`: what users feel, measured beside the peers Gatehouse is judged against,
 //! in the same run. The first load of `/login` (paint timing and bytes in headless Chromium)
 //! for Gatehouse, a static HTML form and a React 19 app; the 401 → sign-in time; the server
-//! under `wrk` on loopback beside Express + express-session; a sign-in flood; sessions and notes
-//! at scale. Prints tables and writes `target/bench/report.md` and `report.json`.
+//! under `wrk` on loopback beside axum-login + tower-sessions and Express + express-session; a
+//! sign-in flood; sessions and notes at scale. Prints tables and writes `target/bench/report.md` and `report.json`.
 
 mod journey;
 mod peers;
@@ -769,7 +769,7 @@ async fn main() {
     let health_url = route(&server.base, GetHealth::PATH);
     if run("throughput") {
         println!(
-            "server throughput with wrk, {secs}s each: Gatehouse, then Express (1 and 2 workers)…"
+            "server throughput with wrk, {secs}s each: Gatehouse, then axum-login, then Express (1 and 2 workers)…"
         );
         wrk(&health_url, None, None, 32, 1); // warm-up
         // Each route's figure is the median of three runs: one 5-second run moves by up to a third
@@ -788,19 +788,23 @@ async fn main() {
         };
         let gatehouse = measure(&server.base, &GATEHOUSE_ROUTES, &cookie, server.pid());
         let unauthorized = wrk(&notes_url, None, None, 32, secs);
+        // Each peer alone on the machine, signed in with ten notes, warmed up, then measured as
+        // Gatehouse was.
+        let measure_peer = async |peer: peers::PeerServer| {
+            let cookie = peer.signed_in_with_notes(&http).await;
+            let routes = &peers::PEER_ROUTES;
+            wrk(&route(&peer.base, routes.health), None, None, 32, 1); // warm-up
+            measure(&peer.base, routes, &cookie, peer.pid())
+        };
+        let axum_login = measure_peer(peers::PeerServer::axum_login().await).await;
         let mut express = serde_json::Map::new();
         for workers in [1, 2] {
-            let peer = peers::Express::start(workers).await;
-            let peer_cookie = peer.signed_in_with_notes(&http).await;
-            let routes = &peers::EXPRESS_ROUTES;
-            wrk(&route(&peer.base, routes.health), None, None, 32, 1); // warm-up
-            express.insert(
-                format!("workers_{workers}"),
-                measure(&peer.base, routes, &peer_cookie, peer.pid()),
-            );
+            let peer = peers::PeerServer::express(workers).await;
+            express.insert(format!("workers_{workers}"), measure_peer(peer).await);
         }
         report["throughput"] = json!({
-            "gatehouse": gatehouse, "unauthorized": unauthorized, "express": express,
+            "gatehouse": gatehouse, "unauthorized": unauthorized,
+            "axum_login": axum_login, "express": express,
             "notes_over_health": ratio(&gatehouse["notes"], &gatehouse["health"], "requests_per_s"),
             "secured_over_health": ratio(&gatehouse["secured"], &gatehouse["health"], "requests_per_s"),
         });
@@ -974,8 +978,8 @@ fn markdown(r: &Value) -> String {
     let t = &r["throughput"];
     if !t.is_null() {
         s += "**Server** (`wrk -t2 -c32 -d5s` on loopback, the median of three runs; requests/s, p99, the server's CPU time per request)\n\n\
-          | route | Gatehouse | Express, 1 worker | Express, 2 workers | Gatehouse / Express (1 · 2) |\n\
-          | --- | --- | --- | --- | --- |\n";
+          | route | Gatehouse | axum-login + tower-sessions | Express, 1 worker | Express, 2 workers | Gatehouse / axum-login | Gatehouse / Express (1 · 2) |\n\
+          | --- | --- | --- | --- | --- | --- | --- |\n";
         for (key, label) in [
             (
                 "health",
@@ -994,10 +998,16 @@ fn markdown(r: &Value) -> String {
             };
             let (one, two) = (&t["express"]["workers_1"], &t["express"]["workers_2"]);
             s += &format!(
-                "| {label} | {} | {} | {} | **×{:.1}** · **×{:.1}** |\n",
+                "| {label} | {} | {} | {} | {} | **×{:.2}** | **×{:.1}** · **×{:.1}** |\n",
                 cell(&t["gatehouse"]),
+                cell(&t["axum_login"]),
                 cell(one),
                 cell(two),
+                ratio(
+                    &t["gatehouse"][key],
+                    &t["axum_login"][key],
+                    "requests_per_s"
+                ),
                 ratio(&t["gatehouse"][key], &one[key], "requests_per_s"),
                 ratio(&t["gatehouse"][key], &two[key], "requests_per_s"),
             );

@@ -1,13 +1,14 @@
 //! The peers Gatehouse is measured against in the same run (`bench/anchors/`): a static HTML
 //! sign-in form (the physical limit of a first load), a React 19 + react-router + axios app
-//! with the same sign-in page, and an Express 5 + express-session server with a SQLite session
-//! store serving the same three routes.
+//! with the same sign-in page and dashboard, and two servers with their sessions in SQLite
+//! serving the same three routes: Express 5 + express-session, and axum 0.8 + axum-login +
+//! tower-sessions (the Rust developer's alternative).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use gatehouse_e2e::{Browser, Options, Server, workspace_target};
+use gatehouse_e2e::{Browser, Options, Server, env_path, workspace_target};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -157,57 +158,72 @@ pub fn first_load_files(dist: &Path, page: &str) -> Value {
     json!({"files": files, "brotli": total})
 }
 
-/// The Express peer, started with `workers` processes; ended when dropped.
-pub struct Express {
+/// A peer server (Express or axum-login) on a free port with a fresh database in a folder of
+/// its own; ended when dropped.
+pub struct PeerServer {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     child: Child,
     _dir: tempfile::TempDir,
 }
 
-/// The Express peer's routes the throughput rows measure: its own paths (in
-/// `bench/anchors/express/server.js`), which it names as Gatehouse's endpoints are named but
-/// which are not their declarations.
-pub const EXPRESS_ROUTES: Routes = Routes {
+/// The peer servers' routes the throughput rows measure: their own paths (in
+/// `bench/anchors/express/server.js` and `bench/anchors/axum-login/src/main.rs`), which they
+/// name as Gatehouse's endpoints are named but which are not their declarations.
+pub const PEER_ROUTES: Routes = Routes {
     health: "/api/health",
     secured: "/api/secured-resource",
     notes: "/api/notes",
 };
 
-/// The Express peer's bench account (its own, made at its start).
-pub const EXPRESS_USER: (&str, &str) = ("bench", "bench password");
+/// The peer servers' bench account (their own, made at their start).
+pub const PEER_USER: (&str, &str) = ("bench", "bench password");
 
-impl Express {
-    /// `node server.js` from `bench/anchors/express`, on a free port with a fresh database.
-    pub async fn start(workers: usize) -> Self {
+impl PeerServer {
+    /// `node server.js` from `bench/anchors/express`, with `workers` processes.
+    pub async fn express(workers: usize) -> Self {
+        let mut node = Command::new("node");
+        node.arg("server.js")
+            .current_dir(anchors().join("express"))
+            .env("WORKERS", workers.to_string());
+        Self::start(node, "Express", "express.db").await
+    }
+
+    /// The axum-login peer's release build (`GATEHOUSE_BENCH_AXUM_LOGIN`, which
+    /// `cargo xtask bench` sets after building it).
+    pub async fn axum_login() -> Self {
+        let binary = env_path("GATEHOUSE_BENCH_AXUM_LOGIN");
+        Self::start(Command::new(binary), "axum-login", "axum-login.db").await
+    }
+
+    /// Runs `command` with `PORT` and `DB`, and waits for it to say `NAME is listening on URL`.
+    async fn start(mut command: Command, name: &str, db: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut child = Command::new("node")
-            .arg("server.js")
-            .current_dir(anchors().join("express"))
+        let mut child = command
             .env("PORT", port.to_string())
-            .env("DB", dir.path().join("express.db"))
-            .env("WORKERS", workers.to_string())
+            .env("DB", dir.path().join(db))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
-            .expect("node (the bench installs the Express peer with npm)");
+            .unwrap_or_else(|e| panic!("{name} (cargo xtask bench installs and builds it): {e}"));
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let ready = format!("{name} is listening on ");
         let base = tokio::time::timeout(Duration::from_secs(30), async {
             while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(url) = line.strip_prefix("Express is listening on ") {
+                if let Some(url) = line.strip_prefix(&ready) {
                     return url.to_string();
                 }
             }
-            panic!("Express ended before listening");
+            panic!("{name} ended before listening");
         })
         .await
-        .expect("Express listens within 30 s");
+        .unwrap_or_else(|_| panic!("{name} listens within 30 s"));
         Self {
             base,
             child,
@@ -215,21 +231,26 @@ impl Express {
         }
     }
 
-    /// The primary process's id (its workers are its children).
+    /// The process's id (Express's primary, whose workers are its children).
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
     }
 
     /// Signs the bench account in and adds ten notes like Gatehouse's; the `Cookie` header.
     pub async fn signed_in_with_notes(&self, http: &reqwest::Client) -> String {
-        let (user, password) = EXPRESS_USER;
+        let (user, password) = PEER_USER;
         let r = http
             .post(format!("{}/api/auth/login", self.base))
             .json(&json!({"username": user, "password": password}))
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_success(), "Express sign-in: {}", r.status());
+        assert!(
+            r.status().is_success(),
+            "{} sign-in: {}",
+            self.base,
+            r.status()
+        );
         let cookie = r
             .headers()
             .get("set-cookie")
@@ -238,12 +259,14 @@ impl Express {
             .expect("a session cookie")
             .to_string();
         for i in 0..10 {
-            http.post(format!("{}/api/notes", self.base))
+            let created = http
+                .post(format!("{}/api/notes", self.base))
                 .header("Cookie", &cookie)
                 .json(&json!({"title": format!("note {i}"), "body": "x".repeat(200)}))
                 .send()
                 .await
                 .unwrap();
+            assert_eq!(created.status(), 201, "{} adds a note", self.base);
         }
         cookie
     }
