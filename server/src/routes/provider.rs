@@ -673,8 +673,12 @@ async fn unlink(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let account = writer.user.account.id;
-    let mut tx = writer.begin().await?;
+    // Two unlinks at once would each count the other's identity as left: they take turns
+    // (the administration's lock; SQLite's write lock does it already).
+    let mut tx = state.db.begin().await?;
     let removed = async {
+        tx.exclusive().await?;
+        writer.check_in(&mut tx).await?;
         let removed = identities::unlink(&mut tx, account, id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -953,3 +953,74 @@ async fn a_round_trip_through_the_provider_may_leave_from_one_instance_and_come_
     let r = b.get(&browser, &path_of(&back)).await;
     assert_eq!(location(&r), "/login?provider=failed");
 }
+
+#[tokio::test]
+async fn two_unlinks_sent_at_once_to_two_instances_never_leave_an_account_without_a_way_in() {
+    use gatehouse_api::LinkedIdentity;
+    use gatehouse_api::endpoints::{ListIdentities, UnlinkIdentity};
+
+    let (_redis, instances) = cluster(&["ann"], 2, &[]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let db = a_database(a).await;
+    let ann = a.sign_in("ann").await;
+    let account = users_id(&db, "ann").await;
+    // Only the two identities are ways in: as an account the provider made.
+    let mut tx = db.begin().await.unwrap();
+    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
+    tx.settle(done).await.unwrap();
+    for round in 0..20 {
+        let mut tx = db.begin().await.unwrap();
+        for n in 0..2 {
+            let subject = format!("race-{round}-{n}");
+            let linked = gatehouse_server::data::identities::link(
+                &mut tx,
+                account,
+                "https://idp.example",
+                &subject,
+                None,
+            )
+            .await;
+            assert!(linked.unwrap().is_some());
+        }
+        tx.commit().await.unwrap();
+        let ids: Vec<LinkedIdentity> = a
+            .call(&ann, &ListIdentities, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        let (first, second) = (
+            UnlinkIdentity { id: ids[0].id },
+            UnlinkIdentity { id: ids[1].id },
+        );
+        let (r1, r2) = tokio::join!(a.call(&ann, &first, None), b.call(&ann, &second, None));
+        let statuses = [r1.status(), r2.status()];
+        let left: Vec<LinkedIdentity> = a
+            .call(&ann, &ListIdentities, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            left.len(),
+            1,
+            "round {round}: {statuses:?}: one of the two must be refused"
+        );
+        // Start the next round with none.
+        let mut tx = db.begin().await.unwrap();
+        let gone = gatehouse_server::data::identities::remove_all(&mut tx, account).await;
+        tx.settle(gone).await.unwrap();
+    }
+}
+
+async fn users_id(db: &db::Db, name: &str) -> i64 {
+    gatehouse_server::data::users::find_by_name(
+        db,
+        &gatehouse_api::Username::try_from(name).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id
+}
