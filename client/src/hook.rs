@@ -12,6 +12,10 @@
 //! person) is kept, for five minutes, while the person confirms: the confirmation then finishes
 //! it with `Api::finish_confirmed` (GitHub's sudo mode), rather than asking them to do it again.
 //!
+//! A page about to be shown can have its reads started early (`Api::prefetch`): a sign-in asks
+//! for the next page's data as soon as it succeeds, before that page has rendered, and the
+//! page's `use_fetch` takes the answer (once, within a few seconds) instead of asking again.
+//!
 //! A request that could not reach the server at all marks it unreachable (`use_unreachable`,
 //! for one banner) until `GET /api/health` answers again, asked every few seconds; then what
 //! is shown is read again.
@@ -19,6 +23,9 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+
+use futures_util::FutureExt;
+use futures_util::future::{LocalBoxFuture, Shared};
 
 use gatehouse_api::endpoints::GetHealth;
 use gatehouse_api::{Endpoint, ErrorCode};
@@ -89,6 +96,7 @@ pub fn ApiProvider(props: &ApiProviderProps) -> Html {
             move || drop(poll)
         });
     }
+    let prefetched = use_memo((), |()| Prefetched::default());
     let changed = Changed(revision.dispatcher(), (*awaiting).clone(), (*reach).clone());
     // Contexts: the counter (read by `use_fetch`) and a stable way to move it (held by
     // `use_api`), so a change re-renders only what fetches; and whether the server is out of
@@ -98,7 +106,9 @@ pub fn ApiProvider(props: &ApiProviderProps) -> Html {
             <ContextProvider<Changed> context={changed}>
                 <ContextProvider<Seen> context={Seen(revision.0)}>
                     <ContextProvider<Unreachable> context={Unreachable(*unreachable)}>
-                        { props.children.clone() }
+                        <ContextProvider<Prefetched> context={(*prefetched).clone()}>
+                            { props.children.clone() }
+                        </ContextProvider<Prefetched>>
                     </ContextProvider<Unreachable>>
                 </ContextProvider<Seen>>
             </ContextProvider<Changed>>
@@ -191,6 +201,31 @@ impl Reducible for Revision {
 #[derive(Clone, PartialEq)]
 struct Changed(UseReducerDispatcher<Revision>, AwaitingConfirmation, Reach);
 
+/// A read started before the page that needs it: its answer, shared.
+type Early = Shared<LocalBoxFuture<'static, Result<String, ApiError>>>;
+
+/// How long an early read's answer may wait for its page (ms): older, it is asked again.
+const EARLY_FOR_MS: f64 = 5_000.0;
+
+/// Reads started early, by path, with when they were started (`Api::prefetch`).
+#[derive(Clone, Default)]
+struct Prefetched(Rc<RefCell<HashMap<String, (f64, Early)>>>);
+
+impl PartialEq for Prefetched {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Prefetched {
+    /// The early read of `path`, taken (a second `use_fetch` asks for itself), if it is
+    /// recent.
+    fn take(&self, path: &str) -> Option<Early> {
+        let (started, early) = self.0.borrow_mut().remove(path)?;
+        (js_sys::Date::now() - started < EARLY_FOR_MS).then_some(early)
+    }
+}
+
 /// The revision as `use_fetch` reads it.
 #[derive(Clone, Copy, PartialEq)]
 struct Seen(u32);
@@ -201,6 +236,7 @@ pub struct Api {
     client: ApiClient,
     sign_in: Option<SignInRequired>,
     changed: Option<Changed>,
+    prefetched: Option<Prefetched>,
     scope: Rc<Scope>,
 }
 
@@ -252,6 +288,24 @@ impl Api {
         body: &E::Request,
     ) -> Result<E::Response, ApiError> {
         self.send(Request::to(endpoint).json(body)).await
+    }
+
+    /// Starts the read `endpoint` names now, for a page about to be shown: its `use_fetch` of
+    /// the same endpoint takes the answer (within five seconds) instead of asking again.
+    pub fn prefetch<E: Endpoint<Request = ()>>(&self, endpoint: &E) {
+        let Some(prefetched) = &self.prefetched else {
+            return;
+        };
+        let request = Request::get(endpoint.path());
+        let early: Early = async move { ApiClient.send_text(&request, None).await }
+            .boxed_local()
+            .shared();
+        // Driven from now on, whether or not the page has asked for it yet.
+        yew::platform::spawn_local(early.clone().map(drop));
+        prefetched
+            .0
+            .borrow_mut()
+            .insert(endpoint.path(), (js_sys::Date::now(), early));
     }
 
     /// Sends `request`, returning a 2xx body as text. Not generic, so the abort, retry and
@@ -337,6 +391,7 @@ pub fn use_api() -> Api {
     let client = use_context::<ApiClient>().expect("use_api needs an ApiProvider above it");
     let sign_in = use_context::<SignInRequired>();
     let changed = use_context::<Changed>();
+    let prefetched = use_context::<Prefetched>();
     let scope = use_memo((), |()| Scope::default());
     {
         let scope = scope.clone();
@@ -346,6 +401,7 @@ pub fn use_api() -> Api {
         client,
         sign_in,
         changed,
+        prefetched,
         scope: Rc::clone(&scope),
     }
 }
@@ -429,6 +485,7 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
     let sign_in = use_context::<SignInRequired>();
     let seen = use_context::<Seen>().map_or(0, |Seen(revision)| revision);
     let reach = use_context::<Changed>().map(|Changed(_, _, reach)| reach);
+    let prefetched = use_context::<Prefetched>();
     // `use_state_eq`: a refresh that brings the same answer does not re-render.
     let state = use_state_eq(|| Fetch::Loading);
     let generation = use_state(|| 0u32);
@@ -447,8 +504,16 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
             let signal = controller.as_ref().map(AbortController::signal);
             let request = Request::get(path.clone());
             let reach = reach.clone();
+            // Started early for this page (a sign-in did it): its answer, not a new request.
+            let early = prefetched
+                .as_ref()
+                .filter(|_| !refresh)
+                .and_then(|p| p.take(path));
             yew::platform::spawn_local(async move {
-                let outcome = client.send_text(&request, signal.as_ref()).await;
+                let outcome = match early {
+                    Some(early) => early.await,
+                    None => client.send_text(&request, signal.as_ref()).await,
+                };
                 if let Some(reach) = &reach {
                     reach.report(&outcome);
                 }

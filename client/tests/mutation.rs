@@ -434,3 +434,69 @@ async fn a_change_that_failed_or_opted_out_refreshes_nothing() {
     assert_eq!(methods, ["GET", "POST", "POST", "POST", "GET"]);
     app.destroy();
 }
+
+/// Starts reading the secured resource early, then shows the component that reads it.
+#[function_component]
+fn EarlyThenReader() -> Html {
+    let show = use_state(|| false);
+    html! {
+        <Harness>
+            <Early show={show.clone()} />
+            if *show { <Reader /> }
+        </Harness>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EarlyProps {
+    show: UseStateHandle<bool>,
+}
+
+/// Inside the provider: starts the read, then has the reader shown.
+#[function_component]
+fn Early(props: &EarlyProps) -> Html {
+    let api = gatehouse_client::use_api();
+    {
+        let show = props.show.clone();
+        use_effect_with((), move |()| {
+            api.prefetch(&gatehouse_api::endpoints::GetSecuredResource);
+            show.set(true);
+        });
+    }
+    Html::default()
+}
+
+#[function_component]
+fn Reader() -> Html {
+    let read = use_fetch(gatehouse_api::endpoints::GetSecuredResource);
+    match &read.state {
+        Fetch::Ready(v) => html! { <p id="read">{ v.message.clone() }</p> },
+        _ => html! { <p id="read">{ "…" }</p> },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_read_started_early_is_taken_by_its_page_instead_of_asked_again() {
+    script(
+        "/",
+        vec![
+            Reply::json(200, r#"{"message":"the early answer"}"#).after(50),
+            Reply::json(200, r#"{"message":"asked again"}"#),
+        ],
+    );
+    let root = root();
+    let _app = yew::Renderer::<EarlyThenReader>::with_root(root.clone()).render();
+    let read = || {
+        root.query_selector("#read")
+            .unwrap()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    wait_until("the reader shows an answer", || read() != "…" && !read().is_empty()).await;
+    assert_eq!(read(), "the early answer");
+    let sent: Vec<_> = calls()
+        .into_iter()
+        .filter(|c| c.path == gatehouse_api::endpoints::GetSecuredResource::PATH)
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+}

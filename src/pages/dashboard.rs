@@ -3,7 +3,7 @@
 
 use gatehouse_api::endpoints::{GetSessionState, ListActivity, ListNotes};
 use gatehouse_api::{SecurityEvent, SecurityEventKind};
-use gatehouse_client::{Fetch, use_fetch};
+use gatehouse_client::{Api, Fetch, use_fetch};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -45,13 +45,26 @@ fn last_sign_in(events: &[SecurityEvent]) -> Option<String> {
     Some(text)
 }
 
+/// The five most recent notes, as the dashboard lists them.
+fn recent_notes() -> ListNotes {
+    ListNotes {
+        limit: Some(5),
+        ..ListNotes::default()
+    }
+}
+
+/// Starts reading what the dashboard shows, for a sign-in about to show it: the requests go
+/// out as the sign-in's answer arrives, not once the page has rendered.
+pub fn prefetch(api: &Api) {
+    api.prefetch(&recent_notes());
+    api.prefetch(&GetSessionState);
+    api.prefetch(&ListActivity);
+}
+
 #[function_component]
 fn Dashboard() -> Html {
     let auth = use_session();
-    let notes = use_fetch(ListNotes {
-        limit: Some(5),
-        ..ListNotes::default()
-    });
+    let notes = use_fetch(recent_notes());
     let session = use_fetch(GetSessionState);
     let activity = use_fetch(ListActivity);
     let name = user(&auth).map(|u| u.username.clone()).unwrap_or_default();

@@ -19,7 +19,7 @@ pub fn code_by_owner(wasm: &Path) -> Result<BTreeMap<String, u64>, String> {
     for payload in Parser::new(0).parse_all(&bytes) {
         match payload.map_err(|e| e.to_string())? {
             Payload::ImportSection(imports) => {
-                for import in imports.into_imports() {
+                for import in imports {
                     if matches!(
                         import.map_err(|e| e.to_string())?.ty,
                         wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)

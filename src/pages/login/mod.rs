@@ -104,6 +104,22 @@ pub struct SignedInProps {
     pub target: AttrValue,
 }
 
+/// Signed in: the next page's data asked for at once (`Api::prefetch`), then on to it.
+fn signed_in(
+    api: &gatehouse_client::Api,
+    auth: &crate::session::Auth,
+    info: gatehouse_api::SessionInfo,
+    navigator: &Option<Navigator>,
+    target: &AttrValue,
+) {
+    let path = target.split(['?', '#']).next().unwrap_or_default();
+    if crate::route::Route::recognize(path) == Some(crate::route::Route::Dashboard) {
+        crate::pages::dashboard::prefetch(api);
+    }
+    auth.signed_in(info);
+    go(navigator, target);
+}
+
 /// Where to go once done: `target`, replacing the sign-in page in the history.
 fn go(navigator: &Option<Navigator>, target: &AttrValue) {
     if let Some(n) = navigator {

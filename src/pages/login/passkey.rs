@@ -9,7 +9,7 @@ use gatehouse_client::{Api, Mutation, MutationHandle, Request, use_mutation};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::go;
+use super::signed_in;
 use crate::components::general_error;
 use crate::passkey::{self, Ask, PasskeyFailure};
 use crate::session::use_session;
@@ -53,8 +53,7 @@ pub fn use_passkey_sign_in(target: AttrValue) -> MutationHandle<Asking, PasskeyO
                 .json(&PasskeyAssertion { credential })
                 .handle_auth_errors();
             let info: SessionInfo = api.send(request).await?;
-            auth.signed_in(info);
-            go(&navigator, &target);
+            signed_in(&api, &auth, info, &navigator, &target);
             Ok(PasskeyOutcome::SignedIn)
         }
     })

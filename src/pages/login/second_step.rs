@@ -9,7 +9,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::passkey::PasskeyButton;
-use super::{field_error, go};
+use super::{field_error, signed_in};
 use crate::components::{Field, Page, general_error};
 use crate::session::use_session;
 
@@ -39,8 +39,7 @@ pub fn SecondStep(props: &SecondStepProps) -> Html {
                     .json(&proof)
                     .handle_auth_errors();
                 let info: SessionInfo = api.send(request).await?;
-                auth.signed_in(info);
-                go(&navigator, &target);
+                signed_in(&api, &auth, info, &navigator, &target);
                 Ok(())
             }
         })

@@ -11,7 +11,7 @@ use super::passkey::PasskeyButton;
 use super::provider::{SignInWithProvider, use_provider_failure};
 use super::reasons::{is_failed_sign_in, reason_text};
 use super::second_step::SecondStep;
-use super::{field_error, go};
+use super::{field_error, go, signed_in};
 use crate::components::{Field, Page, general_error};
 use crate::kept::use_kept;
 use crate::session::{use_session, user};
@@ -70,8 +70,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 let request = Request::to(&Login).json(&body).handle_auth_errors();
                 let info = api.send(request).await?;
                 kept.keep_sign_in_password(body.password);
-                auth.signed_in(info);
-                go(&navigator, &target);
+                signed_in(&api, &auth, info, &navigator, &target);
                 Ok(())
             }
         })

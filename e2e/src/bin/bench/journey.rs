@@ -192,6 +192,18 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
+    if std::env::var_os("GATEHOUSE_BENCH_TRACE").is_some() {
+        // What went over the wire after Sign in, in ms from the press (to see where a step's
+        // time goes).
+        let script = format!(
+            "const at = {} - performance.timeOrigin; return performance.getEntriesByType('resource')\
+             .filter(r => r.startTime >= at - 5).map(r => [r.name.replace(location.origin, ''), \
+             Math.round(r.startTime - at), Math.round(r.responseEnd - at)])",
+            pressed
+        );
+        let entries = client.execute(&script, vec![]).await.unwrap_or(Value::Null);
+        println!("      {base}: shown at {:.0} ms after the press: {entries}", shown - pressed);
+    }
     browser.end().await;
     Ok(Times {
         usable: usable - origin,
