@@ -119,9 +119,25 @@ const SIGNED_OUT: &str = "signed-out";
 
 fn broadcast(message: &str) {
     if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
-        let _ = channel.post_message(&message.into());
+        let _ = channel.post_message(&format!("{message} {}", this_tab()).into());
         channel.close();
     }
+}
+
+thread_local! {
+    /// This tab's name on the channel: a message is heard by every other channel object of its
+    /// name, this tab's own listener included, which must not act on its own news.
+    static TAB: String = format!("{:x}", (js_sys::Math::random() * 2f64.powi(52)) as u64);
+}
+
+fn this_tab() -> String {
+    TAB.with(Clone::clone)
+}
+
+/// What a message on the channel says, unless this tab sent it.
+fn from_another_tab(message: &str) -> Option<&str> {
+    let (what, tab) = message.split_once(' ').unwrap_or((message, ""));
+    (tab != this_tab()).then_some(what)
 }
 
 /// Whether a code means the session is gone (a 403 does not: wrong role, stale token).
@@ -230,7 +246,8 @@ where
         use_effect_with((), move |()| {
             let channel = BroadcastChannel::new(CHANNEL).ok();
             let listener = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
-                match e.data().as_string().as_deref() {
+                let message = e.data().as_string().unwrap_or_default();
+                match from_another_tab(&message) {
                     Some(SIGNED_OUT) => dispatch.emit(Event::SignedOut(None)),
                     Some(SIGNED_IN) => dispatch.emit(Event::Check),
                     _ => {}

@@ -14,7 +14,8 @@
 //!
 //! A page about to be shown can have its reads started early (`Api::prefetch`): a sign-in asks
 //! for the next page's data as soon as it succeeds, before that page has rendered, and the
-//! page's `use_fetch` takes the answer (once, within a few seconds) instead of asking again.
+//! page's reads of the same paths (`use_fetch`, or a `GET` through `Api`) take that answer
+//! instead of asking again, for a few seconds and until any change succeeds.
 //!
 //! A request that could not reach the server at all marks it unreachable (`use_unreachable`,
 //! for one banner) until `GET /api/health` answers again, asked every few seconds; then what
@@ -218,11 +219,16 @@ impl PartialEq for Prefetched {
 }
 
 impl Prefetched {
-    /// The early read of `path`, taken (a second `use_fetch` asks for itself), if it is
-    /// recent.
-    fn take(&self, path: &str) -> Option<Early> {
-        let (started, early) = self.0.borrow_mut().remove(path)?;
-        (js_sys::Date::now() - started < EARLY_FOR_MS).then_some(early)
+    /// The early read of `path`, if it is recent.
+    fn get(&self, path: &str) -> Option<Early> {
+        let map = self.0.borrow();
+        let (started, early) = map.get(path)?;
+        (js_sys::Date::now() - started < EARLY_FOR_MS).then(|| early.clone())
+    }
+
+    /// Forgets every early read (a change succeeded: they may be out of date).
+    fn clear(&self) {
+        self.0.borrow_mut().clear();
     }
 }
 
@@ -316,6 +322,12 @@ impl Api {
             reach.report(&result);
         }
         if result.is_ok()
+            && request.is_change()
+            && let Some(prefetched) = &self.prefetched
+        {
+            prefetched.clear();
+        }
+        if result.is_ok()
             && request.refreshes_on_success()
             && let Some(Changed(changed, ..)) = &self.changed
         {
@@ -345,6 +357,12 @@ impl Api {
     }
 
     async fn send_raw(&self, request: &Request) -> Result<String, ApiError> {
+        // Read early for the page this handle's component is on: that answer.
+        if request.is_get()
+            && let Some(early) = self.prefetched.as_ref().and_then(|p| p.get(request.path()))
+        {
+            return early.await;
+        }
         match AbortController::new() {
             Err(_) => self.client.send_text(request, None).await,
             Ok(controller) => {
@@ -508,7 +526,7 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
             let early = prefetched
                 .as_ref()
                 .filter(|_| !refresh)
-                .and_then(|p| p.take(path));
+                .and_then(|p| p.get(path));
             yew::platform::spawn_local(async move {
                 let outcome = match early {
                     Some(early) => early.await,

@@ -4,6 +4,9 @@
 
 mod common;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use common::*;
 use gatehouse_api::endpoints::GetSessionState;
 use gatehouse_api::{Endpoint, ErrorBody, ErrorCode, Method, NewNote, NotePage};
@@ -413,4 +416,51 @@ fn where_the_browser_reads_json_differently_from_serde_json() {
             .constructor
             .is_none()
     );
+}
+
+/// Signs in (as a sign-in form does once the server said yes) when its button is clicked.
+#[function_component]
+fn SignInButton() -> Html {
+    let auth = gatehouse_client::use_auth::<serde_json::Value>();
+    let onclick = Callback::from(move |_| auth.signed_in(serde_json::json!({"user": "ann"})));
+    html! { <button id="sign-in" {onclick}>{ "Sign in" }</button> }
+}
+
+#[function_component]
+fn SigningInApp() -> Html {
+    html! {
+        <Harness>
+            <AuthProvider<WhoAmI> check={WhoAmI} login_path="/login">
+                <SignInButton />
+            </AuthProvider<WhoAmI>>
+        </Harness>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_sign_in_in_this_tab_tells_the_other_tabs_but_does_not_ask_the_server_again_itself() {
+    script("/login", vec![Reply::error(401, "unauthenticated", "sign in")]);
+    let root = root();
+    let app = yew::Renderer::<SigningInApp>::with_root(root.clone()).render();
+    wait_until("the session check at start", || calls().len() == 1).await;
+    // Another tab of the app, as a BroadcastChannel of the same name.
+    let other = web_sys::BroadcastChannel::new("gatehouse-auth").unwrap();
+    let heard = Rc::new(RefCell::new(Vec::<String>::new()));
+    let listener = {
+        let heard = heard.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+            move |e: web_sys::MessageEvent| heard.borrow_mut().push(e.data().as_string().unwrap_or_default()),
+        )
+    };
+    other.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
+    let button: web_sys::HtmlElement =
+        wasm_bindgen::JsCast::unchecked_into(root.query_selector("#sign-in").unwrap().unwrap());
+    button.click();
+    wait_until("the other tab hears of the sign-in", || !heard.borrow().is_empty()).await;
+    // What is checked is that nothing more happens: given the time an echo would take to come
+    // back and be acted on (a bounded wait, as nothing can be polled for).
+    gloo_timers::future::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(calls().len(), 1, "{:?}", calls());
+    other.close();
+    app.destroy();
 }

@@ -51,7 +51,8 @@ pub fn use_passkey_sign_in(target: AttrValue) -> MutationHandle<Asking, PasskeyO
             // A passkey that does not work here is this page's business, not a trip to sign in.
             let request = Request::to(&SignInWithPasskey)
                 .json(&PasskeyAssertion { credential })
-                .handle_auth_errors();
+                .handle_auth_errors()
+                .without_refresh();
             let info: SessionInfo = api.send(request).await?;
             signed_in(&api, &auth, info, &navigator, &target);
             Ok(PasskeyOutcome::SignedIn)

@@ -37,7 +37,8 @@ pub fn SecondStep(props: &SecondStepProps) -> Html {
                 // A wrong code is this form's business, not a trip to the sign-in page.
                 let request = Request::to(&SignInSecondFactor)
                     .json(&proof)
-                    .handle_auth_errors();
+                    .handle_auth_errors()
+                    .without_refresh();
                 let info: SessionInfo = api.send(request).await?;
                 signed_in(&api, &auth, info, &navigator, &target);
                 Ok(())

@@ -67,7 +67,11 @@ pub fn SignIn(props: &SignInProps) -> Html {
             );
             async move {
                 // A wrong password is this form's business, not a trip to the sign-in page.
-                let request = Request::to(&Login).json(&body).handle_auth_errors();
+                // Nothing on this page to read again once signed in (`without_refresh`).
+                let request = Request::to(&Login)
+                    .json(&body)
+                    .handle_auth_errors()
+                    .without_refresh();
                 let info = api.send(request).await?;
                 kept.keep_sign_in_password(body.password);
                 signed_in(&api, &auth, info, &navigator, &target);
