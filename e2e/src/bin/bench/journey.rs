@@ -148,14 +148,10 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
     for (field, text) in [("username", username), ("password", password)] {
         for c in text.chars() {
             tokio::time::sleep_until(start + Duration::from_millis(n * KEYSTROKE_MS)).await;
-            let input = client
-                .find(Locator::Css(&format!("input[name={field}]")))
-                .await
-                .map_err(|e| e.to_string())?;
-            input
-                .send_keys(&c.to_string())
-                .await
-                .map_err(|e| e.to_string())?;
+            let css = format!("input[name={field}]");
+            // The field may be swapped for the app's between finding it and typing: then the
+            // key was not typed, and goes to the field found again.
+            with_fresh(client, &css, |e| async move { e.send_keys(&c.to_string()).await }).await?;
             n += 1;
         }
     }
@@ -170,13 +166,7 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
         .and_then(|v| v.as_f64())
         .unwrap_or(f64::NAN);
     let pressed = now_ms();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .map_err(|e| e.to_string())?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    with_fresh(client, "button[type=submit]", |e| async move { e.click().await.map(drop) }).await?;
     let until = deadline(30);
     let shown = loop {
         let v = client
@@ -211,6 +201,33 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
         pressed: pressed - origin,
         shown: shown - origin,
     })
+}
+
+/// Does `act` to the element `css` finds, finding it again when it went stale meanwhile (the
+/// app took the pre-rendered page over) or could not take input yet (the app's page just
+/// shown, not laid out), up to five times.
+async fn with_fresh<F, Fut>(client: &fantoccini::Client, css: &str, act: F) -> Result<(), String>
+where
+    F: Fn(fantoccini::elements::Element) -> Fut,
+    Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+{
+    let mut last = String::new();
+    for _ in 0..5 {
+        let element = client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| e.to_string())?;
+        match act(element).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.to_string().contains("stale") => last = e.to_string(),
+            Err(e) if e.to_string().contains("not interactable") => {
+                last = e.to_string();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Err(last)
 }
 
 /// `runs` journeys of each app (`(name, base URL)`) on each profile, the apps in turns (each
