@@ -439,7 +439,10 @@ fn SigningInApp() -> Html {
 
 #[wasm_bindgen_test]
 async fn a_sign_in_in_this_tab_tells_the_other_tabs_but_does_not_ask_the_server_again_itself() {
-    script("/login", vec![Reply::error(401, "unauthenticated", "sign in")]);
+    script(
+        "/login",
+        vec![Reply::error(401, "unauthenticated", "sign in")],
+    );
     let root = root();
     let app = yew::Renderer::<SigningInApp>::with_root(root.clone()).render();
     wait_until("the session check at start", || calls().len() == 1).await;
@@ -449,14 +452,21 @@ async fn a_sign_in_in_this_tab_tells_the_other_tabs_but_does_not_ask_the_server_
     let listener = {
         let heard = heard.clone();
         wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MessageEvent)>::new(
-            move |e: web_sys::MessageEvent| heard.borrow_mut().push(e.data().as_string().unwrap_or_default()),
+            move |e: web_sys::MessageEvent| {
+                heard
+                    .borrow_mut()
+                    .push(e.data().as_string().unwrap_or_default())
+            },
         )
     };
     other.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
     let button: web_sys::HtmlElement =
         wasm_bindgen::JsCast::unchecked_into(root.query_selector("#sign-in").unwrap().unwrap());
     button.click();
-    wait_until("the other tab hears of the sign-in", || !heard.borrow().is_empty()).await;
+    wait_until("the other tab hears of the sign-in", || {
+        !heard.borrow().is_empty()
+    })
+    .await;
     // What is checked is that nothing more happens: given the time an echo would take to come
     // back and be acted on (a bounded wait, as nothing can be polled for).
     gloo_timers::future::sleep(std::time::Duration::from_millis(200)).await;

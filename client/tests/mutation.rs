@@ -492,7 +492,10 @@ async fn a_read_started_early_is_taken_by_its_page_instead_of_asked_again() {
             .and_then(|e| e.text_content())
             .unwrap_or_default()
     };
-    wait_until("the reader shows an answer", || read() != "…" && !read().is_empty()).await;
+    wait_until("the reader shows an answer", || {
+        read() != "…" && !read().is_empty()
+    })
+    .await;
     assert_eq!(read(), "the early answer");
     let sent: Vec<_> = calls()
         .into_iter()

@@ -122,12 +122,14 @@ fn wasm_by_page() -> Result<(), String> {
         .map(|e| e.path())
         .find(|p| p.to_string_lossy().ends_with("_bg.wasm.br"))
         .ok_or("no wasm in dist/")?;
-    let brotli = std::fs::metadata(&shipped).map_err(|e| e.to_string())?.len();
+    let brotli = std::fs::metadata(&shipped)
+        .map_err(|e| e.to_string())?
+        .len();
     let built = target_dir().join("wasm32-unknown-unknown/wasm-release/gatehouse.wasm");
     let owners = wasm_size::code_by_owner(&built)?;
     let code: u64 = owners.values().sum();
     let mut rows: Vec<(String, u64)> = owners.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
     let share = |bytes: u64| bytes as f64 / code.max(1) as f64 * brotli as f64 / 1000.0;
     println!(
         "==> the wasm: {:.1} KB brotli; by page, shared component and crate (their share of it):",

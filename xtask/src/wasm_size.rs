@@ -92,7 +92,9 @@ mod tests {
     #[test]
     fn a_function_belongs_to_the_page_or_component_its_name_carries_else_to_its_crate() {
         assert_eq!(
-            owner("<yew::functional::FunctionComponent<gatehouse::pages::account::AccountPage> as yew::html::component::BaseComponent>::view"),
+            owner(
+                "<yew::functional::FunctionComponent<gatehouse::pages::account::AccountPage> as yew::html::component::BaseComponent>::view"
+            ),
             "page account"
         );
         assert_eq!(
@@ -100,7 +102,10 @@ mod tests {
             "component toast"
         );
         assert_eq!(owner("gatehouse::app::switch"), "app (the rest)");
-        assert_eq!(owner("<alloc::vec::Vec<u8> as core::clone::Clone>::clone"), "crate std (core, alloc)");
+        assert_eq!(
+            owner("<alloc::vec::Vec<u8> as core::clone::Clone>::clone"),
+            "crate std (core, alloc)"
+        );
         assert_eq!(owner("serde_json::de::from_str"), "crate serde_json");
     }
 }

@@ -92,7 +92,12 @@ struct Times {
 
 /// One journey on `base` (`/login`, then `/dashboard`) with `profile`, signing in as
 /// `username`.
-async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Result<Times, String> {
+async fn one(
+    base: &str,
+    profile: Profile,
+    username: &str,
+    password: &str,
+) -> Result<Times, String> {
     let browser = Browser::start_without_waiting_for_loads().await;
     let client = &browser.client;
     let cdp = |cmd: &'static str, params: Value| {
@@ -111,7 +116,11 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
         }),
     )
     .await;
-    cdp("Emulation.setCPUThrottlingRate", json!({"rate": profile.cpu})).await;
+    cdp(
+        "Emulation.setCPUThrottlingRate",
+        json!({"rate": profile.cpu}),
+    )
+    .await;
     cdp(
         "Page.addScriptToEvaluateOnNewDocument",
         json!({"source": WATCH.replace("__MARKER__", MARKER)}),
@@ -142,8 +151,8 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
     };
     // Typed from the moment it could be, one key every `KEYSTROKE_MS`, each sent to the field
     // found afresh (the app may have taken the page over meanwhile, keeping what was typed).
-    let start = tokio::time::Instant::now()
-        - Duration::from_millis((now_ms() - usable).max(0.0) as u64);
+    let start =
+        tokio::time::Instant::now() - Duration::from_millis((now_ms() - usable).max(0.0) as u64);
     let mut n = 0u64;
     for (field, text) in [("username", username), ("password", password)] {
         for c in text.chars() {
@@ -151,7 +160,10 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
             let css = format!("input[name={field}]");
             // The field may be swapped for the app's between finding it and typing: then the
             // key was not typed, and goes to the field found again.
-            with_fresh(client, &css, |e| async move { e.send_keys(&c.to_string()).await }).await?;
+            with_fresh(client, &css, |e| async move {
+                e.send_keys(&c.to_string()).await
+            })
+            .await?;
             n += 1;
         }
     }
@@ -166,7 +178,10 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
         .and_then(|v| v.as_f64())
         .unwrap_or(f64::NAN);
     let pressed = now_ms();
-    with_fresh(client, "button[type=submit]", |e| async move { e.click().await.map(drop) }).await?;
+    with_fresh(client, "button[type=submit]", |e| async move {
+        e.click().await.map(drop)
+    })
+    .await?;
     let until = deadline(30);
     let shown = loop {
         let v = client
@@ -177,7 +192,11 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
             break shown;
         }
         if tokio::time::Instant::now() > until {
-            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let url = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
             return Err(format!("the dashboard never showed its data (at {url})"));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -192,7 +211,10 @@ async fn one(base: &str, profile: Profile, username: &str, password: &str) -> Re
             pressed
         );
         let entries = client.execute(&script, vec![]).await.unwrap_or(Value::Null);
-        println!("      {base}: shown at {:.0} ms after the press: {entries}", shown - pressed);
+        println!(
+            "      {base}: shown at {:.0} ms after the press: {entries}",
+            shown - pressed
+        );
     }
     browser.end().await;
     Ok(Times {

@@ -944,18 +944,16 @@ fn markdown(r: &Value) -> String {
             j["characters"], j["keystroke_ms"]
         );
         for (profile, label) in [
-            ("phone_slow_4g", "phone, slow 4G (150 ms, 1.6 Mbit/s, CPU ×4)"),
+            (
+                "phone_slow_4g",
+                "phone, slow 4G (150 ms, 1.6 Mbit/s, CPU ×4)",
+            ),
             ("laptop_broadband", "laptop, broadband (10 ms, 50 Mbit/s)"),
         ] {
             for (app, name) in [("gatehouse", "**Gatehouse**"), ("react", "React")] {
                 let row = &j["profiles"][profile][app];
-                let cell = |k: &str| {
-                    format!(
-                        "{} ({})",
-                        ms(&row[k]["median_ms"]),
-                        ms(&row[k]["p90_ms"])
-                    )
-                };
+                let cell =
+                    |k: &str| format!("{} ({})", ms(&row[k]["median_ms"]), ms(&row[k]["p90_ms"]));
                 s += &format!(
                     "| {label} | {name} | {} | {} | {} |\n",
                     cell("form_usable"),
