@@ -38,7 +38,12 @@ extern "C" {
     pub fn key_down();
 }
 
-/// What was posted on the channel since `listen_to_channel`.
+/// What was posted on the channel since `listen_to_channel`: each message's news, without the
+/// name of the tab that sent it (the auth channel's messages carry one).
 pub fn heard() -> Vec<String> {
-    json::from_str(&heard_on_channel()).unwrap()
+    let heard: Vec<String> = json::from_str(&heard_on_channel()).unwrap();
+    heard
+        .into_iter()
+        .map(|m| m.split(' ').next().unwrap_or_default().to_string())
+        .collect()
 }
