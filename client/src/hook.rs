@@ -14,8 +14,8 @@
 //!
 //! A page about to be shown can have its reads started early (`Api::prefetch`): a sign-in asks
 //! for the next page's data as soon as it succeeds, before that page has rendered, and the
-//! page's reads of the same paths (`use_fetch`, or a `GET` through `Api`) take that answer
-//! instead of asking again, for a few seconds and until any change succeeds.
+//! page's first read of each of those paths (`use_fetch`, or a `GET` through `Api`) takes that
+//! answer instead of asking again: once, within a few seconds, and not after a change succeeded.
 //!
 //! A request that could not reach the server at all marks it unreachable (`use_unreachable`,
 //! for one banner) until `GET /api/health` answers again, asked every few seconds; then what
@@ -219,11 +219,12 @@ impl PartialEq for Prefetched {
 }
 
 impl Prefetched {
-    /// The early read of `path`, if it is recent.
-    fn get(&self, path: &str) -> Option<Early> {
-        let map = self.0.borrow();
-        let (started, early) = map.get(path)?;
-        (js_sys::Date::now() - started < EARLY_FOR_MS).then(|| early.clone())
+    /// The early read of `path`, taken: it answers one read, and only a recent one. A page
+    /// shown again later asks the server, which may have changed its mind (a session ended
+    /// meanwhile must answer 401 there, not the early 200).
+    fn take(&self, path: &str) -> Option<Early> {
+        let (started, early) = self.0.borrow_mut().remove(path)?;
+        (js_sys::Date::now() - started < EARLY_FOR_MS).then_some(early)
     }
 
     /// Forgets every early read (a change succeeded: they may be out of date).
@@ -359,7 +360,7 @@ impl Api {
     async fn send_raw(&self, request: &Request) -> Result<String, ApiError> {
         // Read early for the page this handle's component is on: that answer.
         if request.is_get()
-            && let Some(early) = self.prefetched.as_ref().and_then(|p| p.get(request.path()))
+            && let Some(early) = self.prefetched.as_ref().and_then(|p| p.take(request.path()))
         {
             return early.await;
         }
@@ -526,7 +527,7 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
             let early = prefetched
                 .as_ref()
                 .filter(|_| !refresh)
-                .and_then(|p| p.get(path));
+                .and_then(|p| p.take(path));
             yew::platform::spawn_local(async move {
                 let outcome = match early {
                     Some(early) => early.await,
