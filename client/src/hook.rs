@@ -360,7 +360,10 @@ impl Api {
     async fn send_raw(&self, request: &Request) -> Result<String, ApiError> {
         // Read early for the page this handle's component is on: that answer.
         if request.is_get()
-            && let Some(early) = self.prefetched.as_ref().and_then(|p| p.take(request.path()))
+            && let Some(early) = self
+                .prefetched
+                .as_ref()
+                .and_then(|p| p.take(request.path()))
         {
             return early.await;
         }
