@@ -418,7 +418,7 @@ async fn sign_in(
         ceremony::begin_pre(&state.store, &state.sessions, session, step)
             .await
             .map_err(|e| unavailable(&e))?;
-        let methods: Vec<&str> = methods.iter().map(method_name).collect();
+        let methods: Vec<String> = methods.iter().filter_map(method_name).collect();
         let mut to = format!(
             "{SIGN_IN_PAGE}?reason=second_factor_required&methods={}",
             methods.join(",")
@@ -448,13 +448,17 @@ async fn sign_in(
     Ok((next.unwrap_or(HOME_AFTER_SIGN_IN).to_string(), cookies))
 }
 
-/// A second factor's name in the sign-in page's address.
-fn method_name(method: &SecondFactorMethod) -> &'static str {
-    match method {
-        SecondFactorMethod::Totp => "totp",
-        SecondFactorMethod::RecoveryCode => "recovery_code",
-        SecondFactorMethod::Passkey => "passkey",
-    }
+/// What the activity calls an identity: the provider's name for the person, else its subject.
+fn shown_name(name: Option<&String>, subject: &str) -> String {
+    name.cloned().unwrap_or_else(|| subject.to_owned())
+}
+
+/// A second factor's name in the sign-in page's address: its wire name, as the app reads it.
+fn method_name(method: &SecondFactorMethod) -> Option<String> {
+    serde_json::to_value(method)
+        .ok()?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// A new account (user role) for the identity `verified`, linked to it: named from its claims,
@@ -549,12 +553,10 @@ async fn record_linked(
     origin: &Origin,
 ) -> Result<(), AppError> {
     let event = Event {
-        detail: Some(
-            verified
-                .display_name
-                .clone()
-                .unwrap_or_else(|| verified.subject.clone()),
-        ),
+        detail: Some(shown_name(
+            verified.display_name.as_ref(),
+            &verified.subject,
+        )),
         ..Event::by_self(SecurityEventKind::IdentityLinked, origin)
     };
     events::record(&state.db, account, event).await?;
@@ -696,12 +698,7 @@ async fn unlink(
     let removed = tx.settle(removed).await?;
     state.accounts.forget(account);
     let event = Event {
-        detail: Some(
-            removed
-                .display_name
-                .clone()
-                .unwrap_or_else(|| removed.subject.clone()),
-        ),
+        detail: Some(shown_name(removed.display_name.as_ref(), &removed.subject)),
         ..Event::by_self(SecurityEventKind::IdentityUnlinked, &here)
     };
     events::record(&state.db, account, event).await?;
