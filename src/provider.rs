@@ -2,9 +2,18 @@
 //! (`<meta name="gatehouse-provider" content="LABEL">`): no request to learn it, and no
 //! provider, no mention of one.
 
-/// What the provider is called ("Acme SSO"), when the server has one configured.
+/// What the provider is called ("Acme SSO"), when the server has one configured. Read from the
+/// page once: it does not change while the page lives.
 #[cfg(target_arch = "wasm32")]
 pub fn provider_label() -> Option<String> {
+    thread_local! {
+        static LABEL: std::cell::OnceCell<Option<String>> = const { std::cell::OnceCell::new() };
+    }
+    LABEL.with(|label| label.get_or_init(read_label).clone())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn read_label() -> Option<String> {
     let document = web_sys::window()?.document()?;
     let selector = format!("meta[name=\"{}\"]", gatehouse_api::PROVIDER_META);
     let meta = document.query_selector(&selector).ok()??;
