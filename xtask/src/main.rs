@@ -379,6 +379,7 @@ pub(crate) fn run_check(label: &str, cmd: &mut Command, tally: &mut Tally) {
 
 fn test() -> Result<(), String> {
     let tools = setup::run()?;
+    report_disk("before the tests");
     let mut tally = Tally::default();
 
     run_tests(
@@ -467,12 +468,38 @@ fn test() -> Result<(), String> {
         }
     }
 
+    report_disk("after the tests");
     println!("{} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 {
         Ok(())
     } else {
         Err("some tests failed".into())
     }
+}
+
+/// Prints the build directory's size and the disk's free space. A build that fills the disk fails
+/// in the linker with a bus error, which names no cause; this line does.
+fn report_disk(when: &str) {
+    let target = target_dir();
+    let read = |cmd: &mut Command| {
+        cmd.output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| {
+                s.lines()
+                    .last()
+                    .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+            })
+            .unwrap_or_else(|| "?".into())
+    };
+    let used = read(Command::new("du").arg("-sh").arg(&target));
+    let free = read(
+        Command::new("df")
+            .args(["-h", "--output=avail"])
+            .arg(&target),
+    );
+    println!("==> disk {when}: the build directory holds {used}, {free} free");
 }
 
 #[cfg(test)]
