@@ -27,7 +27,7 @@ pub struct Spa {
     login_html: Option<Bytes>,
     /// The landing page at `/`, pre-rendered likewise, else `index.html`.
     home_html: Option<Bytes>,
-    /// The `Content-Security-Policy` header value for every response.
+    /// The `Content-Security-Policy` header value for every page (`/api` answers have their own).
     pub csp: HeaderValue,
     /// What the identity provider is called, when one is configured.
     provider_label: Option<String>,

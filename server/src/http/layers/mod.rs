@@ -27,7 +27,7 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), 
 /// Headers every response carries.
 #[derive(Clone, Debug)]
 pub struct SecurityHeaders {
-    /// The SPA's CSP (see `spa`).
+    /// The pages' CSP (see `spa`).
     pub csp: HeaderValue,
     /// Send HSTS on every response (the public URL is https); otherwise only on responses to
     /// requests a trusted proxy says came over https.
@@ -40,16 +40,22 @@ fn over_https(configured: bool, req: &Request) -> bool {
     configured || req.extensions().get::<Forwarded>().is_some_and(|f| f.https)
 }
 
-/// Sets the security headers on every response.
+/// The CSP of every `/api` answer: JSON and redirects load nothing and are framed by nothing.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Sets the security headers on every response. `/api` answers are never documents, so they get
+/// a short CSP that allows nothing and none of the headers that only mean something to a page
+/// (the page's CSP, `Permissions-Policy`, `Cross-Origin-Opener-Policy`): ~900 bytes less on
+/// every API answer.
 pub async fn security_headers(
     State(cfg): State<SecurityHeaders>,
     req: Request,
     next: Next,
 ) -> Response {
     let https = over_https(cfg.https, &req);
+    let api = is_api(req.uri().path());
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, cfg.csp.clone());
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -60,17 +66,25 @@ pub async fn security_headers(
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    h.insert(
-        HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static(PERMISSIONS_POLICY),
-    );
+    if api {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        );
+    } else {
+        h.insert(header::CONTENT_SECURITY_POLICY, cfg.csp.clone());
+        h.insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
+        h.insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        );
+    }
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -78,6 +92,12 @@ pub async fn security_headers(
         );
     }
     response
+}
+
+/// Whether `path` is `/api` or below it.
+fn is_api(path: &str) -> bool {
+    path.strip_prefix(gatehouse_api::API_ROOT)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// `/api` answers are never cached, and every error is a JSON `ErrorBody`, including the bare
