@@ -54,7 +54,7 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer_in_about_the_s
             (status, cookies, r.text().await.unwrap(), elapsed)
         }
     };
-    // Warm up, then compare medians of a few tries each.
+    // Warm up, then compare the fastest of a few tries each: a busy machine only adds time.
     try_login("ann").await;
     let mut known = Vec::new();
     let mut unknown = Vec::new();
@@ -71,11 +71,10 @@ async fn an_unknown_user_and_a_wrong_password_get_the_same_answer_in_about_the_s
         "identical status, cookies and body"
     );
     assert!(kb.contains("invalid_credentials"));
-    let median = |v: &mut Vec<(StatusCode, usize, String, std::time::Duration)>| {
-        v.sort_by_key(|t| t.3);
-        v[1].3.as_secs_f64()
+    let fastest = |v: &[(StatusCode, usize, String, std::time::Duration)]| {
+        v.iter().map(|t| t.3).min().unwrap().as_secs_f64()
     };
-    let (k, u) = (median(&mut known), median(&mut unknown));
+    let (k, u) = (fastest(&known), fastest(&unknown));
     // Both pay one Argon2 verification; without the dummy hash `unknown` would be ~100x faster.
     assert!(
         u > k / 3.0,
