@@ -14,12 +14,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Log lines are handed to a thread of their own to write, so no request ever waits on
+    // stderr (a slow terminal, a full pipe, a stalled log collector). When that thread falls
+    // behind a flood, lines are dropped, never requests; what is buffered is written before
+    // the process ends.
+    let (writer, _written_at_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,tower_sessions=warn,sqlx=warn")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();

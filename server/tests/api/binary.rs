@@ -108,7 +108,18 @@ struct Serving {
 }
 
 impl Drop for Serving {
+    /// Stops the server as an operator does (SIGTERM), so that it writes out its log before it
+    /// ends; kills it if it has not ended within ten seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -203,6 +214,43 @@ async fn passwords_cookies_and_csrf_tokens_never_reach_the_log() {
     );
     for secret in [PASSWORD, "guessing-a-secret", &session, &csrf, &device] {
         assert!(!log.contains(secret), "{secret:?} reached the log");
+    }
+}
+
+#[tokio::test]
+async fn a_server_whose_log_nobody_reads_keeps_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    // Its stderr is a pipe this test never reads: once the pipe's 64 KB are full, a write to
+    // it waits for ever.
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &db_url(&dir), "--listen", "127.0.0.1:0"])
+        .arg("--dist")
+        .arg(dir.path().join("no-dist"))
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the server prints where it listens");
+        if let Some(url) = line.unwrap().strip_prefix("Gatehouse is listening on ") {
+            break url.to_string();
+        }
+    };
+    let server = Serving { child, base };
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    // Each request logs a few lines at debug: far more than the pipe holds.
+    for i in 0..1500 {
+        let r = http
+            .get(format!("{}/api/health", server.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {i} got no answer: {e}"));
+        assert_eq!(r.status(), StatusCode::OK, "request {i}");
     }
 }
 
