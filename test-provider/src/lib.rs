@@ -171,6 +171,9 @@ struct Inner {
     /// site starts, as after a real sign-in there), not with a redirect.
     page: bool,
     down: bool,
+    /// How long discovery takes to answer (a slow or hanging provider).
+    discovery_delay: std::time::Duration,
+    discovery_requests: usize,
     codes: HashMap<String, Grant>,
     asked: Vec<AuthorizeRequest>,
     token_requests: usize,
@@ -276,6 +279,16 @@ impl Provider {
         self.shared.lock().down = down;
     }
 
+    /// Discovery answers only after `delay` from now on (as a provider that hangs does).
+    pub fn discovery_takes(&self, delay: std::time::Duration) {
+        self.shared.lock().discovery_delay = delay;
+    }
+
+    /// How many discovery requests came, answered or not.
+    pub fn discovery_requests(&self) -> usize {
+        self.shared.lock().discovery_requests
+    }
+
     /// Every authorization request so far, oldest first.
     pub fn authorize_requests(&self) -> Vec<AuthorizeRequest> {
         self.shared.lock().asked.clone()
@@ -302,6 +315,12 @@ fn unavailable() -> Response {
 }
 
 async fn discovery(State(shared): State<Shared>) -> Response {
+    let delay = {
+        let mut inner = shared.lock();
+        inner.discovery_requests += 1;
+        inner.discovery_delay
+    };
+    tokio::time::sleep(delay).await;
     if shared.lock().down {
         return unavailable();
     }

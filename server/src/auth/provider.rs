@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use openidconnect::core::{
     CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims, CoreProviderMetadata,
@@ -19,7 +19,7 @@ use openidconnect::{
     SignatureVerificationError, reqwest,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
 /// How the provider is configured (`--oidc-*`).
 #[derive(Clone, Debug)]
@@ -37,7 +37,7 @@ pub struct ProviderSettings {
 }
 
 /// Why a round trip through the provider failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ProviderError {
     /// The provider could not be reached, or answered with an error of its own.
     #[error("the identity provider is unavailable: {0}")]
@@ -92,6 +92,8 @@ pub struct IdentityProvider {
     secret: ClientSecret,
     http: reqwest::Client,
     metadata: RwLock<Option<Arc<CoreProviderMetadata>>>,
+    /// Held by the one discovery under way; the outcome of the last that failed, and when.
+    discovering: Mutex<Option<(Instant, ProviderError)>>,
 }
 
 impl std::fmt::Debug for IdentityProvider {
@@ -138,6 +140,7 @@ impl IdentityProvider {
             settings,
             http,
             metadata: RwLock::new(None),
+            discovering: Mutex::new(None),
         })
     }
 
@@ -147,16 +150,41 @@ impl IdentityProvider {
     }
 
     /// The metadata: as kept, or discovered now (`refresh`: discovered again in any case).
+    /// One discovery at a time: requests that need it while one is under way wait for it and
+    /// share its outcome, failure included, so a crowd of sign-ins while the provider is down
+    /// or hanging costs it one request, not one each.
     async fn metadata(&self, refresh: bool) -> Result<Arc<CoreProviderMetadata>, ProviderError> {
-        if !refresh && let Some(kept) = self.metadata.read().await.as_ref() {
+        let seen = self.metadata.read().await.clone();
+        if !refresh && let Some(kept) = &seen {
             return Ok(kept.clone());
         }
-        let discovered = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
-            .await
-            .map_err(|e| ProviderError::Unavailable(format!("discovery: {e}")))?;
-        let discovered = Arc::new(discovered);
-        *self.metadata.write().await = Some(discovered.clone());
-        Ok(discovered)
+        let asked = Instant::now();
+        let mut last_failure = self.discovering.lock().await;
+        // While this request waited, another discovered, or failed to.
+        let now = self.metadata.read().await.clone();
+        if let Some(now) = now
+            && seen.as_ref().is_none_or(|seen| !Arc::ptr_eq(seen, &now))
+        {
+            return Ok(now);
+        }
+        if let Some((failed_at, e)) = last_failure.as_ref()
+            && *failed_at >= asked
+        {
+            return Err(e.clone());
+        }
+        match CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http).await {
+            Ok(discovered) => {
+                let discovered = Arc::new(discovered);
+                *self.metadata.write().await = Some(discovered.clone());
+                *last_failure = None;
+                Ok(discovered)
+            }
+            Err(e) => {
+                let e = ProviderError::Unavailable(format!("discovery: {e}"));
+                *last_failure = Some((Instant::now(), e.clone()));
+                Err(e)
+            }
+        }
     }
 
     /// Starts a round trip returning to `redirect_uri`: the provider's authorization URL, and

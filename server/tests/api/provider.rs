@@ -427,6 +427,37 @@ async fn a_cancelled_sign_in_and_a_provider_that_is_down_land_on_the_sign_in_pag
 }
 
 #[tokio::test]
+async fn sign_ins_started_together_while_the_provider_hangs_ask_it_once() {
+    let provider = Provider::start().await;
+    provider.set_down(true);
+    provider.discovery_takes(std::time::Duration::from_millis(500));
+    let (app, _secret) = app_with(&provider, false, |_| {}).await;
+    let start = StartProviderSignIn::default().path();
+    let landed = futures_util::future::join_all((0..20).map(|_| {
+        let (app, start) = (&app, &start);
+        async move { location(&app.get(&Agent::default(), start).await) }
+    }))
+    .await;
+    for l in &landed {
+        assert_eq!(l, "/login?provider=unavailable");
+    }
+    assert_eq!(
+        provider.discovery_requests(),
+        1,
+        "twenty sign-ins waited on one discovery"
+    );
+    // Back up: the next sign-in asks again and gets through.
+    provider.set_down(false);
+    provider.discovery_takes(std::time::Duration::ZERO);
+    provider.cancels();
+    assert_eq!(
+        sign_in_through(&app, &mut Agent::default(), None).await,
+        "/login?provider=cancelled"
+    );
+    assert_eq!(provider.discovery_requests(), 2);
+}
+
+#[tokio::test]
 async fn without_a_provider_its_routes_say_so() {
     let app = spawn_app().await;
     let mut browser = Agent::default();
