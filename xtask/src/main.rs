@@ -384,7 +384,13 @@ fn test() -> Result<(), String> {
 
     run_tests(
         "native tests (wire types, server, SPA logic, doc tests)",
-        cargo().args(["test", "--workspace", "--exclude", "gatehouse-e2e"]),
+        cargo().args([
+            "test",
+            "--no-fail-fast",
+            "--workspace",
+            "--exclude",
+            "gatehouse-e2e",
+        ]),
         &mut tally,
     );
 
@@ -392,6 +398,7 @@ fn test() -> Result<(), String> {
         "the pre-renderer's tests (native, feature prerender)",
         cargo().args([
             "test",
+            "--no-fail-fast",
             "-p",
             "gatehouse",
             "--features",
@@ -421,6 +428,7 @@ fn test() -> Result<(), String> {
         cargo()
             .args([
                 "test",
+                "--no-fail-fast",
                 "-p",
                 "gatehouse-client",
                 "-p",
@@ -454,7 +462,7 @@ fn test() -> Result<(), String> {
     }
 
     let mut journeys = cargo();
-    journeys.args(["test", "-p", "gatehouse-e2e"]);
+    journeys.args(["test", "--no-fail-fast", "-p", "gatehouse-e2e"]);
     e2e_env(&mut journeys, &tools);
     match e2e_ready {
         Ok(()) => run_tests(
