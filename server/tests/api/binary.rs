@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 
 use gatehouse_api::Endpoint;
-use gatehouse_api::endpoints::{CreateNote, Login};
+use gatehouse_api::endpoints::{CreateNote, GetHealth, Login};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -246,7 +246,7 @@ async fn a_server_whose_log_nobody_reads_keeps_answering() {
     // Each request logs a few lines at debug: far more than the pipe holds.
     for i in 0..1500 {
         let r = http
-            .get(format!("{}/api/health", server.base))
+            .get(format!("{}{}", server.base, GetHealth::PATH))
             .send()
             .await
             .unwrap_or_else(|e| panic!("request {i} got no answer: {e}"));
