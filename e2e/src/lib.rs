@@ -632,14 +632,20 @@ impl Env {
         .await;
     }
 
-    /// The first element `locator` finds, waiting up to `PATIENCE` for it.
+    /// The first element `locator` finds, waiting up to `PATIENCE` for it. A search that a
+    /// navigation starting at that moment interrupts (after a click that leaves the page,
+    /// ChromeDriver answers "aborted by navigation") looks again on the page that follows.
     pub async fn element(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(locator)
-            .await
-            .unwrap()
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.client.wait().at_most(left).for_element(locator).await {
+                Ok(element) => return element,
+                Err(fantoccini::error::CmdError::NotW3C(Value::String(why)))
+                    if why == "aborted by navigation" && Instant::now() < deadline => {}
+                Err(e) => panic!("no element {locator:?}: {e}"),
+            }
+        }
     }
 
     /// Sets an input or textarea's value as typing would (firing `input`).
