@@ -616,3 +616,28 @@ pub async fn id_of(db: &Db, name: &str) -> i64 {
         .unwrap()
         .id
 }
+
+/// Adds a passkey to `account` straight into `db` (making a real one takes an authenticator,
+/// which the browser journeys have; removing and renaming never read the key): its id.
+pub async fn add_passkey_directly(db: &Db, account: i64, credential: &str) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let added =
+        gatehouse_server::data::passkeys::add(&mut tx, account, credential, "owned", "{}", false)
+            .await;
+    tx.settle(added).await.unwrap().unwrap().id
+}
+
+/// Links the identity `subject` at a made-up issuer to `account` straight into `db` (linking a
+/// real one takes a provider; see `provider.rs`): its id.
+pub async fn link_identity_directly(db: &Db, account: i64, subject: &str) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let linked = gatehouse_server::data::identities::link(
+        &mut tx,
+        account,
+        "https://idp.example",
+        subject,
+        None,
+    )
+    .await;
+    tx.settle(linked).await.unwrap().unwrap().id
+}

@@ -679,37 +679,17 @@ async fn owned_by(app: &TestApp, agent: &Agent, name: &str, m: &Meant) -> String
             listed.into_iter().find(|s| !s.current).unwrap().id
         }
         "/api/auth/passkeys/{id}" => {
-            // Straight into the database: making a real one takes an authenticator (the
-            // browser journeys do that); renaming and removing never read the key itself.
             let account = id_of(&app.db, name).await;
-            let mut tx = app.db.begin().await.unwrap();
-            let added = gatehouse_server::data::passkeys::add(
-                &mut tx,
-                account,
-                &format!("credential-of-{name}"),
-                "owned",
-                "{}",
-                false,
-            )
-            .await;
-            let added = tx.settle(added).await.unwrap().unwrap();
-            added.id.to_string()
+            add_passkey_directly(&app.db, account, &format!("credential-of-{name}"))
+                .await
+                .to_string()
         }
         "/api/auth/identities/{id}" => {
-            // Straight into the database: linking a real one takes a provider (see `provider`).
             let account = id_of(&app.db, name).await;
-            let mut tx = app.db.begin().await.unwrap();
             let subject = format!("subject-of-{name}-{}", rand_suffix());
-            let linked = gatehouse_server::data::identities::link(
-                &mut tx,
-                account,
-                "https://idp.example",
-                &subject,
-                None,
-            )
-            .await;
-            let linked = tx.settle(linked).await.unwrap().unwrap();
-            linked.id.to_string()
+            link_identity_directly(&app.db, account, &subject)
+                .await
+                .to_string()
         }
         other => {
             panic!("{other}: no resource to own: add one to `owned_by` in tests/api/matrix.rs")
