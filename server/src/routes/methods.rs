@@ -226,7 +226,7 @@ async fn rename_passkey(
         .ok_or(AppError::NotFound)
 }
 
-/// `DELETE /api/auth/passkeys/{id}`.
+/// `DELETE /api/auth/passkeys/{id}`: 204; 409 when it is the account's last way in.
 async fn remove_passkey(
     State(state): State<AppState>,
     writer: Writer,
@@ -234,12 +234,16 @@ async fn remove_passkey(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let account = writer.user.account.id;
-    let mut tx = writer.begin().await?;
-    let removed = passkeys::remove(&mut tx, account, id).await;
-    let name = tx
-        .settle(removed.map_err(AppError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mut tx = writer.begin_in_turn().await?;
+    let removed = async {
+        let name = passkeys::remove(&mut tx, account, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        keep_a_way_in(&mut tx, account).await?;
+        Ok::<_, AppError>(name)
+    }
+    .await;
+    let name = tx.settle(removed).await?;
     state.accounts.forget(account);
     record_event(
         &state,
@@ -250,6 +254,21 @@ async fn remove_passkey(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Refuses (409) a removal, in `tx`, that left `account` no way to sign in: no password, passkey
+/// or connected identity. Run in a transaction begun `Writer::begin_in_turn`, so that two
+/// removals at once cannot each count the other's as left.
+pub(super) async fn keep_a_way_in(tx: &mut db::Tx, account: i64) -> Result<(), AppError> {
+    let left = users::find_in(tx, account)
+        .await?
+        .ok_or(AppError::SessionExpired)?;
+    if left.ways_in() == 0 {
+        return Err(AppError::Refused(
+            "This is your last way to sign in: add a passkey first, or ask an administrator for a password.",
+        ));
+    }
+    Ok(())
 }
 
 /// `GET /api/auth/totp`.

@@ -28,6 +28,7 @@ use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
 use super::auth::{RequestOrigin, complete_sign_in, second_factors};
+use super::methods::keep_a_way_in;
 use super::{Declared, Route};
 use crate::auth::provider::{IdentityProvider, ProviderError, RoundTrip, Verified};
 use crate::data::events::{self, Event, Origin};
@@ -675,24 +676,13 @@ async fn unlink(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let account = writer.user.account.id;
-    // Two unlinks at once would each count the other's identity as left: they take turns
-    // (the administration's lock; SQLite's write lock does it already).
-    let mut tx = state.db.begin().await?;
+    let mut tx = writer.begin_in_turn().await?;
     let removed = async {
-        tx.exclusive().await?;
-        writer.check_in(&mut tx).await?;
         let removed = identities::unlink(&mut tx, account, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let left = users::find_in(&mut tx, account)
-            .await?
-            .ok_or(AppError::SessionExpired)?;
-        if left.ways_in() == 0 {
-            return Err(AppError::Refused(
-                "This is your last way to sign in: add a passkey first, or ask an administrator for a password.",
-            ));
-        }
-        Ok(removed)
+        keep_a_way_in(&mut tx, account).await?;
+        Ok::<_, AppError>(removed)
     }
     .await;
     let removed = tx.settle(removed).await?;

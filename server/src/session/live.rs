@@ -67,6 +67,25 @@ impl Writer {
         }
     }
 
+    /// `begin`, after taking the administration's lock: for a change whose check reads rows
+    /// another such change may remove meanwhile (removing one of an account's ways in while
+    /// another is removed elsewhere), so the two take turns on every instance.
+    pub async fn begin_in_turn(&self) -> Result<Tx, AppError> {
+        let mut tx = self.db.begin().await?;
+        let checked = async {
+            tx.exclusive().await?;
+            self.check_in(&mut tx).await
+        }
+        .await;
+        match checked {
+            Ok(()) => Ok(tx),
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
     /// Checks that the session is still live, for a change made outside the database (ending
     /// other sessions): a transaction begun as `begin` does, and rolled back.
     pub async fn ensure_live(&self) -> Result<(), AppError> {

@@ -551,6 +551,34 @@ async fn linking_needs_a_recent_confirmation_and_a_live_session_when_the_provide
 }
 
 #[tokio::test]
+async fn the_last_passkey_of_an_account_without_a_password_or_an_identity_is_not_removed() {
+    use gatehouse_api::PasskeyInfo;
+    use gatehouse_api::endpoints::{ListPasskeys, RemovePasskey};
+
+    let app = spawn_app().await;
+    let ann = app.signed_in("ann", Role::User).await;
+    let account = id_of(&app.db, "ann").await;
+    let first = add_passkey_directly(&app.db, account, "first").await;
+    let second = add_passkey_directly(&app.db, account, "second").await;
+    // As an account the provider made, then left: its passkeys are its only ways in.
+    let mut tx = app.db.begin().await.unwrap();
+    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
+    tx.settle(done).await.unwrap();
+
+    let r = app.call(&ann, &RemovePasskey { id: first }, None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app.call(&ann, &RemovePasskey { id: second }, None).await;
+    expect_error(r, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    let left: Vec<PasskeyInfo> = app
+        .call(&ann, &ListPasskeys, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1, "the last passkey stays");
+}
+
+#[tokio::test]
 async fn unlinking_keeps_another_way_in_and_an_administrator_removes_identities_ending_sessions() {
     let provider = Provider::start().await;
     let (app, _secret) = app_with(&provider, false, |_| {}).await;

@@ -963,26 +963,15 @@ async fn two_unlinks_sent_at_once_to_two_instances_never_leave_an_account_withou
     let (a, b) = (&instances[0], &instances[1]);
     let db = a_database(a).await;
     let ann = a.sign_in("ann").await;
-    let account = users_id(&db, "ann").await;
+    let account = id_of(&db, "ann").await;
     // Only the two identities are ways in: as an account the provider made.
     let mut tx = db.begin().await.unwrap();
     let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
     tx.settle(done).await.unwrap();
     for round in 0..20 {
-        let mut tx = db.begin().await.unwrap();
         for n in 0..2 {
-            let subject = format!("race-{round}-{n}");
-            let linked = gatehouse_server::data::identities::link(
-                &mut tx,
-                account,
-                "https://idp.example",
-                &subject,
-                None,
-            )
-            .await;
-            assert!(linked.unwrap().is_some());
+            link_identity_directly(&db, account, &format!("race-{round}-{n}")).await;
         }
-        tx.commit().await.unwrap();
         let ids: Vec<LinkedIdentity> = a
             .call(&ann, &ListIdentities, None)
             .await
@@ -1014,13 +1003,39 @@ async fn two_unlinks_sent_at_once_to_two_instances_never_leave_an_account_withou
     }
 }
 
-async fn users_id(db: &db::Db, name: &str) -> i64 {
-    gatehouse_server::data::users::find_by_name(
-        db,
-        &gatehouse_api::Username::try_from(name).unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id
+#[tokio::test]
+async fn a_passkey_removed_and_an_identity_unlinked_at_once_on_two_instances_leave_a_way_in() {
+    use gatehouse_api::endpoints::{RemovePasskey, UnlinkIdentity};
+
+    let (_redis, instances) = cluster(&["ann"], 2, &[]).await;
+    let (a, b) = (&instances[0], &instances[1]);
+    let db = a_database(a).await;
+    let ann = a.sign_in("ann").await;
+    let account = id_of(&db, "ann").await;
+    let mut tx = db.begin().await.unwrap();
+    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
+    tx.settle(done).await.unwrap();
+    for round in 0..20 {
+        let passkey = add_passkey_directly(&db, account, &format!("race-{round}")).await;
+        let identity = link_identity_directly(&db, account, &format!("race-{round}")).await;
+        let (remove, unlink) = (
+            RemovePasskey { id: passkey },
+            UnlinkIdentity { id: identity },
+        );
+        let (r1, r2) = tokio::join!(a.call(&ann, &remove, None), b.call(&ann, &unlink, None));
+        let statuses = [r1.status(), r2.status()];
+        assert_eq!(
+            statuses.iter().filter(|s| s.is_success()).count(),
+            1,
+            "round {round}: {statuses:?}: one of the two must be refused"
+        );
+        // Start the next round with neither.
+        let mut tx = db.begin().await.unwrap();
+        let gone = async {
+            gatehouse_server::data::identities::remove_all(&mut tx, account).await?;
+            gatehouse_server::data::passkeys::remove(&mut tx, account, passkey).await
+        }
+        .await;
+        tx.settle(gone).await.unwrap();
+    }
 }
