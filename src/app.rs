@@ -12,8 +12,8 @@ use crate::components::{Nav, ToastProvider, UnreachableBanner};
 use crate::expiry::ExpiryWarning;
 use crate::kept::KeptProvider;
 use crate::pages::{
-    AccountPage, AdminPage, AdminUserPage, DashboardPage, HomePage, LoginPage, NewNotePage,
-    NotFoundPage, NotePage, NotesPage,
+    HomePage, LoginPage, account_page, admin_page, admin_user_page, dashboard_page, new_note_page,
+    not_found_page, note_page, notes_page,
 };
 use crate::route::Route;
 
@@ -25,14 +25,14 @@ pub fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Login => html! { <LoginPage /> },
-        Route::Dashboard => html! { <DashboardPage /> },
-        Route::Notes => html! { <NotesPage /> },
-        Route::NewNote => html! { <NewNotePage /> },
-        Route::Note { id } => html! { <NotePage {id} /> },
-        Route::Account => html! { <AccountPage /> },
-        Route::Admin => html! { <AdminPage /> },
-        Route::AdminUser { id } => html! { <AdminUserPage {id} /> },
-        Route::NotFound => html! { <NotFoundPage /> },
+        Route::Dashboard => dashboard_page(),
+        Route::Notes => notes_page(),
+        Route::NewNote => new_note_page(),
+        Route::Note { id } => note_page(id),
+        Route::Account => account_page(),
+        Route::Admin => admin_page(),
+        Route::AdminUser { id } => admin_user_page(id),
+        Route::NotFound => not_found_page(),
     }
 }
 
@@ -41,24 +41,15 @@ pub fn switch(route: Route) -> Html {
 pub fn App() -> Html {
     html! {
         <BrowserRouter>
-            <Frame />
+            { frame(true) }
         </BrowserRouter>
     }
 }
 
-/// Props of `Frame`.
-#[derive(Properties, PartialEq)]
-pub struct FrameProps {
-    /// Whether to show the route's page in `main` (the pre-rendered shell leaves it empty).
-    #[prop_or(true)]
-    pub pages: bool,
-}
-
 /// Everything under the router: the client, the session, toasts, what forms keep between
-/// pages, the header, the page and the expiry warning. `prerender` renders it at build time
-/// for the first paint.
-#[function_component]
-pub fn Frame(props: &FrameProps) -> Html {
+/// pages, the header, the page (unless not `pages`: the pre-rendered shell leaves `main`
+/// empty) and the expiry warning. `prerender` renders it at build time for the first paint.
+pub fn frame(pages: bool) -> Html {
     html! {
         <ApiProvider>
             <AuthProvider<Me> check={Me} login_path={SIGN_IN_PAGE}>
@@ -69,7 +60,7 @@ pub fn Frame(props: &FrameProps) -> Html {
                         <Nav />
                         <UnreachableBanner />
                         <main id="main">
-                            if props.pages {
+                            if pages {
                                 <Switch<Route> render={switch} />
                             }
                         </main>

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use yew_router::Router;
 use yew_router::history::{AnyHistory, MemoryHistory};
 
-use crate::app::{Frame, PRERENDERED_ID};
+use crate::app::{PRERENDERED_ID, frame};
 
 /// Props of `At`.
 #[derive(Properties, PartialEq)]
@@ -22,7 +22,7 @@ fn At(props: &AtProps) -> Html {
     let history = AnyHistory::from(MemoryHistory::with_entries(vec![props.path.to_string()]));
     html! {
         <Router {history}>
-            <Frame pages={props.pages} />
+            { frame(props.pages) }
         </Router>
     }
 }

@@ -7,7 +7,7 @@ use gatehouse_api::{Role, SessionInfo, User};
 use gatehouse_client::{Allow, ApiError, MutationHandle, RequireAuth};
 use yew::prelude::*;
 
-use crate::components::{ErrorView, Loading};
+use crate::components::{ErrorView, loading};
 
 /// The auth context: `gatehouse_client::Auth` over this app's session.
 pub type Auth = gatehouse_client::Auth<SessionInfo>;
@@ -34,35 +34,29 @@ fn is_admin(session: &SessionInfo) -> bool {
     session.user.role == Role::Admin
 }
 
-/// Props of the guards.
-#[derive(Properties, PartialEq)]
-pub struct GuardProps {
-    /// The protected content.
-    pub children: Html,
-}
-
 fn failed() -> Callback<(ApiError, Callback<()>), Html> {
     Callback::from(|(error, onretry): (ApiError, Callback<()>)| {
         html! { <ErrorView {error} {onretry} /> }
     })
 }
 
-/// Renders its children for any signed-in user; sends anyone else to sign in.
-#[function_component]
-pub fn RequireUser(props: &GuardProps) -> Html {
+/// `page` for any signed-in user; anyone else is sent to sign in. `key` names the page: another
+/// page's guard is then mounted afresh rather than this one reused. A function, not a
+/// component: a component costs about 2 KB of wasm in Yew's generic code.
+pub fn for_users(key: &'static str, page: Html) -> Html {
     html! {
-        <RequireAuth<SessionInfo> waiting={html! { <Loading /> }} failed={failed()}>
-            { props.children.clone() }
+        <RequireAuth<SessionInfo> key={key} waiting={loading()} failed={failed()}>
+            { page }
         </RequireAuth<SessionInfo>>
     }
 }
 
-/// Renders its children for administrators; sends anyone else to sign in (`forbidden`).
-#[function_component]
-pub fn RequireAdmin(props: &GuardProps) -> Html {
+/// `page` for administrators; anyone else is sent to sign in (`forbidden`). `key` as in
+/// `for_users`.
+pub fn for_admins(key: &'static str, page: Html) -> Html {
     html! {
-        <RequireAuth<SessionInfo> allow={Allow(is_admin)} waiting={html! { <Loading /> }} failed={failed()}>
-            { props.children.clone() }
+        <RequireAuth<SessionInfo> key={key} allow={Allow(is_admin)} waiting={loading()} failed={failed()}>
+            { page }
         </RequireAuth<SessionInfo>>
     }
 }

@@ -1,8 +1,6 @@
 //! `EventList`: security events (sign-ins, failed attempts, changes) as a list, each in words,
 //! with where it came from and when: the account page's and, for administrators, another's.
 
-use std::rc::Rc;
-
 use gatehouse_api::{SecurityEvent, SecurityEventKind};
 use yew::prelude::*;
 
@@ -69,22 +67,14 @@ fn role_words(role: Option<&str>) -> &'static str {
     }
 }
 
-/// Props of `EventList`.
-#[derive(Properties, PartialEq)]
-pub struct EventListProps {
-    /// The events, newest first.
-    pub events: Rc<Vec<SecurityEvent>>,
-}
-
-/// Security events as a list ("Nothing yet." when there are none).
-#[function_component]
-pub fn EventList(props: &EventListProps) -> Html {
-    if props.events.is_empty() {
+/// Security events, newest first, as a list ("Nothing yet." when there are none).
+pub fn event_list(events: &[SecurityEvent]) -> Html {
+    if events.is_empty() {
         return html! { <p class="empty">{ "Nothing yet." }</p> };
     }
     html! {
         <ul class="rows events">
-            { for props.events.iter().map(|e| {
+            { for events.iter().map(|e| {
                 let place = [e.device.clone(), e.address.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
                 let warn = matches!(e.kind, SecurityEventKind::SignInFailed);
                 html! {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use gatehouse_client::{ApiError, Fetch, FetchHandle};
 use yew::prelude::*;
 
-use super::{ErrorView, Loading};
+use super::{ErrorView, loading};
 
 /// The content `ready` makes of the value once it has come; until then, `waiting`.
 pub fn fetched<T>(handle: &FetchHandle<T>, ready: impl FnOnce(&Rc<T>) -> Html) -> Html {
@@ -29,7 +29,7 @@ pub fn waiting<T>(handle: &FetchHandle<T>) -> Html {
 /// `waiting`'s views, whatever the value's type (so they are in the wasm once).
 fn not_yet(error: Option<&ApiError>, onretry: &Callback<()>) -> Html {
     match error {
-        None => html! { <Loading /> },
+        None => loading(),
         Some(error) => html! { <ErrorView error={error.clone()} onretry={onretry.clone()} /> },
     }
 }

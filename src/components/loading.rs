@@ -1,9 +1,8 @@
-//! `Loading`: the one loading indicator.
+//! `loading`: the one loading indicator.
 
 use yew::prelude::*;
 
 /// Shown while something is being fetched or decided.
-#[function_component]
-pub fn Loading() -> Html {
+pub fn loading() -> Html {
     html! { <p class="loading" aria-busy="true" aria-live="polite">{ "Loading…" }</p> }
 }

@@ -34,27 +34,17 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
     }
 }
 
-/// Props of `OneTimePassword`.
-#[derive(Properties, PartialEq)]
-pub struct OneTimePasswordProps {
-    /// The account it is for.
-    pub username: AttrValue,
-    /// The password.
-    pub password: AttrValue,
-}
-
 /// A new account's, or a reset account's, one-time password: shown this once, with Copy.
-#[function_component]
-pub fn OneTimePassword(props: &OneTimePasswordProps) -> Html {
+pub fn one_time_password(username: &str, password: &str) -> Html {
+    let password = AttrValue::from(password.to_string());
     html! {
         <div class="secret" role="status">
             <p>{ format!(
-                "Give {} this one-time password. It is shown only now; they choose their own when they next sign in.",
-                props.username
+                "Give {username} this one-time password. It is shown only now; they choose their own when they next sign in.",
             ) }</p>
             <p class="otp-row">
-                <code class="otp">{ props.password.clone() }</code>
-                <CopyButton text={props.password.clone()} />
+                <code class="otp">{ password.clone() }</code>
+                <CopyButton text={password} />
             </p>
         </div>
     }

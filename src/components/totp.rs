@@ -57,7 +57,7 @@ pub fn AuthenticatorApp() -> Html {
             let shown = shown.clone();
             Callback::from(move |_: MouseEvent| shown.set(None))
         };
-        html! { <Codes codes={codes.recovery_codes} {ondone} /> }
+        recovery_codes(&codes.recovery_codes, ondone)
     } else if let Some(pending) = setup.state.done() {
         let onsubmit = {
             let code = code.clone();
@@ -73,12 +73,17 @@ pub fn AuthenticatorApp() -> Html {
             Callback::from(move |v: String| code.set(v.into()))
         };
         let error = confirm.error();
-        html! {
-            <SetUp setup={(*pending).clone()} code={(*code).clone()} {oninput} {onsubmit}
-                   busy={confirm.running()}
-                   field={error.and_then(|e| e.field("code")).map(|m| AttrValue::from(m.to_string()))}
-                   other={general_error(error, &["code"])} />
-        }
+        set_up(&SetUp {
+            setup: &pending,
+            code: (*code).clone(),
+            oninput,
+            onsubmit,
+            busy: confirm.running(),
+            field: error
+                .and_then(|e| e.field("code"))
+                .map(|m| AttrValue::from(m.to_string())),
+            other: general_error(error, &["code"]),
+        })
     } else {
         fetched(&status, |s| {
             if s.enabled {
@@ -123,10 +128,9 @@ pub fn AuthenticatorApp() -> Html {
     }
 }
 
-/// Props of `SetUp`.
-#[derive(Properties, PartialEq)]
-struct SetUpProps {
-    setup: TotpSetup,
+/// What `set_up` shows.
+struct SetUp<'a> {
+    setup: &'a TotpSetup,
     code: AttrValue,
     oninput: Callback<String>,
     onsubmit: Callback<SubmitEvent>,
@@ -136,8 +140,7 @@ struct SetUpProps {
 }
 
 /// Scan the QR code (or type the key), then confirm with one code.
-#[function_component]
-fn SetUp(props: &SetUpProps) -> Html {
+fn set_up(props: &SetUp<'_>) -> Html {
     let qr = Html::from_html_unchecked(AttrValue::from(props.setup.qr_svg.clone()));
     html! {
         <form class="totp-setup" onsubmit={props.onsubmit.clone()} aria-busy={props.busy.to_string()} novalidate=true>
@@ -162,17 +165,9 @@ fn SetUp(props: &SetUpProps) -> Html {
     }
 }
 
-/// Props of `Codes`.
-#[derive(Properties, PartialEq)]
-struct CodesProps {
-    codes: Vec<String>,
-    ondone: Callback<MouseEvent>,
-}
-
 /// The recovery codes, this once, with Copy and Download.
-#[function_component]
-fn Codes(props: &CodesProps) -> Html {
-    let text = props.codes.join("\n");
+fn recovery_codes(codes: &[String], ondone: Callback<MouseEvent>) -> Html {
+    let text = codes.join("\n");
     let download = format!(
         "data:text/plain;charset=utf-8,{}",
         js_sys::encode_uri_component(&format!(
@@ -182,11 +177,11 @@ fn Codes(props: &CodesProps) -> Html {
     html! {
         <div class="recovery-codes" role="status">
             <p><strong>{ "Save these recovery codes now." }</strong>{ " Each signs you in once if you lose your phone. They are not shown again." }</p>
-            <ul class="codes">{ for props.codes.iter().map(|c| html! { <li><code>{ c.clone() }</code></li> }) }</ul>
+            <ul class="codes">{ for codes.iter().map(|c| html! { <li><code>{ c.clone() }</code></li> }) }</ul>
             <div class="actions">
                 <CopyButton text={text.clone()} />
                 <a class="button secondary" href={download} download="gatehouse-recovery-codes.txt">{ "Download" }</a>
-                <button type="button" onclick={props.ondone.clone()}>{ "I have saved them" }</button>
+                <button type="button" onclick={ondone}>{ "I have saved them" }</button>
             </div>
         </div>
     }

@@ -12,18 +12,18 @@ use gatehouse_client::{Api, Request, use_fetch, use_mutation};
 use yew::prelude::*;
 
 use crate::components::{
-    AuthenticatorApp, ConnectedSignIn, ErrorView, EventList, Field, Page, Passkeys, fetched,
+    AuthenticatorApp, ConnectedSignIn, ErrorView, Field, Page, Passkeys, event_list, fetched,
     general_error, grouped, session_group, use_toasts,
 };
 use crate::kept::use_kept;
 use crate::provider::provider_label;
-use crate::session::RequireUser;
+use crate::session::for_users;
 
 /// The account page (signed-in users).
-#[function_component]
-pub fn AccountPage() -> Html {
-    html! {
-        <RequireUser>
+pub fn account_page() -> Html {
+    for_users(
+        "account",
+        html! {
             <Page title="Your account" class="account">
                 <PasswordForm />
                 <Passkeys />
@@ -34,8 +34,8 @@ pub fn AccountPage() -> Html {
                 <Sessions />
                 <Activity />
             </Page>
-        </RequireUser>
-    }
+        },
+    )
 }
 
 #[function_component]
@@ -190,7 +190,7 @@ fn Activity() -> Html {
     html! {
         <section aria-labelledby="activity-title" class="card">
             <h2 id="activity-title">{ "Recent security activity" }</h2>
-            { fetched(&events, |list| html! { <EventList events={list.clone()} /> }) }
+            { fetched(&events, |list| event_list(list)) }
         </section>
     }
 }

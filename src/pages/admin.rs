@@ -11,22 +11,22 @@ use yew_router::prelude::*;
 
 use crate::components::remembered::{use_list_key, use_remembered, use_scroll_memory};
 use crate::components::{
-    ErrorView, Field, OneTimePassword, Page, fetched, general_error, role_name, status, time,
+    ErrorView, Field, Page, fetched, one_time_password, general_error, role_name, status, time,
     use_toasts,
 };
 use crate::route::{AccountsQuery, Route, replace_with_query};
-use crate::session::RequireAdmin;
+use crate::session::for_admins;
 
 /// The administrators' page.
-#[function_component]
-pub fn AdminPage() -> Html {
-    html! {
-        <RequireAdmin>
+pub fn admin_page() -> Html {
+    for_admins(
+        "admin",
+        html! {
             <Page title="Users" class="admin">
                 <Accounts />
             </Page>
-        </RequireAdmin>
-    }
+        },
+    )
 }
 
 /// What the remembered account lists are called (`remembered::use_last_query`).
@@ -231,7 +231,7 @@ fn NewAccountForm() -> Html {
                 <ErrorView error={e} />
             }
             if let Some((name, otp)) = &*made {
-                <OneTimePassword username={name.clone()} password={otp.clone()} />
+                { one_time_password(name, otp) }
             }
         </section>
     }

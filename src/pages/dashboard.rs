@@ -9,12 +9,11 @@ use yew_router::prelude::*;
 
 use crate::components::{Page, fetched, time};
 use crate::route::Route;
-use crate::session::{RequireUser, use_session, user};
+use crate::session::{for_users, use_session, user};
 
 /// The dashboard (signed-in users).
-#[function_component]
-pub fn DashboardPage() -> Html {
-    html! { <RequireUser><Dashboard /></RequireUser> }
+pub fn dashboard_page() -> Html {
+    for_users("dashboard", html! { <Dashboard /> })
 }
 
 /// "Last signed in 2 days ago from Firefox on Linux (192.0.2.1). 3 failed sign-in attempts

@@ -7,8 +7,7 @@ use crate::components::Page;
 use crate::route::Route;
 
 /// Not found.
-#[function_component]
-pub fn NotFoundPage() -> Html {
+pub fn not_found_page() -> Html {
     html! {
         <Page title="Page not found">
             <p>{ "There is nothing at this address. " }<Link<Route> to={Route::Home}>{ "Go to the start" }</Link<Route>></p>

@@ -17,9 +17,9 @@ use crate::components::remembered::use_last_query;
 use crate::components::{ErrorView, Page, Toasts, drafts, time, use_toasts, waiting};
 use crate::pages::NOTES_LIST;
 use crate::route::{NotesQuery, Route};
-use crate::session::RequireUser;
+use crate::session::for_users;
 
-/// Props of `NotePage`.
+/// Props of `NoteLoader`.
 #[derive(Properties, PartialEq)]
 pub struct NotePageProps {
     /// The note's id, from the path.
@@ -27,9 +27,8 @@ pub struct NotePageProps {
 }
 
 /// The note page (signed-in users).
-#[function_component]
-pub fn NotePage(props: &NotePageProps) -> Html {
-    html! { <RequireUser><NoteLoader id={props.id} /></RequireUser> }
+pub fn note_page(id: i64) -> Html {
+    for_users("note", html! { <NoteLoader {id} /> })
 }
 
 #[function_component]

@@ -17,7 +17,7 @@ use crate::components::{
     ErrorView, Field, Page, drafts, focus_if_first_invalid, general_error, time, use_toasts,
 };
 use crate::route::{NotesQuery, Route, replace_with_query};
-use crate::session::RequireUser;
+use crate::session::for_users;
 
 /// What the remembered notes lists are called (`remembered::use_last_address`).
 pub const NOTES_LIST: &str = "notes";
@@ -28,27 +28,27 @@ const PAGE: usize = 50;
 const MAX_PAGE: usize = 100;
 
 /// The notes page (signed-in users).
-#[function_component]
-pub fn NotesPage() -> Html {
-    html! {
-        <RequireUser>
+pub fn notes_page() -> Html {
+    for_users(
+        "notes",
+        html! {
             <Page title="Notes" class="notes-page">
                 <Notes />
             </Page>
-        </RequireUser>
-    }
+        },
+    )
 }
 
 /// The new note page (signed-in users).
-#[function_component]
-pub fn NewNotePage() -> Html {
-    html! {
-        <RequireUser>
+pub fn new_note_page() -> Html {
+    for_users(
+        "new-note",
+        html! {
             <Page title="New note" class="note-page">
                 <NewNoteForm />
             </Page>
-        </RequireUser>
-    }
+        },
+    )
 }
 
 /// The rows a list had loaded, left for coming back to it.

@@ -16,14 +16,14 @@ use methods::Methods;
 
 use crate::components::remembered::use_last_query;
 use crate::components::{
-    Confirm, ErrorView, EventList, Field, OneTimePassword, Page, fetched, role_name, session_row,
+    Confirm, ErrorView, Field, Page, event_list, fetched, one_time_password, role_name, session_row,
     status, time, use_toasts,
 };
 use crate::pages::ADMIN_LIST;
 use crate::route::{AccountsQuery, Route};
-use crate::session::RequireAdmin;
+use crate::session::for_admins;
 
-/// Props of `AdminUserPage`.
+/// Props of `Account`.
 #[derive(Properties, PartialEq)]
 pub struct AdminUserProps {
     /// The account's id, from the path.
@@ -31,9 +31,8 @@ pub struct AdminUserProps {
 }
 
 /// The account page for administrators.
-#[function_component]
-pub fn AdminUserPage(props: &AdminUserProps) -> Html {
-    html! { <RequireAdmin><Account id={props.id} /></RequireAdmin> }
+pub fn admin_user_page(id: i64) -> Html {
+    for_admins("admin-user", html! { <Account {id} /> })
 }
 
 #[function_component]
@@ -233,7 +232,7 @@ fn Actions(props: &ActionsProps) -> Html {
                 <ErrorView error={e.clone()} />
             }
             if let Some(otp) = &props.otp {
-                <OneTimePassword username={user.username.clone()} password={otp.clone()} />
+                { one_time_password(&user.username, otp) }
             }
         </section>
     }
@@ -292,7 +291,7 @@ fn Activity(props: &IdProps) -> Html {
     html! {
         <section aria-labelledby="user-activity-title" class="card">
             <h2 id="user-activity-title">{ "Activity" }</h2>
-            { fetched(&events, |list| html! { <EventList events={list.clone()} /> }) }
+            { fetched(&events, |list| event_list(list)) }
         </section>
     }
 }

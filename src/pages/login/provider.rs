@@ -33,22 +33,15 @@ pub fn use_provider_failure() -> Option<AttrValue> {
     Some(outcome.message(&label).into())
 }
 
-/// Props of `SignInWithProvider`.
-#[derive(Properties, PartialEq)]
-pub struct SignInWithProviderProps {
-    /// Where to go once signed in.
-    pub target: AttrValue,
-}
-
 /// "Sign in with LABEL", when the server has a provider; nothing otherwise. The same markup
 /// the server puts in the pre-rendered page (`http::spa::provider_link`).
-#[function_component]
-pub fn SignInWithProvider(props: &SignInWithProviderProps) -> Html {
+/// `target`: where to go once signed in.
+pub fn sign_in_with_provider(target: &str) -> Html {
     let Some(label) = provider_label() else {
         return Html::default();
     };
     let start = StartProviderSignIn {
-        next: Some(props.target.to_string()),
+        next: Some(target.to_string()),
     };
     html! {
         <a class="button secondary provider" href={start.path()}>{ format!("Sign in with {label}") }</a>

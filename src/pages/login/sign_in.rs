@@ -8,7 +8,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::passkey::PasskeyButton;
-use super::provider::{SignInWithProvider, use_provider_failure};
+use super::provider::{sign_in_with_provider, use_provider_failure};
 use super::reasons::{is_failed_sign_in, reason_text};
 use super::second_step::SecondStep;
 use super::{field_error, go, signed_in};
@@ -151,7 +151,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 <button type="submit" disabled={busy}>{ if busy { "Signing in…" } else { "Sign in" } }</button>
             </form>
             <PasskeyButton target={props.target.clone()} autofill=true />
-            <SignInWithProvider target={props.target.clone()} />
+            { sign_in_with_provider(&props.target) }
             // Until there is a self-service reset: how to get back in. A native disclosure,
             // so it works on the pre-rendered page too.
             <details class="forgot">
