@@ -193,7 +193,8 @@ where
     E: Endpoint<Request = ()>,
     E::Response: PartialEq,
 {
-    let client = use_context::<ApiClient>().expect("AuthProvider needs an ApiProvider above it");
+    use_context::<crate::hook::Provided>().expect("AuthProvider needs an ApiProvider above it");
+    let client = ApiClient;
     let route = use_context::<SignInRequired>().expect("inside its SignInRoute");
     let state = use_state(|| AuthState::<E::Response>::Unknown);
     let check_failed = use_state(|| None::<ApiError>);

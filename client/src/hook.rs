@@ -98,23 +98,39 @@ pub fn ApiProvider(props: &ApiProviderProps) -> Html {
         });
     }
     let prefetched = use_memo((), |()| Prefetched::default());
-    let changed = Changed(revision.dispatcher(), (*awaiting).clone(), (*reach).clone());
-    // Contexts: the counter (read by `use_fetch`) and a stable way to move it (held by
-    // `use_api`), so a change re-renders only what fetches; and whether the server is out of
-    // reach, for the one component that says so.
+    let provided = Provided {
+        changed: Changed(revision.dispatcher(), (*awaiting).clone(), (*reach).clone()),
+        prefetched: (*prefetched).clone(),
+    };
+    let status = Status {
+        seen: revision.0,
+        unreachable: *unreachable,
+    };
+    // Two contexts: what never changes (held by `use_api`), and what moves (read by
+    // `use_fetch` and the banner), so a change re-renders only what fetches. Each context
+    // costs about 4 KB of wasm in Yew's generic code, so there are no more.
     html! {
-        <ContextProvider<ApiClient> context={ApiClient}>
-            <ContextProvider<Changed> context={changed}>
-                <ContextProvider<Seen> context={Seen(revision.0)}>
-                    <ContextProvider<Unreachable> context={Unreachable(*unreachable)}>
-                        <ContextProvider<Prefetched> context={(*prefetched).clone()}>
-                            { props.children.clone() }
-                        </ContextProvider<Prefetched>>
-                    </ContextProvider<Unreachable>>
-                </ContextProvider<Seen>>
-            </ContextProvider<Changed>>
-        </ContextProvider<ApiClient>>
+        <ContextProvider<Provided> context={provided}>
+            <ContextProvider<Status> context={status}>
+                { props.children.clone() }
+            </ContextProvider<Status>>
+        </ContextProvider<Provided>>
     }
+}
+
+/// What every handle below the provider shares; it never changes.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Provided {
+    changed: Changed,
+    prefetched: Prefetched,
+}
+
+/// What moves: how many changes have succeeded (`use_fetch` refreshes when it moves), and
+/// whether the server is out of reach.
+#[derive(Clone, Copy, PartialEq)]
+struct Status {
+    seen: u32,
+    unreachable: bool,
 }
 
 /// How often an unreachable server is asked again (ms).
@@ -136,15 +152,11 @@ impl Reach {
     }
 }
 
-/// Whether the server is out of reach.
-#[derive(Clone, Copy, PartialEq)]
-struct Unreachable(bool);
-
 /// Whether the last request could not reach the server, until it can again (for one banner
 /// that says so; it clears by itself).
 #[hook]
 pub fn use_unreachable() -> bool {
-    use_context::<Unreachable>().is_some_and(|Unreachable(down)| down)
+    use_context::<Status>().is_some_and(|s| s.unreachable)
 }
 
 /// How long a change refused for want of a fresh confirmation waits for it (ms).
@@ -182,7 +194,7 @@ impl AwaitingConfirmation {
 /// Forgets the change awaiting a confirmation (the auth layer, on every sign-in and sign-out).
 #[hook]
 pub(crate) fn use_awaiting_confirmation() -> Option<AwaitingConfirmation> {
-    use_context::<Changed>().map(|Changed(_, awaiting, _)| awaiting)
+    use_context::<Provided>().map(|s| s.changed.1)
 }
 
 /// How many changes have succeeded: `use_fetch` refreshes when it moves.
@@ -232,10 +244,6 @@ impl Prefetched {
         self.0.borrow_mut().clear();
     }
 }
-
-/// The revision as `use_fetch` reads it.
-#[derive(Clone, Copy, PartialEq)]
-struct Seen(u32);
 
 /// A component's handle on the shared client; what it starts is aborted when it unmounts.
 #[derive(Clone)]
@@ -410,20 +418,21 @@ impl Api {
 /// ```
 #[hook]
 pub fn use_api() -> Api {
-    let client = use_context::<ApiClient>().expect("use_api needs an ApiProvider above it");
+    let Provided {
+        changed,
+        prefetched,
+    } = use_context::<Provided>().expect("use_api needs an ApiProvider above it");
     let sign_in = use_context::<SignInRequired>();
-    let changed = use_context::<Changed>();
-    let prefetched = use_context::<Prefetched>();
     let scope = use_memo((), |()| Scope::default());
     {
         let scope = scope.clone();
         use_effect_with((), move |()| move || scope.abort_all());
     }
     Api {
-        client,
+        client: ApiClient,
         sign_in,
-        changed,
-        prefetched,
+        changed: Some(changed),
+        prefetched: Some(prefetched),
         scope: Rc::clone(&scope),
     }
 }
@@ -503,11 +512,12 @@ where
 /// `use_fetch` without the decoding: a GET of `path`, the body as text.
 #[hook]
 fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
-    let client = use_context::<ApiClient>().expect("use_fetch needs an ApiProvider above it");
+    let Provided {
+        changed: Changed(_, _, reach),
+        prefetched,
+    } = use_context::<Provided>().expect("use_fetch needs an ApiProvider above it");
     let sign_in = use_context::<SignInRequired>();
-    let seen = use_context::<Seen>().map_or(0, |Seen(revision)| revision);
-    let reach = use_context::<Changed>().map(|Changed(_, _, reach)| reach);
-    let prefetched = use_context::<Prefetched>();
+    let seen = use_context::<Status>().map_or(0, |s| s.seen);
     // `use_state_eq`: a refresh that brings the same answer does not re-render.
     let state = use_state_eq(|| Fetch::Loading);
     let generation = use_state(|| 0u32);
@@ -527,18 +537,13 @@ fn use_fetch_text(path: String) -> (Fetch<String>, Callback<()>) {
             let request = Request::get(path.clone());
             let reach = reach.clone();
             // Started early for this page (a sign-in did it): its answer, not a new request.
-            let early = prefetched
-                .as_ref()
-                .filter(|_| !refresh)
-                .and_then(|p| p.take(path));
+            let early = (!refresh).then(|| prefetched.take(path)).flatten();
             yew::platform::spawn_local(async move {
                 let outcome = match early {
                     Some(early) => early.await,
-                    None => client.send_text(&request, signal.as_ref()).await,
+                    None => ApiClient.send_text(&request, signal.as_ref()).await,
                 };
-                if let Some(reach) = &reach {
-                    reach.report(&outcome);
-                }
+                reach.report(&outcome);
                 match outcome {
                     Ok(text) => state.set(Fetch::Ready(Rc::new(text))),
                     Err(e) => match settle(sign_in.as_ref(), e) {
