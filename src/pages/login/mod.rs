@@ -86,7 +86,10 @@ fn second_factor_methods(named: Option<&str>) -> Vec<SecondFactorMethod> {
     let methods: Vec<SecondFactorMethod> = named
         .unwrap_or_default()
         .split(',')
-        .filter_map(|m| serde_json::from_value(serde_json::Value::String(m.to_string())).ok())
+        .filter_map(|m| {
+            use serde::de::{Deserialize, IntoDeserializer, value::Error};
+            SecondFactorMethod::deserialize(IntoDeserializer::<Error>::into_deserializer(m)).ok()
+        })
         .collect();
     if methods.is_empty() {
         vec![SecondFactorMethod::Totp, SecondFactorMethod::RecoveryCode]
