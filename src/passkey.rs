@@ -4,7 +4,7 @@
 //! types: a few calls made by name.
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde_json::Value;
+use gatehouse_api::WebAuthnJson;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -97,11 +97,11 @@ fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, Pa
 async fn ceremony(
     method: &str,
     parse: &str,
-    options: &Value,
+    options: &WebAuthnJson,
     extra: &[(&str, JsValue)],
-) -> Result<Value, PasskeyFailure> {
+) -> Result<WebAuthnJson, PasskeyFailure> {
     let pkc = public_key_credential().ok_or(PasskeyFailure::Unsupported)?;
-    let public_key = to_js(&options["publicKey"])?;
+    let public_key = public_key(options)?;
     let parsed = call(&pkc, parse, &[&public_key])?;
     let request = Object::new();
     let _ = Reflect::set(&request, &"publicKey".into(), &parsed);
@@ -121,23 +121,22 @@ async fn ceremony(
     from_js(json)
 }
 
-/// The server's JSON as the JavaScript object the browser's parser takes.
-fn to_js(value: &Value) -> Result<JsValue, PasskeyFailure> {
+/// The options' `publicKey`, the JavaScript object the browser's parser takes.
+fn public_key(options: &WebAuthnJson) -> Result<JsValue, PasskeyFailure> {
     #[cfg(target_arch = "wasm32")]
-    return gatehouse_client::json::to_js(value).map_err(|_| PasskeyFailure::Unsupported);
+    return get(&options.0, "publicKey").ok_or(PasskeyFailure::Unsupported);
     // Pre-rendering runs natively, where no browser can make a passkey.
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = value;
+        let _ = options;
         Err(PasskeyFailure::Unsupported)
     }
 }
 
-/// The browser's credential (its `toJSON()`) as JSON for the server.
-fn from_js(json: JsValue) -> Result<Value, PasskeyFailure> {
+/// The browser's credential (its `toJSON()`), for the server.
+fn from_js(json: JsValue) -> Result<WebAuthnJson, PasskeyFailure> {
     #[cfg(target_arch = "wasm32")]
-    return gatehouse_client::json::from_js(json)
-        .map_err(|_| PasskeyFailure::Failed("an unreadable answer".into()));
+    return Ok(WebAuthnJson(json));
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = json;
@@ -146,7 +145,7 @@ fn from_js(json: JsValue) -> Result<Value, PasskeyFailure> {
 }
 
 /// Makes a passkey with the server's creation `options` (`{ publicKey }`): its `toJSON()`.
-pub async fn create(options: &Value) -> Result<Value, PasskeyFailure> {
+pub async fn create(options: &WebAuthnJson) -> Result<WebAuthnJson, PasskeyFailure> {
     ceremony("create", "parseCreationOptionsFromJSON", options, &[]).await
 }
 
@@ -162,10 +161,10 @@ pub enum Ask {
 /// Uses a passkey with the server's request `options` (`{ publicKey }`): its `toJSON()`.
 /// With `Ask::Autofill`, `signal` (an `AbortSignal`) ends the wait.
 pub async fn get_credential(
-    options: &Value,
+    options: &WebAuthnJson,
     ask: Ask,
     signal: Option<JsValue>,
-) -> Result<Value, PasskeyFailure> {
+) -> Result<WebAuthnJson, PasskeyFailure> {
     let mut extra = Vec::new();
     if ask == Ask::Autofill {
         extra.push(("mediation", JsValue::from_str("conditional")));

@@ -28,7 +28,7 @@ pub use endpoint::{Endpoint, Method, Param, ParamIn, encode, with_query};
 pub use fields::{FieldError, NoteBody, NoteTitle, Password, Username};
 pub use methods::{
     NewPasskey, PasskeyAssertion, PasskeyInfo, PasskeyName, PasskeyOptions, RecoveryCodes,
-    SecondFactorMethod, SecondFactorProof, TotpCode, TotpSetup, TotpStatus,
+    SecondFactorMethod, SecondFactorProof, TotpCode, TotpSetup, TotpStatus, WebAuthnJson,
 };
 pub use provider::{
     LinkedIdentity, PROVIDER_META, PROVIDER_PARAM, ProviderOutcome, ProviderRedirect,

@@ -134,6 +134,34 @@ pub struct PasskeyName {
     pub name: String,
 }
 
+/// JSON that the server and the browser's WebAuthn API exchange, carried as it is: a
+/// `serde_json::Value` natively; in the browser the JavaScript value itself (kept by
+/// serde-wasm-bindgen as it is), so the SPA's wasm holds no JSON tree of its own (about 3 KB).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WebAuthnJson(
+    #[cfg(not(target_arch = "wasm32"))] pub serde_json::Value,
+    #[cfg(target_arch = "wasm32")]
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub wasm_bindgen::JsValue,
+);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl From<serde_json::Value> for WebAuthnJson {
+    fn from(value: serde_json::Value) -> Self {
+        Self(value)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::ops::Deref for WebAuthnJson {
+    type Target = serde_json::Value;
+
+    fn deref(&self) -> &serde_json::Value {
+        &self.0
+    }
+}
+
 /// What the browser needs to create or use a passkey: WebAuthn's options as JSON (`publicKey`,
 /// and `mediation` for a sign-in), for `PublicKeyCredential.parse…OptionsFromJSON`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -141,7 +169,7 @@ pub struct PasskeyName {
 pub struct PasskeyOptions {
     /// WebAuthn's `CredentialCreationOptions` or `CredentialRequestOptions`, as JSON.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub options: serde_json::Value,
+    pub options: WebAuthnJson,
 }
 
 /// `POST /api/auth/passkeys` body: the new passkey, as the browser made it, and its name.
@@ -154,7 +182,7 @@ pub struct NewPasskey {
     pub name: String,
     /// The browser's `PublicKeyCredential`, `toJSON()`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub credential: serde_json::Value,
+    pub credential: WebAuthnJson,
 }
 
 /// A passkey used to sign in or confirm (`POST /api/auth/passkey`, `…/reauth/passkey`).
@@ -164,5 +192,5 @@ pub struct NewPasskey {
 pub struct PasskeyAssertion {
     /// The browser's `PublicKeyCredential`, `toJSON()`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub credential: serde_json::Value,
+    pub credential: WebAuthnJson,
 }

@@ -38,18 +38,3 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
         serde_json::to_string(value).map_err(|e| e.to_string())
     }
 }
-
-/// `value` as a JavaScript value (objects, arrays, strings…), as `JSON.parse` of its JSON text
-/// would give it: for handing the server's JSON to a browser API.
-#[cfg(target_arch = "wasm32")]
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<wasm_bindgen::JsValue, String> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| e.to_string())
-}
-
-/// A JavaScript value (one a browser API made) read as `T`, as its JSON text would be.
-#[cfg(target_arch = "wasm32")]
-pub fn from_js<T: DeserializeOwned>(value: wasm_bindgen::JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
-}

@@ -5,7 +5,7 @@
 use gatehouse_api::endpoints::{
     AddPasskey, ListPasskeys, RemovePasskey, RenamePasskey, StartPasskeyRegistration,
 };
-use gatehouse_api::{NewPasskey, PasskeyInfo, PasskeyName, PasskeyOptions};
+use gatehouse_api::{NewPasskey, PasskeyInfo, PasskeyName, PasskeyOptions, WebAuthnJson};
 use gatehouse_client::{Api, use_fetch, use_mutation};
 use yew::prelude::*;
 
@@ -17,7 +17,7 @@ use crate::passkey::{self, PasskeyFailure};
 #[derive(Clone, Debug, PartialEq)]
 enum Added {
     /// The browser made one: it waits for a name.
-    Made(serde_json::Value),
+    Made(WebAuthnJson),
     /// The browser did not make one.
     NotMade(PasskeyFailure),
 }
