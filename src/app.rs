@@ -11,10 +11,8 @@ use crate::components::remembered::RememberedProvider;
 use crate::components::{Nav, ToastProvider, UnreachableBanner};
 use crate::expiry::ExpiryWarning;
 use crate::kept::KeptProvider;
-use crate::pages::{
-    HomePage, LoginPage, account_page, admin_page, admin_user_page, dashboard_page, new_note_page,
-    not_found_page, note_page, notes_page,
-};
+use crate::later::{Deferred, Later};
+use crate::pages::{HomePage, LoginPage, dashboard_page, not_found_page};
 use crate::route::Route;
 
 /// The id of the element holding the page pre-rendered at build time, which `main` takes over.
@@ -26,12 +24,12 @@ pub fn switch(route: Route) -> Html {
         Route::Home => html! { <HomePage /> },
         Route::Login => html! { <LoginPage /> },
         Route::Dashboard => dashboard_page(),
-        Route::Notes => notes_page(),
-        Route::NewNote => new_note_page(),
-        Route::Note { id } => note_page(id),
-        Route::Account => account_page(),
-        Route::Admin => admin_page(),
-        Route::AdminUser { id } => admin_user_page(id),
+        Route::Notes => html! { <Later page={Deferred::Notes} /> },
+        Route::NewNote => html! { <Later page={Deferred::NewNote} /> },
+        Route::Note { id } => html! { <Later page={Deferred::Note(id)} /> },
+        Route::Account => html! { <Later page={Deferred::Account} /> },
+        Route::Admin => html! { <Later page={Deferred::Admin} /> },
+        Route::AdminUser { id } => html! { <Later page={Deferred::AdminUser(id)} /> },
         Route::NotFound => not_found_page(),
     }
 }

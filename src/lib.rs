@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod expiry;
 pub mod kept;
+pub mod later;
 pub mod pages;
 pub mod passkey;
 #[cfg(feature = "prerender")]

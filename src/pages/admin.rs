@@ -11,7 +11,7 @@ use yew_router::prelude::*;
 
 use crate::components::remembered::{use_list_key, use_remembered, use_scroll_memory};
 use crate::components::{
-    ErrorView, Field, Page, fetched, one_time_password, general_error, role_name, status, time,
+    ErrorView, Field, Page, fetched, general_error, one_time_password, role_name, status, time,
     use_toasts,
 };
 use crate::route::{AccountsQuery, Route, replace_with_query};

@@ -15,7 +15,7 @@ pub use admin::{ADMIN_LIST, admin_page};
 pub use admin_user::admin_user_page;
 pub use dashboard::dashboard_page;
 pub use home::HomePage;
-pub use login::LoginPage;
+pub use login::{LoginPage, Step, sign_in_step};
 pub use not_found::not_found_page;
 pub use note::note_page;
 pub use notes::{NOTES_LIST, new_note_page, notes_page};

@@ -16,8 +16,8 @@ use methods::Methods;
 
 use crate::components::remembered::use_last_query;
 use crate::components::{
-    Confirm, ErrorView, Field, Page, event_list, fetched, one_time_password, role_name, session_row,
-    status, time, use_toasts,
+    Confirm, ErrorView, Field, Page, event_list, fetched, one_time_password, role_name,
+    session_row, status, time, use_toasts,
 };
 use crate::pages::ADMIN_LIST;
 use crate::route::{AccountsQuery, Route};

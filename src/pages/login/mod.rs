@@ -24,12 +24,13 @@ use yew::prelude::*;
 use yew_router::AnyRoute;
 use yew_router::prelude::*;
 
+use crate::later::{Deferred, Later};
 use crate::session::{use_session, user};
 use choose_password::ChoosePassword;
 use confirm_password::ConfirmPassword;
 use enrol::Enrol;
 use no_access::NoAccess;
-use second_step::SecondStep;
+use second_step::{SecondStep, SecondStepProps};
 use sign_in::SignIn;
 
 #[derive(Default, Deserialize)]
@@ -59,24 +60,52 @@ pub fn LoginPage() -> Html {
         .to_string()
         .into();
     let signed_in = user(&auth).map(|u| AttrValue::from(u.username.clone()));
-    match (reason, signed_in) {
+    let step = match (reason, signed_in) {
         (Some(ErrorCode::ReauthRequired), Some(name)) => {
-            html! { <ConfirmPassword {name} {target} /> }
+            Step::ConfirmPassword(SignedInProps { name, target })
         }
         (Some(ErrorCode::PasswordChangeRequired), Some(name)) => {
-            html! { <ChoosePassword {name} {target} /> }
+            Step::ChoosePassword(SignedInProps { name, target })
         }
-        (Some(ErrorCode::Forbidden), Some(name)) => html! { <NoAccess {name} {target} /> },
+        (Some(ErrorCode::Forbidden), Some(name)) => Step::NoAccess(SignedInProps { name, target }),
         (Some(ErrorCode::SecondFactorEnrolmentRequired), Some(name)) => {
-            html! { <Enrol {name} {target} /> }
+            Step::Enrol(SignedInProps { name, target })
         }
         // A sign-in posted as a plain form whose password was right: its second step.
         // Or a sign-in through the identity provider, whose account has a second factor.
         (Some(ErrorCode::SecondFactorRequired), None) => {
             let methods = second_factor_methods(query.methods.as_deref());
-            html! { <SecondStep {methods} {target} /> }
+            Step::SecondStep(SecondStepProps { methods, target })
         }
-        _ => html! { <SignIn {target} {reason} /> },
+        _ => return html! { <SignIn {target} {reason} /> },
+    };
+    html! { <Later page={Deferred::Step(step)} /> }
+}
+
+/// A form of the sign-in page other than signing in: in a part of the wasm loaded later
+/// (`crate::later`), since most visits never show one.
+#[derive(Clone, PartialEq)]
+pub enum Step {
+    /// Confirming it is them (`reauth_required`).
+    ConfirmPassword(SignedInProps),
+    /// Choosing their own password (`password_change_required`).
+    ChoosePassword(SignedInProps),
+    /// Told they lack access (`forbidden`).
+    NoAccess(SignedInProps),
+    /// Adding a second way in (`second_factor_enrolment_required`).
+    Enrol(SignedInProps),
+    /// The second step of a sign-in (`second_factor_required`).
+    SecondStep(SecondStepProps),
+}
+
+/// The form `step` names.
+pub fn sign_in_step(step: Step) -> Html {
+    match step {
+        Step::ConfirmPassword(props) => html! { <ConfirmPassword ..props /> },
+        Step::ChoosePassword(props) => html! { <ChoosePassword ..props /> },
+        Step::NoAccess(props) => html! { <NoAccess ..props /> },
+        Step::Enrol(props) => html! { <Enrol ..props /> },
+        Step::SecondStep(props) => html! { <SecondStep ..props /> },
     }
 }
 
@@ -99,7 +128,7 @@ fn second_factor_methods(named: Option<&str>) -> Vec<SecondFactorMethod> {
 }
 
 /// Props of the forms for someone signed in already.
-#[derive(Properties, PartialEq)]
+#[derive(Clone, Properties, PartialEq)]
 pub struct SignedInProps {
     /// Who is signed in.
     pub name: AttrValue,

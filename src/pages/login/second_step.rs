@@ -14,7 +14,7 @@ use crate::components::{Field, Page, general_error};
 use crate::session::use_session;
 
 /// Props of `SecondStep`.
-#[derive(Properties, PartialEq)]
+#[derive(Clone, Properties, PartialEq)]
 pub struct SecondStepProps {
     /// What the account can finish with.
     pub methods: Vec<SecondFactorMethod>,

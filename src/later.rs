@@ -1,0 +1,178 @@
+//! Pages loaded later. In the shipped build (feature `split`, `cargo xtask dist`) the pages
+//! that the first visit does not show are parts of the wasm of their own, each fetched the
+//! first time one of its pages is opened: the notes, the account page, the administration, and
+//! the sign-in page's forms other than signing in (confirming, choosing a password, a second
+//! step, adding a second way in). `Later` shows the loading indicator while a part comes, and
+//! the usual error with Retry when it cannot come (the server is out of reach). Without the
+//! feature (`trunk serve`, the app crate's tests) the same pages are in the one wasm, behind
+//! the same `Later`.
+//!
+//! Each part's code is what its split point (`#[wasm_split]` of `wasm_split_helpers`, the
+//! mechanism of Yew's and Leptos's lazy loading) reaches and the main part does not; code two
+//! parts share is a chunk of its own, fetched with either.
+
+use yew::prelude::*;
+
+use gatehouse_api::endpoints::GetHealth;
+use gatehouse_client::{ApiError, use_api, use_unreachable};
+
+use crate::components::{ErrorView, Page, loading};
+use crate::pages::{
+    Step, account_page, admin_page, admin_user_page, new_note_page, note_page, notes_page,
+    sign_in_step,
+};
+
+/// A page in a part of the wasm loaded later.
+#[derive(Clone, PartialEq)]
+pub enum Deferred {
+    /// `/account`.
+    Account,
+    /// `/admin`.
+    Admin,
+    /// `/admin/users/{id}`.
+    AdminUser(i64),
+    /// `/notes`.
+    Notes,
+    /// `/notes/new`.
+    NewNote,
+    /// `/notes/{id}`.
+    Note(i64),
+    /// A form of the sign-in page other than signing in.
+    Step(Step),
+}
+
+impl Deferred {
+    /// The page's title, for its frame while its part comes (or cannot).
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Account => "Your account",
+            Self::Admin => "Users",
+            Self::AdminUser(_) => "Account",
+            Self::Notes => "Notes",
+            Self::NewNote => "New note",
+            Self::Note(_) => "Note",
+            Self::Step(_) => "Sign in",
+        }
+    }
+}
+
+/// Props of `Later`.
+#[derive(Properties, PartialEq)]
+pub struct LaterProps {
+    /// The page.
+    pub page: Deferred,
+}
+
+/// `page`, once its part of the wasm has loaded.
+#[function_component]
+pub fn Later(props: &LaterProps) -> Html {
+    // The page a load was for, and what came: a page shows only while it is the one asked for.
+    let loaded = use_state(|| None::<(Deferred, Option<Html>)>);
+    let attempt = use_state(|| 0u32);
+    // A part that could not come while the server was out of reach comes once it is back, as
+    // the data of the pages does (the error view promises so).
+    let unreachable = use_unreachable();
+    let api = use_api();
+    {
+        let loaded = loaded.clone();
+        use_effect_with(
+            (props.page.clone(), *attempt, unreachable),
+            move |(page, _, _)| {
+                if !matches!(&*loaded, Some((shown, Some(_))) if shown == page) {
+                    let (page, api) = (page.clone(), api.clone());
+                    yew::platform::spawn_local(async move {
+                        let html = load(page.clone()).await;
+                        if html.is_none() {
+                            // Whether the server is out of reach, asked through the shared
+                            // client: if it is, the banner says so once and this part comes
+                            // by itself when it is back; if not, Retry.
+                            let _ = api.fetch(&GetHealth).await;
+                        }
+                        loaded.set(Some((page, html)));
+                    });
+                }
+            },
+        );
+    }
+    match &*loaded {
+        Some((page, Some(html))) if *page == props.page => html.clone(),
+        Some((page, None)) if *page == props.page => {
+            let onretry = {
+                let attempt = attempt.clone();
+                Callback::from(move |()| attempt.set(attempt.wrapping_add(1)))
+            };
+            // A part that did not come is the server out of reach, and says so the same way.
+            let error = ApiError::Network("a part of the app could not be loaded".into());
+            html! {
+                <Page title={props.page.title()}>
+                    <ErrorView {error} {onretry} />
+                </Page>
+            }
+        }
+        _ => html! { <Page title={props.page.title()}>{ loading() }</Page> },
+    }
+}
+
+/// A part of the wasm that could not be loaded.
+struct NotLoaded;
+
+#[cfg(feature = "split")]
+impl From<wasm_split_helpers::SplitLoaderError> for NotLoaded {
+    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
+        Self
+    }
+}
+
+/// `page`, its part of the wasm loaded first; `None` if it could not be.
+#[cfg(feature = "split")]
+async fn load(page: Deferred) -> Option<Html> {
+    match page {
+        Deferred::Account => account_part().await,
+        Deferred::Admin | Deferred::AdminUser(_) => admin_part(page).await,
+        Deferred::Notes | Deferred::NewNote | Deferred::Note(_) => notes_part(page).await,
+        Deferred::Step(step) => sign_in_steps_part(step).await,
+    }
+    .ok()
+}
+
+/// `page` (all pages are in the one wasm).
+#[cfg(not(feature = "split"))]
+async fn load(page: Deferred) -> Option<Html> {
+    match page {
+        Deferred::Account => account_part(),
+        Deferred::Admin | Deferred::AdminUser(_) => admin_part(page),
+        Deferred::Notes | Deferred::NewNote | Deferred::Note(_) => notes_part(page),
+        Deferred::Step(step) => sign_in_steps_part(step),
+    }
+    .ok()
+}
+
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(account, fallible))]
+fn account_part() -> Result<Html, NotLoaded> {
+    Ok(account_page())
+}
+
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(admin, fallible))]
+fn admin_part(page: Deferred) -> Result<Html, NotLoaded> {
+    Ok(match page {
+        Deferred::AdminUser(id) => admin_user_page(id),
+        _ => admin_page(),
+    })
+}
+
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(notes, fallible))]
+fn notes_part(page: Deferred) -> Result<Html, NotLoaded> {
+    Ok(match page {
+        Deferred::Note(id) => note_page(id),
+        Deferred::NewNote => new_note_page(),
+        _ => notes_page(),
+    })
+}
+
+#[cfg_attr(
+    feature = "split",
+    wasm_split_helpers::wasm_split(sign_in_steps, fallible)
+)]
+fn sign_in_steps_part(step: Step) -> Result<Html, NotLoaded> {
+    Ok(sign_in_step(step))
+}
