@@ -10,6 +10,7 @@ mod compress;
 mod contract;
 mod minify;
 mod setup;
+mod split;
 mod wasm_size;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -90,6 +91,10 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
     sh(Command::new(&tools.trunk)
         .args(["build", "--release"])
         .env("PATH", &tools.path))?;
+    println!("==> the wasm in parts: pages the first visit does not show load on first use");
+    for part in split::split_into_parts(&root().join("dist"), tools)? {
+        println!("    {part}");
+    }
     println!("==> minifying the JS glue (esbuild), with the HTML's integrity hashes to match");
     for (name, before, after) in minify::minify_js(&root().join("dist"), &tools.esbuild)? {
         println!("    {name}: {before} → {after} bytes");
@@ -113,33 +118,64 @@ fn build_spa(tools: &setup::Tools) -> Result<(), String> {
     wasm_by_page()
 }
 
-/// Prints the shipped wasm's brotli size and each page's, shared component's and crate's share
-/// of it, and writes them to `target/bench/wasm.json` for the bench's report.
+/// Prints the shipped wasm's brotli size (the main part, which the first load fetches, and
+/// each part loaded later) and each page's, shared component's and crate's share of it all,
+/// and writes them to `target/bench/wasm.json` for the bench's report.
 fn wasm_by_page() -> Result<(), String> {
-    let shipped = std::fs::read_dir(root().join("dist"))
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with("_bg.wasm.br"))
-        .ok_or("no wasm in dist/")?;
-    let brotli = std::fs::metadata(&shipped)
-        .map_err(|e| e.to_string())?
-        .len();
+    let mut main = 0;
+    let mut parts = Vec::new();
+    for entry in std::fs::read_dir(root().join("dist")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Some(wasm) = name.strip_suffix(".wasm.br") else {
+            continue;
+        };
+        let bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        if wasm.ends_with("_bg") {
+            main = bytes;
+        } else {
+            // `split_account-0123456789abcdef`: the part's name.
+            let part = wasm.rsplit_once('-').map_or(wasm, |(part, _)| part);
+            parts.push((part.trim_start_matches("split_").to_string(), bytes));
+        }
+    }
+    if main == 0 {
+        return Err("no wasm in dist/".into());
+    }
+    parts.sort();
+    let brotli = main + parts.iter().map(|(_, b)| b).sum::<u64>();
     let built = target_dir().join("wasm32-unknown-unknown/wasm-release/gatehouse.wasm");
     let owners = wasm_size::code_by_owner(&built)?;
     let code: u64 = owners.values().sum();
     let mut rows: Vec<(String, u64)> = owners.into_iter().collect();
     rows.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
     let share = |bytes: u64| bytes as f64 / code.max(1) as f64 * brotli as f64 / 1000.0;
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
     println!(
-        "==> the wasm: {:.1} KB brotli; by page, shared component and crate (their share of it):",
-        brotli as f64 / 1000.0
+        "==> the wasm: {:.1} KB brotli at first load; later, {}; {:.1} KB in all",
+        kb(main),
+        parts
+            .iter()
+            .map(|(part, bytes)| format!("{part} {:.1} KB", kb(*bytes)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        kb(brotli)
     );
+    println!("    by page, shared component and crate (their share of it all):");
     for (owner, bytes) in rows.iter().filter(|(_, b)| share(*b) >= 1.0) {
         println!("    {:>6.1} KB  {owner}", share(*bytes));
     }
     let report = format!(
-        "{{\"brotli_bytes\": {brotli}, \"code_bytes\": {code}, \"owners\": [{}]}}",
+        "{{\"brotli_bytes\": {main}, \"all_parts_brotli_bytes\": {brotli}, \"parts\": [{}], \"code_bytes\": {code}, \"owners\": [{}]}}",
+        parts
+            .iter()
+            .map(|(part, bytes)| format!("{{\"part\": \"{part}\", \"brotli_bytes\": {bytes}}}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         rows.iter()
             .map(|(o, b)| format!(
                 "{{\"owner\": \"{o}\", \"code_bytes\": {b}, \"brotli_kb\": {:.2}}}",
@@ -275,6 +311,21 @@ fn lint() -> Result<(), String> {
         "--target",
         "wasm32-unknown-unknown",
         "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    println!("==> clippy (the SPA as it ships, in parts: feature split, wasm32)");
+    sh(cargo().args([
+        "clippy",
+        "-p",
+        "gatehouse",
+        "--features",
+        "split",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--bin",
+        "gatehouse",
         "--",
         "-D",
         "warnings",

@@ -10,6 +10,8 @@ use crate::{cargo, root, sh};
 
 /// The Trunk release that builds with this toolchain (0.22 needs a newer rustc).
 const TRUNK_VERSION: &str = "0.21.14";
+/// wasm-split-cli (crate `wasm_split_cli_support`), for the `wasm_split_helpers` in Cargo.lock.
+const WASM_SPLIT_VERSION: &str = "0.2.4";
 /// npm's binaryen; Debian's (108) cannot read what rustc 1.95 emits.
 const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
@@ -37,6 +39,8 @@ pub struct Tools {
     pub axe: PathBuf,
     /// esbuild's binary.
     pub esbuild: PathBuf,
+    /// wasm-split-cli's binary (in tools/cargo).
+    pub wasm_split: PathBuf,
 }
 
 fn cargo_bin() -> PathBuf {
@@ -199,6 +203,38 @@ pub fn run() -> Result<Tools, String> {
         installed.push("wasm-bindgen-cli");
     }
 
+    // wasm-split-cli, which cuts the shipped wasm into parts (`split.rs`), into tools/cargo.
+    // It has no `--version`: cargo's record of what it installed there says.
+    let split_root = tools_dir().join("cargo");
+    let wasm_split = split_root.join("bin/wasm-split-cli");
+    let record = format!("\"wasm_split_cli_support {WASM_SPLIT_VERSION} ");
+    if wasm_split.exists()
+        && std::fs::read_to_string(split_root.join(".crates.toml"))
+            .is_ok_and(|installed| installed.contains(&record))
+    {
+        println!("    ok  wasm-split-cli {WASM_SPLIT_VERSION}");
+    } else {
+        println!(
+            "    installing wasm-split-cli {WASM_SPLIT_VERSION} into tools/cargo (~1.5 minutes)"
+        );
+        sh(cargo()
+            .args([
+                "install",
+                "wasm_split_cli_support",
+                "--version",
+                WASM_SPLIT_VERSION,
+            ])
+            .args([
+                "--features",
+                "build-binary",
+                "--locked",
+                "--force",
+                "--root",
+            ])
+            .arg(&split_root))?;
+        installed.push("wasm-split-cli");
+    }
+
     // wasm-opt from npm's binaryen, axe-core and esbuild, into tools/ (git-ignored). One
     // install for all: npm removes what a later install does not name.
     let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
@@ -294,6 +330,7 @@ pub fn run() -> Result<Tools, String> {
         python,
         axe,
         esbuild,
+        wasm_split,
     })
 }
 
