@@ -3,8 +3,8 @@
 //! Level 3) and the credential goes back as its own `toJSON()`, so the wasm carries no WebAuthn
 //! types: a few calls made by name.
 
-use js_sys::{Function, Object, Promise, Reflect};
 use gatehouse_api::WebAuthnJson;
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 

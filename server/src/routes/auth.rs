@@ -280,7 +280,9 @@ async fn start_passkey_sign_in(
         state: serde_json::to_value(challenge).map_err(AppError::internal)?,
     };
     ceremony::begin_pre(&state.store, &state.sessions, &session, step).await?;
-    Ok(Json(PasskeyOptions { options: options.into() }))
+    Ok(Json(PasskeyOptions {
+        options: options.into(),
+    }))
 }
 
 /// `POST /api/auth/passkey`: signs in with the passkey the browser answered with. Whatever is

@@ -144,7 +144,13 @@ async fn start_registration(
         a.ceremony = Some(ceremony.clone());
     })
     .await?;
-    Ok((cookies, Json(PasskeyOptions { options: options.into() })).into_response())
+    Ok((
+        cookies,
+        Json(PasskeyOptions {
+            options: options.into(),
+        }),
+    )
+        .into_response())
 }
 
 /// `POST /api/auth/passkeys`: keeps the passkey the browser created (201).
@@ -427,7 +433,13 @@ async fn start_passkey_reauth(
         a.ceremony = Some(ceremony.clone());
     })
     .await?;
-    Ok((cookies, Json(PasskeyOptions { options: options.into() })).into_response())
+    Ok((
+        cookies,
+        Json(PasskeyOptions {
+            options: options.into(),
+        }),
+    )
+        .into_response())
 }
 
 /// `POST /api/auth/reauth/passkey`: confirms it is you with a passkey.
