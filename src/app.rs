@@ -18,19 +18,17 @@ use crate::route::Route;
 /// The id of the element holding the page pre-rendered at build time, which `main` takes over.
 pub const PRERENDERED_ID: &str = "prerendered";
 
-/// Renders the page for a route.
+/// Renders the page for a route: the notes, the account and the administration from parts of
+/// the wasm loaded on first use (`Later`).
 pub fn switch(route: Route) -> Html {
+    if let Some(page) = Deferred::of(&route) {
+        return html! { <Later {page} /> };
+    }
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Login => html! { <LoginPage /> },
         Route::Dashboard => dashboard_page(),
-        Route::Notes => html! { <Later page={Deferred::Notes} /> },
-        Route::NewNote => html! { <Later page={Deferred::NewNote} /> },
-        Route::Note { id } => html! { <Later page={Deferred::Note(id)} /> },
-        Route::Account => html! { <Later page={Deferred::Account} /> },
-        Route::Admin => html! { <Later page={Deferred::Admin} /> },
-        Route::AdminUser { id } => html! { <Later page={Deferred::AdminUser(id)} /> },
-        Route::NotFound => not_found_page(),
+        _ => not_found_page(),
     }
 }
 

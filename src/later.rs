@@ -21,6 +21,7 @@ use crate::pages::{
     Step, account_page, admin_page, admin_user_page, new_note_page, note_page, notes_page,
     sign_in_step,
 };
+use crate::route::Route;
 
 /// A page in a part of the wasm loaded later.
 #[derive(Clone, PartialEq)]
@@ -41,7 +42,43 @@ pub enum Deferred {
     Step(Step),
 }
 
+/// A part of the wasm loaded later.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Part {
+    /// The account page.
+    Account,
+    /// The administration.
+    Admin,
+    /// The notes.
+    Notes,
+    /// The sign-in page's forms other than signing in.
+    SignInSteps,
+}
+
 impl Deferred {
+    /// The page `route` opens, if it is in a part loaded later.
+    pub fn of(route: &Route) -> Option<Self> {
+        Some(match route {
+            Route::Account => Self::Account,
+            Route::Admin => Self::Admin,
+            Route::AdminUser { id } => Self::AdminUser(*id),
+            Route::Notes => Self::Notes,
+            Route::NewNote => Self::NewNote,
+            Route::Note { id } => Self::Note(*id),
+            Route::Home | Route::Login | Route::Dashboard | Route::NotFound => return None,
+        })
+    }
+
+    /// The part the page is in.
+    pub fn part(&self) -> Part {
+        match self {
+            Self::Account => Part::Account,
+            Self::Admin | Self::AdminUser(_) => Part::Admin,
+            Self::Notes | Self::NewNote | Self::Note(_) => Part::Notes,
+            Self::Step(_) => Part::SignInSteps,
+        }
+    }
+
     /// The page's title, for its frame while its part comes (or cannot).
     fn title(&self) -> &'static str {
         match self {
@@ -113,6 +150,30 @@ pub fn Later(props: &LaterProps) -> Html {
     }
 }
 
+/// Starts fetching `part` unless it has come already: for a link the person points at or
+/// focuses, or a form whose answer may need it, so that the page then opens without waiting.
+/// A part that cannot come is no error here: opening its page says so.
+pub fn prefetch(part: Part) {
+    #[cfg(feature = "split")]
+    {
+        use std::future::Future;
+        use std::pin::Pin;
+        type Fetching =
+            Pin<Box<dyn Future<Output = Result<(), wasm_split_helpers::SplitLoaderError>>>>;
+        let fetching: Fetching = match part {
+            Part::Account => Box::pin(prefetch_account()),
+            Part::Admin => Box::pin(prefetch_admin()),
+            Part::Notes => Box::pin(prefetch_notes()),
+            Part::SignInSteps => Box::pin(prefetch_sign_in_steps()),
+        };
+        yew::platform::spawn_local(async move {
+            let _ = fetching.await;
+        });
+    }
+    #[cfg(not(feature = "split"))]
+    let _ = part;
+}
+
 /// A part of the wasm that could not be loaded.
 struct NotLoaded;
 
@@ -147,12 +208,18 @@ async fn load(page: Deferred) -> Option<Html> {
     .ok()
 }
 
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(account, fallible))]
+#[cfg_attr(
+    feature = "split",
+    wasm_split_helpers::wasm_split(account, fallible, preload(prefetch_account))
+)]
 fn account_part() -> Result<Html, NotLoaded> {
     Ok(account_page())
 }
 
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(admin, fallible))]
+#[cfg_attr(
+    feature = "split",
+    wasm_split_helpers::wasm_split(admin, fallible, preload(prefetch_admin))
+)]
 fn admin_part(page: Deferred) -> Result<Html, NotLoaded> {
     Ok(match page {
         Deferred::AdminUser(id) => admin_user_page(id),
@@ -160,7 +227,10 @@ fn admin_part(page: Deferred) -> Result<Html, NotLoaded> {
     })
 }
 
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(notes, fallible))]
+#[cfg_attr(
+    feature = "split",
+    wasm_split_helpers::wasm_split(notes, fallible, preload(prefetch_notes))
+)]
 fn notes_part(page: Deferred) -> Result<Html, NotLoaded> {
     Ok(match page {
         Deferred::Note(id) => note_page(id),
@@ -171,7 +241,7 @@ fn notes_part(page: Deferred) -> Result<Html, NotLoaded> {
 
 #[cfg_attr(
     feature = "split",
-    wasm_split_helpers::wasm_split(sign_in_steps, fallible)
+    wasm_split_helpers::wasm_split(sign_in_steps, fallible, preload(prefetch_sign_in_steps))
 )]
 fn sign_in_steps_part(step: Step) -> Result<Html, NotLoaded> {
     Ok(sign_in_step(step))

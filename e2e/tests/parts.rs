@@ -108,3 +108,24 @@ async fn a_part_that_cannot_come_while_the_server_is_down_comes_by_itself_once_i
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_link_pointed_at_or_focused_fetches_its_pages_part_before_the_click() {
+    journey("parts_intent", Options::default(), |env: Env| async move {
+        env.server.lock().await.add_user("ann", false).await;
+        env.signed_in("ann").await;
+        assert_eq!(of_part(&wasm_fetched(&env).await, "account"), 0);
+        env.js("document.querySelector(\"header a[href='/account']\").focus()")
+            .await;
+        env.wait_for("the account page's part", |env: Env| async move {
+            of_part(&wasm_fetched(&env).await, "account") == 1
+        })
+        .await;
+        assert_eq!(env.location().await, "/dashboard", "fetched, not opened");
+        env.click_link("Account").await;
+        env.wait_for_text("Your account").await;
+        let fetched = wasm_fetched(&env).await;
+        assert_eq!(of_part(&fetched, "account"), 1, "not again: {fetched:?}");
+    })
+    .await;
+}

@@ -5,6 +5,7 @@ use gatehouse_api::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::later::{Deferred, prefetch};
 use crate::route::Route;
 use crate::session::{use_session, use_sign_out, user};
 
@@ -125,8 +126,20 @@ fn NavLink(props: &NavLinkProps) -> Html {
             }
         })
     };
+    // Pointed at, touched or focused: its page's part of the wasm starts coming, so that the
+    // click rarely waits for it.
+    let coming = {
+        let page = Deferred::of(&props.to);
+        Callback::from(move |()| {
+            if let Some(page) = &page {
+                prefetch(page.part());
+            }
+        })
+    };
     html! {
-        <a href={props.to.to_path()} class={props.class.clone()} aria-current={props.current.then_some("page")} {onclick}>
+        <a href={props.to.to_path()} class={props.class.clone()} aria-current={props.current.then_some("page")} {onclick}
+           onmouseenter={coming.reform(|_: MouseEvent| ())} ontouchstart={coming.reform(|_: TouchEvent| ())}
+           onfocus={coming.reform(|_: FocusEvent| ())}>
             { props.children.clone() }
         </a>
     }
