@@ -21,14 +21,20 @@ pub const PRERENDERED_ID: &str = "prerendered";
 /// Renders the page for a route: the notes, the account and the administration from parts of
 /// the wasm loaded on first use (`Later`).
 pub fn switch(route: Route) -> Html {
-    if let Some(page) = Deferred::of(&route) {
-        return html! { <Later {page} /> };
-    }
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Login => html! { <LoginPage /> },
         Route::Dashboard => dashboard_page(),
-        _ => not_found_page(),
+        Route::NotFound => not_found_page(),
+        Route::Notes | Route::NewNote | Route::Note { .. } => later(&route),
+        Route::Account | Route::Admin | Route::AdminUser { .. } => later(&route),
+    }
+}
+
+fn later(route: &Route) -> Html {
+    match Deferred::of(route) {
+        Some(page) => html! { <Later {page} /> },
+        None => not_found_page(),
     }
 }
 

@@ -11,6 +11,10 @@
 //! mechanism of Yew's and Leptos's lazy loading) reaches and the main part does not; code two
 //! parts share is a chunk of its own, fetched with either.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
 use yew::prelude::*;
 
 use gatehouse_api::endpoints::GetHealth;
@@ -100,53 +104,113 @@ pub struct LaterProps {
     pub page: Deferred,
 }
 
-/// `page`, once its part of the wasm has loaded.
+thread_local! {
+    /// The parts that have come.
+    static HERE: RefCell<Vec<Part>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `part` has come (every part has, without the feature `split`).
+fn is_here(part: Part) -> bool {
+    !cfg!(feature = "split") || HERE.with(|here| here.borrow().contains(&part))
+}
+
+fn came(part: Part) {
+    HERE.with(|here| {
+        let mut here = here.borrow_mut();
+        if !here.contains(&part) {
+            here.push(part);
+        }
+    });
+}
+
+/// `page` at once, if its part has come: its split point's call then finishes on the first
+/// poll. So a page whose part is here renders like any other, with no loading step between.
+fn at_once(page: &Deferred) -> Option<Html> {
+    if !is_here(page.part()) {
+        return None;
+    }
+    let mut loading = std::pin::pin!(load(page.clone()));
+    match loading
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(html) => html,
+        Poll::Pending => None,
+    }
+}
+
+/// `page`, once its part of the wasm has come.
 #[function_component]
 pub fn Later(props: &LaterProps) -> Html {
-    // The page a load was for, and what came: a page shows only while it is the one asked for.
-    let loaded = use_state(|| None::<(Deferred, Option<Html>)>);
-    let attempt = use_state(|| 0u32);
+    // The page whose part could not come, if it is this one.
+    let failed = use_state(|| None::<Deferred>);
     // A part that could not come while the server was out of reach comes once it is back, as
     // the data of the pages does (the error view promises so).
     let unreachable = use_unreachable();
     let api = use_api();
+    // Which run of the effect is the latest: a load that ends after another run began (the
+    // person went on to another page, or the server came back meanwhile) changes nothing.
+    let latest = use_mut_ref(|| 0u32);
+    let now = at_once(&props.page);
     {
-        let loaded = loaded.clone();
+        let failed = failed.clone();
+        let here = now.is_some();
         use_effect_with(
-            (props.page.clone(), *attempt, unreachable),
-            move |(page, _, _)| {
-                if !matches!(&*loaded, Some((shown, Some(_))) if shown == page) {
+            (props.page.clone(), unreachable, here),
+            move |(page, unreachable, here)| {
+                let run = {
+                    let mut latest = latest.borrow_mut();
+                    *latest = latest.wrapping_add(1);
+                    *latest
+                };
+                let waits_for_the_server = *unreachable && failed.as_ref() == Some(page);
+                if !*here && !waits_for_the_server {
                     let (page, api) = (page.clone(), api.clone());
                     yew::platform::spawn_local(async move {
-                        let html = load(page.clone()).await;
-                        if html.is_none() {
+                        let came_now = load(page.clone()).await.is_some();
+                        if came_now {
+                            came(page.part());
+                        } else {
                             // Whether the server is out of reach, asked through the shared
                             // client: if it is, the banner says so once and this part comes
-                            // by itself when it is back; if not, Retry.
+                            // by itself when it is back.
                             let _ = api.fetch(&GetHealth).await;
                         }
-                        loaded.set(Some((page, html)));
+                        if *latest.borrow() == run {
+                            // Renders again: `at_once` now has the page, or this says why not.
+                            failed.set((!came_now).then_some(page));
+                        }
                     });
                 }
             },
         );
     }
-    match &*loaded {
-        Some((page, Some(html))) if *page == props.page => html.clone(),
-        Some((page, None)) if *page == props.page => {
-            let onretry = {
-                let attempt = attempt.clone();
-                Callback::from(move |()| attempt.set(attempt.wrapping_add(1)))
-            };
-            // A part that did not come is the server out of reach, and says so the same way.
-            let error = ApiError::Network("a part of the app could not be loaded".into());
-            html! {
-                <Page title={props.page.title()}>
-                    <ErrorView {error} {onretry} />
-                </Page>
-            }
+    if let Some(html) = now {
+        return html;
+    }
+    let title = props.page.title();
+    if failed.as_ref() != Some(&props.page) {
+        return html! { <Page {title}>{ loading() }</Page> };
+    }
+    if unreachable {
+        // "Not loaded yet: this fills in once Gatehouse can be reached."
+        let error = ApiError::Network("a part of the app could not be loaded".into());
+        return html! { <Page {title}><ErrorView {error} /></Page> };
+    }
+    // The server answers, yet the part did not come: most likely this tab is older than the
+    // server's build, whose parts have other names. A reload takes the new one.
+    let reload = Callback::from(|_: MouseEvent| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
         }
-        _ => html! { <Page title={props.page.title()}>{ loading() }</Page> },
+    });
+    html! {
+        <Page {title}>
+            <div class="error" role="alert">
+                <p>{ "This page could not be loaded. Gatehouse may have been updated since this tab was opened: reload to go on." }</p>
+                <button type="button" onclick={reload}>{ "Reload" }</button>
+            </div>
+        </Page>
     }
 }
 
@@ -156,7 +220,6 @@ pub fn Later(props: &LaterProps) -> Html {
 pub fn prefetch(part: Part) {
     #[cfg(feature = "split")]
     {
-        use std::future::Future;
         use std::pin::Pin;
         type Fetching =
             Pin<Box<dyn Future<Output = Result<(), wasm_split_helpers::SplitLoaderError>>>>;
@@ -167,7 +230,9 @@ pub fn prefetch(part: Part) {
             Part::SignInSteps => Box::pin(prefetch_sign_in_steps()),
         };
         yew::platform::spawn_local(async move {
-            let _ = fetching.await;
+            if fetching.await.is_ok() {
+                came(part);
+            }
         });
     }
     #[cfg(not(feature = "split"))]
