@@ -155,7 +155,16 @@ pub fn split_into_parts(dist: &Path, tools: &Tools) -> Result<Vec<String>, Strin
         for (old, new, old_sri, new_sri) in &renames {
             let old_name = old.file_name().unwrap_or_default().to_string_lossy();
             html = html.replace(old_name.as_ref(), new);
-            html = replace_integrity(&html, old_sri, new_sri).0;
+            let (replaced, n) = replace_integrity(&html, old_sri, new_sri);
+            // A page that names the file names it with its hash: one left stale would make
+            // the browser refuse the new file.
+            if html.contains(new.as_str()) && n == 0 {
+                return Err(format!(
+                    "{}: names {new} but not with Trunk's integrity hash of it",
+                    page.display()
+                ));
+            }
+            html = replaced;
         }
         write(&page, html.as_bytes())?;
     }
