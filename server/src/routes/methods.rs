@@ -240,16 +240,10 @@ async fn remove_passkey(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let account = writer.user.account.id;
-    let mut tx = writer.begin_in_turn().await?;
-    let removed = async {
-        let name = passkeys::remove(&mut tx, account, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        keep_a_way_in(&mut tx, account).await?;
-        Ok::<_, AppError>(name)
-    }
-    .await;
-    let name = tx.settle(removed).await?;
+    let name = remove_a_way_in(&writer, async |tx| {
+        Ok(passkeys::remove(tx, account, id).await?)
+    })
+    .await?;
     state.accounts.forget(account);
     record_event(
         &state,
@@ -262,19 +256,30 @@ async fn remove_passkey(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Refuses (409) a removal, in `tx`, that left `account` no way to sign in: no password, passkey
-/// or connected identity. Run in a transaction begun `Writer::begin_in_turn`, so that two
-/// removals at once cannot each count the other's as left.
-pub(super) async fn keep_a_way_in(tx: &mut db::Tx, account: i64) -> Result<(), AppError> {
-    let left = users::find_in(tx, account)
-        .await?
-        .ok_or(AppError::SessionExpired)?;
-    if left.ways_in() == 0 {
-        return Err(AppError::Refused(
-            "This is your last way to sign in: add a passkey first, or ask an administrator for a password.",
-        ));
+/// Removes one of the writer's account's ways in with `remove` (which answers what it removed,
+/// `None` when there was no such thing: 404), committed only if the account keeps a way to sign
+/// in: a password, a passkey or a connected identity (else 409). The removals take turns
+/// (`Writer::begin_in_turn`), so that two at once cannot each count the other's as left.
+pub(super) async fn remove_a_way_in<T>(
+    writer: &Writer,
+    remove: impl AsyncFnOnce(&mut db::Tx) -> Result<Option<T>, AppError>,
+) -> Result<T, AppError> {
+    let account = writer.user.account.id;
+    let mut tx = writer.begin_in_turn().await?;
+    let removed = async {
+        let removed = remove(&mut tx).await?.ok_or(AppError::NotFound)?;
+        let left = users::find_in(&mut tx, account)
+            .await?
+            .ok_or(AppError::SessionExpired)?;
+        if left.ways_in() == 0 {
+            return Err(AppError::Refused(
+                "This is your last way to sign in: add a passkey first, or ask an administrator for a password.",
+            ));
+        }
+        Ok(removed)
     }
-    Ok(())
+    .await;
+    tx.settle(removed).await
 }
 
 /// `GET /api/auth/totp`.

@@ -28,7 +28,7 @@ use tower_sessions::session::Id;
 use tower_sessions::session_store::SessionStore as _;
 
 use super::auth::{RequestOrigin, complete_sign_in, second_factors};
-use super::methods::keep_a_way_in;
+use super::methods::remove_a_way_in;
 use super::{Declared, Route};
 use crate::auth::provider::{IdentityProvider, ProviderError, RoundTrip, Verified};
 use crate::data::events::{self, Event, Origin};
@@ -676,16 +676,10 @@ async fn unlink(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     let account = writer.user.account.id;
-    let mut tx = writer.begin_in_turn().await?;
-    let removed = async {
-        let removed = identities::unlink(&mut tx, account, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        keep_a_way_in(&mut tx, account).await?;
-        Ok::<_, AppError>(removed)
-    }
-    .await;
-    let removed = tx.settle(removed).await?;
+    let removed = remove_a_way_in(&writer, async |tx| {
+        Ok(identities::unlink(tx, account, id).await?)
+    })
+    .await?;
     state.accounts.forget(account);
     let event = Event {
         detail: Some(shown_name(removed.display_name.as_ref(), &removed.subject)),

@@ -57,23 +57,22 @@ impl Writer {
     /// (on administrators' routes) its role were checked: commit it with the write. 401
     /// `session_expired` / `account_disabled` or 403 `forbidden` when they no longer hold.
     pub async fn begin(&self) -> Result<Tx, AppError> {
-        let mut tx = self.db.begin().await?;
-        match self.check_in(&mut tx).await {
-            Ok(()) => Ok(tx),
-            Err(e) => {
-                let _ = tx.rollback().await;
-                Err(e)
-            }
-        }
+        self.begin_checked(false).await
     }
 
     /// `begin`, after taking the administration's lock: for a change whose check reads rows
     /// another such change may remove meanwhile (removing one of an account's ways in while
     /// another is removed elsewhere), so the two take turns on every instance.
     pub async fn begin_in_turn(&self) -> Result<Tx, AppError> {
+        self.begin_checked(true).await
+    }
+
+    async fn begin_checked(&self, in_turn: bool) -> Result<Tx, AppError> {
         let mut tx = self.db.begin().await?;
         let checked = async {
-            tx.exclusive().await?;
+            if in_turn {
+                tx.exclusive().await?;
+            }
             self.check_in(&mut tx).await
         }
         .await;
