@@ -617,6 +617,14 @@ pub async fn id_of(db: &Db, name: &str) -> i64 {
         .id
 }
 
+/// Takes `account`'s password away straight in `db`, as for an account the provider made: its
+/// passkeys and identities are then its only ways in.
+pub async fn without_password_directly(db: &Db, account: i64) {
+    let mut tx = db.begin().await.unwrap();
+    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
+    tx.settle(done).await.unwrap();
+}
+
 /// Adds a passkey to `account` straight into `db` (making a real one takes an authenticator,
 /// which the browser journeys have; removing and renaming never read the key): its id.
 pub async fn add_passkey_directly(db: &Db, account: i64, credential: &str) -> i64 {

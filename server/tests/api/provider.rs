@@ -561,9 +561,7 @@ async fn the_last_passkey_of_an_account_without_a_password_or_an_identity_is_not
     let first = add_passkey_directly(&app.db, account, "first").await;
     let second = add_passkey_directly(&app.db, account, "second").await;
     // As an account the provider made, then left: its passkeys are its only ways in.
-    let mut tx = app.db.begin().await.unwrap();
-    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
-    tx.settle(done).await.unwrap();
+    without_password_directly(&app.db, account).await;
 
     let r = app.call(&ann, &RemovePasskey { id: first }, None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);

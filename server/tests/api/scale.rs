@@ -965,9 +965,7 @@ async fn two_unlinks_sent_at_once_to_two_instances_never_leave_an_account_withou
     let ann = a.sign_in("ann").await;
     let account = id_of(&db, "ann").await;
     // Only the two identities are ways in: as an account the provider made.
-    let mut tx = db.begin().await.unwrap();
-    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
-    tx.settle(done).await.unwrap();
+    without_password_directly(&db, account).await;
     for round in 0..20 {
         for n in 0..2 {
             link_identity_directly(&db, account, &format!("race-{round}-{n}")).await;
@@ -1012,9 +1010,7 @@ async fn a_passkey_removed_and_an_identity_unlinked_at_once_on_two_instances_lea
     let db = a_database(a).await;
     let ann = a.sign_in("ann").await;
     let account = id_of(&db, "ann").await;
-    let mut tx = db.begin().await.unwrap();
-    let done = gatehouse_server::data::users::without_password(&mut tx, account).await;
-    tx.settle(done).await.unwrap();
+    without_password_directly(&db, account).await;
     for round in 0..20 {
         let passkey = add_passkey_directly(&db, account, &format!("race-{round}")).await;
         let identity = link_identity_directly(&db, account, &format!("race-{round}")).await;
