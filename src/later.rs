@@ -249,26 +249,25 @@ impl From<wasm_split_helpers::SplitLoaderError> for NotLoaded {
     }
 }
 
-/// `page`, its part of the wasm loaded first; `None` if it could not be.
-#[cfg(feature = "split")]
-async fn load(page: Deferred) -> Option<Html> {
-    match page {
-        Deferred::Account => account_part().await,
-        Deferred::Admin | Deferred::AdminUser(_) => admin_part(page).await,
-        Deferred::Notes | Deferred::NewNote | Deferred::Note(_) => notes_part(page).await,
-        Deferred::Step(step) => sign_in_steps_part(step).await,
-    }
-    .ok()
+/// A split point's answer: with the feature `split` the call is a future (its part loaded
+/// first), without it the answer itself.
+macro_rules! part {
+    ($call:expr) => {{
+        #[cfg(feature = "split")]
+        let answer = $call.await;
+        #[cfg(not(feature = "split"))]
+        let answer = $call;
+        answer
+    }};
 }
 
-/// `page` (all pages are in the one wasm).
-#[cfg(not(feature = "split"))]
+/// `page`, its part of the wasm loaded first; `None` if it could not be.
 async fn load(page: Deferred) -> Option<Html> {
     match page {
-        Deferred::Account => account_part(),
-        Deferred::Admin | Deferred::AdminUser(_) => admin_part(page),
-        Deferred::Notes | Deferred::NewNote | Deferred::Note(_) => notes_part(page),
-        Deferred::Step(step) => sign_in_steps_part(step),
+        Deferred::Account => part!(account_part()),
+        Deferred::Admin | Deferred::AdminUser(_) => part!(admin_part(page)),
+        Deferred::Notes | Deferred::NewNote | Deferred::Note(_) => part!(notes_part(page)),
+        Deferred::Step(step) => part!(sign_in_steps_part(step)),
     }
     .ok()
 }
